@@ -1,0 +1,245 @@
+import {
+	NodeApiError,
+	NodeConnectionTypes,
+	NodeOperationError,
+	type ICredentialTestFunctions,
+	type ICredentialsDecrypted,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INode,
+	type INodeCredentialTestResult,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import {
+	AacTokenError,
+	FIELD,
+	normalizeToken,
+	readCredential,
+	readRefreshTokenExpiry,
+	sharedCoordinator,
+	type ObtainResult,
+	type TokenSettings,
+} from './core';
+import { CREDENTIAL_TYPE, isPersistOnlyStop, n8nRefreshDependencies, persistOnlyRequest } from './n8nAdapter';
+
+/** Token-endpoint failures are API errors; everything else the core reports is configuration. */
+function toNodeError(node: INode, error: unknown): NodeApiError | NodeOperationError {
+	if (!(error instanceof AacTokenError)) {
+		return error instanceof NodeApiError || error instanceof NodeOperationError
+			? error
+			: new NodeOperationError(node, error as Error);
+	}
+	const apiFailure = ['REFRESH_TOKEN_REJECTED', 'CLIENT_REJECTED', 'TOKEN_ENDPOINT_ERROR', 'TOKEN_ENDPOINT_UNREACHABLE', 'BAD_TOKEN_RESPONSE'];
+	if (apiFailure.includes(error.code)) {
+		const response: JsonObject = { code: error.code, message: error.message };
+		return new NodeApiError(node, response, {
+			message: error.message,
+			description: error.description,
+			httpCode: error.httpStatus === undefined ? undefined : String(error.httpStatus),
+		});
+	}
+	return new NodeOperationError(node, error.message, { description: error.description });
+}
+
+function iso(epochMs: number | undefined): string | null {
+	return epochMs === undefined ? null : new Date(epochMs).toISOString();
+}
+
+function secondsLeft(epochMs: number): number {
+	return Math.max(0, Math.floor((epochMs - Date.now()) / 1000));
+}
+
+/** Get and Refresh output: what downstream nodes need, never the refresh token. */
+function tokenOutput(result: ObtainResult, settings: TokenSettings): IDataObject {
+	return {
+		accessToken: result.accessToken,
+		tokenType: 'Bearer',
+		authorization: `Bearer ${result.accessToken}`,
+		expiresAt: iso(result.accessTokenExpiresAt),
+		expiresIn: secondsLeft(result.accessTokenExpiresAt),
+		refreshed: result.refreshed,
+		clientId: settings.clientId,
+		issuer: settings.issuer,
+		apiBaseUrl: settings.apiBaseUrl,
+	};
+}
+
+/** Inspect output: what is known about the stored tokens, without any secret or request. */
+function inspectOutput(settings: TokenSettings): IDataObject {
+	const refreshTokenExpiresAt = readRefreshTokenExpiry(settings.refreshToken);
+	return {
+		clientId: settings.clientId,
+		clientIdSource: settings.clientIdSource,
+		issuer: settings.issuer,
+		issuerSource: settings.issuerSource,
+		issuerPolicy: settings.isAacIdentityHost ? 'AAC identity host' : 'custom issuer (allowed by the credential)',
+		tokenEndpoint: settings.tokenEndpoint,
+		apiBaseUrl: settings.apiBaseUrl,
+		accessTokenExpiresAt: iso(settings.accessTokenExpiresAt),
+		accessTokenExpiresIn: secondsLeft(settings.accessTokenExpiresAt),
+		accessTokenExpired: settings.accessTokenExpiresAt <= Date.now(),
+		refreshTokenFormat: refreshTokenExpiresAt === undefined ? 'opaque (expiry not readable)' : 'JWT',
+		refreshTokenExpiresAt: iso(refreshTokenExpiresAt),
+		lastRotatedAt: settings.lastRotatedAt ?? null,
+		refreshMode: settings.refreshMode,
+		refreshMarginSeconds: settings.refreshMarginMs / 1000,
+	};
+}
+
+/**
+ * Makes n8n save the pair the shared rotation memory now holds for this credential (see
+ * persistOnlyRequest), then reads the credential back: a rotated refresh token that is not stored
+ * would kill the token family at the next refresh, so a failed save must not pass silently.
+ */
+async function saveTokens(context: IExecuteFunctions, result: ObtainResult): Promise<void> {
+	try {
+		await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, persistOnlyRequest());
+	} catch (error) {
+		if (!isPersistOnlyStop(error)) throw error;
+	}
+	const stored = await context.getCredentials(CREDENTIAL_TYPE);
+	if (normalizeToken(stored[FIELD.refreshToken]) !== result.refreshToken) {
+		throw new NodeOperationError(context.getNode(), 'The rotated tokens could not be saved into the credential', {
+			description:
+				'n8n did not store the new refresh token. If the Access Token or Refresh Token field holds an expression, replace it with the plain token: n8n cannot write into expressions. This n8n process keeps the new pair in memory until it restarts, so running the workflow again retries the save.',
+		});
+	}
+}
+
+export class AlteryxAnalyticsCloud implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Alteryx Analytics Cloud',
+		name: 'alteryxAnalyticsCloud',
+		icon: { light: 'file:alteryx.svg', dark: 'file:alteryx.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description:
+			'Get a valid Alteryx Analytics Cloud access token for downstream nodes; refreshes it and saves the rotated refresh token',
+		defaults: { name: 'Alteryx Analytics Cloud' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: CREDENTIAL_TYPE, required: true, testedBy: 'alteryxAnalyticsCloudTokenTest' }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'Access Token', value: 'accessToken' }],
+				default: 'accessToken',
+			},
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { resource: ['accessToken'] } },
+				options: [
+					{
+						name: 'Get',
+						value: 'get',
+						action: 'Get a valid access token',
+						description: 'Return a valid access token, refreshing first when it expires within the margin',
+					},
+					{
+						name: 'Inspect',
+						value: 'inspect',
+						action: 'Inspect the stored tokens',
+						description: 'Show client ID, issuer and expiry times of the stored tokens, without any request',
+					},
+					{
+						name: 'Refresh',
+						value: 'refresh',
+						action: 'Refresh the tokens now',
+						description:
+							'Rotate the tokens now even when the access token is fresh, and save them (keep-alive; the one writer when several n8n processes share the credential)',
+					},
+				],
+				default: 'get',
+			},
+		],
+	};
+
+	methods = {
+		credentialTest: {
+			/**
+			 * Checks structure, claims and the issuer policy offline, then asks AAC who we are, but
+			 * only while the access token is valid: a test must never spend the refresh token, since
+			 * a credential that is not saved yet could not store the rotated pair.
+			 */
+			async alteryxAnalyticsCloudTokenTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
+				let settings: TokenSettings;
+				try {
+					settings = readCredential(credential.data ?? {});
+				} catch (error) {
+					const problem = error as AacTokenError;
+					return { status: 'Error', message: `${problem.message}. ${problem.description ?? ''}`.trim() };
+				}
+				if (settings.accessTokenExpiresAt <= Date.now()) {
+					return {
+						status: 'OK',
+						message: `Tokens are well-formed and the issuer ${settings.issuer} is allowed. The access token expired at ${iso(settings.accessTokenExpiresAt)}, so no API call was made (a test never spends the refresh token); the first run refreshes it.`,
+					};
+				}
+				try {
+					await this.helpers.request({
+						method: 'GET',
+						uri: `${settings.apiBaseUrl}/v4/people/current`,
+						headers: { Authorization: `Bearer ${settings.accessToken}`, Accept: 'application/json' },
+						json: true,
+					});
+				} catch (error) {
+					const status = (error as { statusCode?: number; response?: { status?: number } }).statusCode ??
+						(error as { response?: { status?: number } }).response?.status;
+					const hint =
+						status === 401
+							? 'AAC rejected the access token: generate a new token pair in AAC.'
+							: status === 403
+								? 'The token lacks permission or belongs to another workspace.'
+								: 'Check the API Base URL field.';
+					return {
+						status: 'Error',
+						message: `GET ${settings.apiBaseUrl}/v4/people/current failed${status ? ` with HTTP ${status}` : ''}. ${hint}`,
+					};
+				}
+				return { status: 'OK', message: `Connection successful: AAC at ${settings.apiBaseUrl} accepted the access token.` };
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const operation = this.getNodeParameter('operation', 0) as 'get' | 'refresh' | 'inspect';
+
+		// One token decision per execution, whatever the number of items: 100 items cost at most
+		// one refresh, and every item gets the same token.
+		let json: IDataObject;
+		try {
+			const settings = readCredential(await this.getCredentials(CREDENTIAL_TYPE));
+			if (operation === 'inspect') {
+				json = inspectOutput(settings);
+			} else {
+				const result = await sharedCoordinator.obtain(settings, n8nRefreshDependencies(this.helpers.httpRequest), {
+					force: operation === 'refresh',
+					allowRefresh: operation === 'refresh' || settings.refreshMode === 'automatic',
+				});
+				if (result.changed) await saveTokens(this, result);
+				json = tokenOutput(result, settings);
+			}
+		} catch (error) {
+			const nodeError = toNodeError(this.getNode(), error);
+			if (!this.continueOnFail()) throw nodeError;
+			return [items.map((_, index) => ({ json: { error: nodeError.message }, pairedItem: { item: index } }))];
+		}
+		return [items.map((_, index) => ({ json: { ...json }, pairedItem: { item: index } }))];
+	}
+}
