@@ -99,7 +99,7 @@ async function saveTokens(context: IExecuteFunctions, result: ObtainResult): Pro
 	try {
 		await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, persistOnlyRequest());
 	} catch (error) {
-		if (!isPersistOnlyStop(error)) throw error;
+		if (!isPersistOnlyStop(error)) throw toNodeError(context.getNode(), error);
 	}
 	const stored = await context.getCredentials(CREDENTIAL_TYPE);
 	if (normalizeToken(stored[FIELD.refreshToken]) !== result.refreshToken) {
@@ -190,26 +190,29 @@ export class AlteryxAnalyticsCloud implements INodeType {
 						message: `Tokens are well-formed and the issuer ${settings.issuer} is allowed. The access token expired at ${iso(settings.accessTokenExpiresAt)}, so no API call was made (a test never spends the refresh token); the first run refreshes it.`,
 					};
 				}
+				// fetch, because the credential-test context only offers n8n's deprecated `request`.
+				let status: number | undefined;
 				try {
-					await this.helpers.request({
-						method: 'GET',
-						uri: `${settings.apiBaseUrl}/v4/people/current`,
+					const response = await fetch(`${settings.apiBaseUrl}/v4/people/current`, {
 						headers: { Authorization: `Bearer ${settings.accessToken}`, Accept: 'application/json' },
-						json: true,
+						redirect: 'manual',
+						signal: AbortSignal.timeout(settings.timeoutMs),
 					});
+					status = response.status;
 				} catch (error) {
-					const status = (error as { statusCode?: number; response?: { status?: number } }).statusCode ??
-						(error as { response?: { status?: number } }).response?.status;
+					return {
+						status: 'Error',
+						message: `Could not reach ${settings.apiBaseUrl} (${(error as Error).name}). Check the API Base URL field and n8n's network access.`,
+					};
+				}
+				if (status !== 200) {
 					const hint =
 						status === 401
 							? 'AAC rejected the access token: generate a new token pair in AAC.'
 							: status === 403
 								? 'The token lacks permission or belongs to another workspace.'
 								: 'Check the API Base URL field.';
-					return {
-						status: 'Error',
-						message: `GET ${settings.apiBaseUrl}/v4/people/current failed${status ? ` with HTTP ${status}` : ''}. ${hint}`,
-					};
+					return { status: 'Error', message: `GET ${settings.apiBaseUrl}/v4/people/current answered HTTP ${status}. ${hint}` };
 				}
 				return { status: 'OK', message: `Connection successful: AAC at ${settings.apiBaseUrl} accepted the access token.` };
 			},

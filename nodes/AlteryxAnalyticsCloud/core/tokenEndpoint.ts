@@ -178,18 +178,22 @@ function tokenSetFromAnswer(response: TokenHttpResponse, settings: TokenSettings
 }
 
 function unreachable(failure: TransportFailure, settings: TokenSettings, attempts: number): AacTokenError {
+	// Error codes go into the description: n8n replaces a message that mentions ECONNRESET and
+	// the like with its own generic text, which would drop what we have to say.
 	const what = {
-		notSent: `could not be reached (${failure.label}, ${attempts} attempts)`,
+		notSent: `could not be reached (${attempts} attempts)`,
 		timeout: `did not answer within ${settings.timeoutMs / 1000} s`,
-		interrupted: `closed the connection before answering (${failure.label})`,
-		failed: `could not be called (${failure.label})`,
+		interrupted: 'closed the connection before answering',
+		failed: 'could not be called',
 	}[failure.kind];
+	const advice =
+		failure.kind === 'notSent' || failure.kind === 'failed'
+			? 'Check that n8n can reach the issuer host (DNS, proxy, firewall, the credential\'s allowed domains), then run again: the stored tokens are unchanged.'
+			: 'The request may have reached AAC, so it was not repeated automatically. Run the workflow again: if AAC did rotate the token, the next run is told the refresh token was already used, and a new pair must be generated in AAC.';
 	return new AacTokenError(
 		'TOKEN_ENDPOINT_UNREACHABLE',
 		`The token endpoint ${settings.tokenEndpoint} ${what}. Nothing was saved.`,
-		failure.kind === 'notSent' || failure.kind === 'failed'
-			? 'Check that n8n can reach the issuer host (DNS, proxy, firewall, the credential\'s allowed domains), then run again: the stored tokens are unchanged.'
-			: 'The request may have reached AAC, so it was not repeated automatically. Run the workflow again: if AAC did rotate the token, the next run is told the refresh token was already used, and a new pair must be generated in AAC.',
+		`${advice} (${failure.label})`,
 	);
 }
 

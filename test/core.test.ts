@@ -1,0 +1,365 @@
+// The runtime-agnostic core on its own: parsing, the issuer policy, the refresh policy against
+// the real oidc-provider stand-in, and token-endpoint faults against a hand-written fake.
+import {
+	AacTokenError,
+	RefreshCoordinator,
+	createFetchTransport,
+	decodeJwtPayload,
+	normalizeToken,
+	readCredential,
+	type RefreshDependencies,
+	type TokenHttpRequest,
+	type TokenSettings,
+} from '../nodes/AlteryxAnalyticsCloud/core';
+import { fakeJwt, refusedIssuer, startFaultyTokenEndpoint, type FaultyTokenEndpoint } from './helpers/faultyTokenEndpoint';
+import { startStandIn, type StandIn } from './helpers/standin';
+import { collectSecrets, expectNoSecrets } from './helpers/secrets';
+
+let standIn: StandIn;
+let fake: FaultyTokenEndpoint;
+const errorsSeen: unknown[] = [];
+
+beforeAll(async () => {
+	[standIn, fake] = await Promise.all([startStandIn(), startFaultyTokenEndpoint()]);
+});
+
+afterAll(async () => {
+	// 10. no error raised in this file carries a refresh token the servers issued
+	expectNoSecrets(await collectSecrets(standIn, fake), { errors: errorsSeen });
+	await Promise.all([standIn?.stop(), fake?.close()]);
+});
+
+/** Real fetch, counted, with no real waiting between retries. */
+function countingDeps(extra: Partial<RefreshDependencies> = {}) {
+	const sent: TokenHttpRequest[] = [];
+	const waits: number[] = [];
+	const fetchTransport = createFetchTransport();
+	const deps: RefreshDependencies = {
+		transport: async (request) => {
+			sent.push(request);
+			return fetchTransport(request);
+		},
+		sleep: async (ms) => {
+			waits.push(ms);
+		},
+		...extra,
+	};
+	return { deps, sent, waits };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<AacTokenError> {
+	try {
+		await promise;
+	} catch (error) {
+		errorsSeen.push(error);
+		expect(error).toBeInstanceOf(AacTokenError);
+		return error as AacTokenError;
+	}
+	throw new Error('expected a rejection');
+}
+
+function fakeSettings(overrides: Record<string, unknown> = {}): TokenSettings {
+	return readCredential({
+		accessToken: fakeJwt({ iss: fake.issuer, client_id: 'fake-client', exp: Math.floor(Date.now() / 1000) - 10 }),
+		refreshToken: 'fake-refresh-original',
+		allowCustomIssuer: true,
+		requestTimeoutSeconds: 1,
+		...overrides,
+	});
+}
+
+describe('pasted values', () => {
+	test('tolerate whitespace, line breaks and a leading Bearer', () => {
+		expect(normalizeToken('  Bearer abc.def.ghi \n')).toBe('abc.def.ghi');
+		expect(normalizeToken('abc.\r\ndef.\n ghi')).toBe('abc.def.ghi');
+		expect(normalizeToken('bearer\tabc')).toBe('abc');
+		expect(normalizeToken(undefined)).toBe('');
+	});
+
+	test('malformed JWTs and missing claims name the field and the problem', () => {
+		const expectField = (data: Record<string, unknown>, field: string, problem: RegExp) => {
+			const error = (() => {
+				try {
+					readCredential(data);
+				} catch (e) {
+					return e as AacTokenError;
+				}
+				throw new Error('expected an error');
+			})();
+			expect(error.code).toBe('INVALID_FIELD');
+			expect(error.message).toContain(`"${field}"`);
+			expect(error.message).toMatch(problem);
+			expect(error.description.length).toBeGreaterThan(10);
+		};
+		const exp = Math.floor(Date.now() / 1000) + 300;
+		expectField({ accessToken: '', refreshToken: 'r' }, 'accessToken', /empty/);
+		expectField({ accessToken: fakeJwt({ exp }), refreshToken: ' ' }, 'refreshToken', /empty/);
+		expectField({ accessToken: 'not-a-jwt', refreshToken: 'r' }, 'accessToken', /not a JWT/);
+		expectField({ accessToken: 'a.%%%.c', refreshToken: 'r' }, 'accessToken', /not a JWT/);
+		expectField({ accessToken: fakeJwt({ iss: 'https://pingauth.alteryxcloud.com/as', client_id: 'c' }), refreshToken: 'r' }, 'accessToken', /exp/);
+		expectField({ accessToken: fakeJwt({ iss: 'https://pingauth.alteryxcloud.com/as', exp }), refreshToken: 'r' }, 'clientId', /client_id/);
+		expectField({ accessToken: fakeJwt({ client_id: 'c', exp }), refreshToken: 'r' }, 'issuer', /iss/);
+		expectField({ accessToken: fakeJwt({ client_id: 'c', exp }), refreshToken: 'r', issuer: 'pingauth' }, 'issuer', /not an http/);
+		expectField({ accessToken: fakeJwt({ client_id: 'c', iss: 'https://pingauth.alteryxcloud.com/as', exp }), refreshToken: 'r', refreshMarginSeconds: -5 }, 'refreshMarginSeconds', /number/);
+		expect(decodeJwtPayload('a.W10.c')).toBeUndefined(); // a JSON array is not a payload
+	});
+
+	test('typed client id and issuer win over the claims; AAC regions map to API hosts', () => {
+		const exp = Math.floor(Date.now() / 1000) + 300;
+		const eu = readCredential({
+			accessToken: fakeJwt({ iss: 'https://pingauth-eu1.alteryxcloud.com/as', client_id: 'from-token', exp }),
+			refreshToken: 'r',
+		});
+		expect(eu).toMatchObject({
+			clientId: 'from-token',
+			clientIdSource: 'access token',
+			issuer: 'https://pingauth-eu1.alteryxcloud.com/as',
+			tokenEndpoint: 'https://pingauth-eu1.alteryxcloud.com/as/token',
+			apiBaseUrl: 'https://eu1.alteryxcloud.com',
+			refreshMode: 'automatic',
+			refreshMarginMs: 60_000,
+			timeoutMs: 30_000,
+		});
+		const typed = readCredential({
+			accessToken: fakeJwt({ iss: 'https://pingauth-eu1.alteryxcloud.com/as', client_id: 'from-token', exp }),
+			refreshToken: 'r',
+			clientId: ' typed ',
+			issuer: 'https://pingauth.alteryxcloud.com/as/',
+		});
+		expect(typed).toMatchObject({ clientId: 'typed', clientIdSource: 'field', issuer: 'https://pingauth.alteryxcloud.com/as', apiBaseUrl: 'https://us1.alteryxcloud.com' });
+	});
+});
+
+describe('issuer policy', () => {
+	const hostile = [
+		'https://evil.example/as',
+		'https://pingauth.alteryxcloud.com.evil.example/as',
+		'https://evilpingauth.alteryxcloud.com/as',
+		'https://pingauth.alteryxcloud.com@evil.example/as',
+		'https://evil.example@pingauth.alteryxcloud.com/as',
+		'https://user:pass@pingauth.alteryxcloud.com/as',
+		'http://pingauth.alteryxcloud.com/as',
+		'https://pingauth.alteryxcloud.com:8443/as',
+		'https://pingauth.alteryxcloud.com/as?next=https://evil.example',
+		'https://pingauth.alteryxcloud.com/as#@evil.example',
+		'https://pingauth.alteryxcloud.com/evil',
+		'https://pingauth.alteryxcloud.com/as/../../evil',
+		'https://pingauth.alteryxcloud.com./as',
+		'https://pingauth.alteryxcloud.com\\@evil.example/as',
+		'https://p\u0456ngauth.alteryxcloud.com/as', // Cyrillic i
+		'https://pingauth.alteryxcloud.co/as',
+		'https://alteryxcloud.com/as',
+		'https://pingauth-.alteryxcloud.com/as',
+		'https://127.0.0.1/as',
+		'javascript:alert(1)',
+		'file:///etc/passwd',
+		'//pingauth.alteryxcloud.com/as',
+		'pingauth.alteryxcloud.com/as',
+	];
+
+	test.each(hostile)('%s gets an error and no request', async (issuer) => {
+		const { deps, sent } = countingDeps();
+		const attempt = async () => {
+			const settings = readCredential({
+				accessToken: fakeJwt({ iss: issuer, client_id: 'c', exp: 1 }),
+				refreshToken: 'r',
+			});
+			return new RefreshCoordinator().obtain(settings, deps, { allowRefresh: true });
+		};
+		const error = await rejection(attempt());
+		expect(['ISSUER_NOT_ALLOWED', 'INVALID_FIELD']).toContain(error.code);
+		expect(error.message).not.toContain('"r"');
+		expect(sent).toHaveLength(0);
+	});
+
+	const hostileEvenWithOptIn = ['http://evil.example/as', 'http://169.254.169.254/latest', 'http://10.0.0.1/as', 'https://u:p@own.example/as', 'https://own.example/as?x=1'];
+	test.each(hostileEvenWithOptIn)('%s is refused even with Allow Custom Issuer', async (issuer) => {
+		const { deps, sent } = countingDeps();
+		const attempt = async () => {
+			const settings = readCredential({ accessToken: fakeJwt({ iss: issuer, client_id: 'c', exp: 1 }), refreshToken: 'r', allowCustomIssuer: true });
+			return new RefreshCoordinator().obtain(settings, deps, { allowRefresh: true });
+		};
+		expect((await rejection(attempt())).code).toBe('ISSUER_NOT_ALLOWED');
+		expect(sent).toHaveLength(0);
+	});
+
+	test('AAC identity hosts pass; custom https and loopback http pass only with the opt-in', () => {
+		const exp = Math.floor(Date.now() / 1000) + 300;
+		const settingsFor = (iss: string, allowCustomIssuer = false) =>
+			readCredential({ accessToken: fakeJwt({ iss, client_id: 'c', exp }), refreshToken: 'r', allowCustomIssuer });
+		expect(settingsFor('https://pingauth.alteryxcloud.com/as').isAacIdentityHost).toBe(true);
+		expect(settingsFor('https://PINGAUTH-AU1.alteryxcloud.com/as').apiBaseUrl).toBe('https://au1.alteryxcloud.com');
+		expect(() => settingsFor('https://auth.own.example/oauth')).toThrow(AacTokenError);
+		expect(settingsFor('https://auth.own.example/oauth', true)).toMatchObject({ isAacIdentityHost: false, tokenEndpoint: 'https://auth.own.example/oauth/token', apiBaseUrl: 'https://auth.own.example' });
+		expect(settingsFor('http://localhost:8080/as', true).tokenEndpoint).toBe('http://localhost:8080/as/token');
+	});
+});
+
+describe('refresh policy against the real OAuth server', () => {
+	const standInSettings = (pair: { accessToken: string; refreshToken: string }) =>
+		readCredential({ ...pair, allowCustomIssuer: true });
+
+	test('sends the request AAC documents and rotates', async () => {
+		const pair = await standIn.mint({ accessTokenExpired: true });
+		const { deps, sent } = countingDeps();
+		const result = await new RefreshCoordinator().obtain(standInSettings(pair), deps, { allowRefresh: true });
+		expect(sent).toHaveLength(1);
+		expect(sent[0].url).toBe(`${standIn.issuer}/token`);
+		expect(sent[0].headers['Content-Type']).toBe('application/x-www-form-urlencoded');
+		expect(Object.fromEntries(new URLSearchParams(sent[0].body))).toEqual({
+			grant_type: 'refresh_token',
+			refresh_token: pair.refreshToken,
+			client_id: standIn.clientId,
+		});
+		expect(result).toMatchObject({ refreshed: true, changed: true });
+		expect(result.refreshToken).not.toBe(pair.refreshToken);
+		expect(result.accessTokenExpiresAt).toBeGreaterThan(Date.now());
+		expect(await standIn.familyAlive(result.refreshToken)).toBe(true);
+	});
+
+	test('100 concurrent callers with an expired token: 1 token request; stale callers get the newest pair', async () => {
+		const pair = await standIn.mint({ accessTokenExpired: true });
+		await standIn.resetStats();
+		const coordinator = new RefreshCoordinator();
+		const { deps, sent } = countingDeps();
+		const settings = standInSettings(pair);
+		const results = await Promise.all(Array.from({ length: 100 }, () => coordinator.obtain(settings, deps, { allowRefresh: true })));
+		expect(sent).toHaveLength(1);
+		expect(new Set(results.map((r) => r.refreshToken)).size).toBe(1);
+		// A caller still holding the spent refresh token later: newest pair, no request.
+		const stale = await coordinator.obtain(settings, deps, { allowRefresh: true });
+		expect(stale).toMatchObject({ refreshed: false, changed: true, refreshToken: results[0].refreshToken });
+		expect(sent).toHaveLength(1);
+		const stats = await standIn.stats();
+		expect(stats).toMatchObject({ tokenRequests: 1, refreshGrantsOk: 1, reuseDetections: 0, maxUsesOfOneRefreshToken: 1 });
+	});
+
+	test('a rejected refresh token is never sent again', async () => {
+		const pair = await standIn.mint({ accessTokenExpired: true });
+		await standIn.revokeFamily(pair.refreshToken);
+		await standIn.resetStats();
+		const coordinator = new RefreshCoordinator();
+		const { deps, sent } = countingDeps();
+		const first = await rejection(coordinator.obtain(standInSettings(pair), deps, { allowRefresh: true }));
+		expect(first.code).toBe('REFRESH_TOKEN_REJECTED');
+		expect(first.message).toMatch(/rejected the refresh token/);
+		expect(first.description).toMatch(/User Preferences → OAuth 2.0 API Tokens/);
+		const again = await rejection(coordinator.obtain(standInSettings(pair), deps, { allowRefresh: true }));
+		expect(again.code).toBe('REFRESH_TOKEN_REJECTED');
+		expect(sent).toHaveLength(1);
+		expect((await standIn.stats()).tokenRequests).toBe(1);
+	});
+
+	test('readers in refresh-operation-only mode never refresh and say where to look', async () => {
+		const pair = await standIn.mint({ accessTokenExpired: true });
+		const { deps, sent } = countingDeps();
+		const error = await rejection(new RefreshCoordinator().obtain(standInSettings(pair), deps, { allowRefresh: false }));
+		expect(error.code).toBe('ACCESS_TOKEN_EXPIRED');
+		expect(error.description).toMatch(/keep-alive workflow/);
+		expect(sent).toHaveLength(0);
+	});
+
+	test('the coordinator memory is bounded', async () => {
+		const coordinator = new RefreshCoordinator(50);
+		for (let i = 0; i < 120; i++) {
+			fake.setScript(['ok']);
+			await coordinator.obtain(fakeSettings({ refreshToken: `distinct-${i}` }), countingDeps().deps, { allowRefresh: true });
+		}
+		expect(coordinator.size).toBeLessThanOrEqual(50);
+	});
+});
+
+describe('token endpoint faults (hand-written fake server)', () => {
+	const obtain = (deps: RefreshDependencies, overrides: Record<string, unknown> = {}) =>
+		new RefreshCoordinator().obtain(fakeSettings(overrides), deps, { allowRefresh: true });
+
+	test.each(['500', '502', '503'] as const)('HTTP %s is retried with backoff, then succeeds', async (status) => {
+		fake.setScript([status, status, 'ok']);
+		const { deps, waits } = countingDeps();
+		const result = await obtain(deps);
+		expect(fake.requests).toHaveLength(3);
+		expect(result.refreshed).toBe(true);
+		expect(waits).toEqual(status === '503' ? [1000, 1000] : [500, 1000]);
+	});
+
+	test('persistent 5xx stops after 3 attempts with a clear error', async () => {
+		fake.setScript(['502']);
+		const { deps } = countingDeps();
+		const error = await rejection(obtain(deps));
+		expect(fake.requests).toHaveLength(3);
+		expect(error).toMatchObject({ code: 'TOKEN_ENDPOINT_ERROR', httpStatus: 502 });
+		expect(error.message).toMatch(/HTTP 502 with an HTML page\. Nothing was saved/);
+	});
+
+	test('429 waits Retry-After, then succeeds', async () => {
+		fake.setScript(['429', 'ok']);
+		const { deps, waits } = countingDeps();
+		await obtain(deps);
+		expect(waits).toEqual([1000]);
+		expect(fake.requests).toHaveLength(2);
+	});
+
+	test('a refused connection is retried (nothing was sent) and then reported', async () => {
+		const issuer = await refusedIssuer();
+		const { deps, sent, waits } = countingDeps();
+		const error = await rejection(
+			new RefreshCoordinator().obtain(
+				readCredential({ accessToken: fakeJwt({ iss: issuer, client_id: 'c', exp: 1 }), refreshToken: 'r', allowCustomIssuer: true }),
+				deps,
+				{ allowRefresh: true },
+			),
+		);
+		expect(sent).toHaveLength(3);
+		expect(waits).toEqual([500, 1000]);
+		expect(error.code).toBe('TOKEN_ENDPOINT_UNREACHABLE');
+		expect(error.message).toMatch(/could not be reached \(3 attempts\)/);
+		expect(error.description).toMatch(/ECONNREFUSED/);
+	});
+
+	test.each([
+		['reset', /closed the connection before answering/],
+		['stall', /did not answer within 1 s/],
+	] as const)('%s after sending is ambiguous: not repeated', async (step, message) => {
+		fake.setScript([step]);
+		const { deps } = countingDeps();
+		const error = await rejection(obtain(deps));
+		expect(fake.requests).toHaveLength(1);
+		expect(error.code).toBe('TOKEN_ENDPOINT_UNREACHABLE');
+		expect(error.message).toMatch(message);
+		expect(error.description).toMatch(/may have reached AAC/);
+	});
+
+	test.each([
+		['html', /HTML page instead of JSON/],
+		['nonJson', /body that is not JSON/],
+		['truncatedJson', /body that is not JSON/],
+		['noAccessToken', /without an access_token/],
+	] as const)('200 with %s: clear error, no retry', async (step, message) => {
+		fake.setScript([step]);
+		const { deps } = countingDeps();
+		const error = await rejection(obtain(deps));
+		expect(error.code).toBe('BAD_TOKEN_RESPONSE');
+		expect(error.message).toMatch(message);
+		expect(fake.requests).toHaveLength(1);
+	});
+
+	test('200 without refresh_token keeps the old refresh token (RFC 6749 §6)', async () => {
+		fake.setScript(['noRefreshToken']);
+		const result = await obtain(countingDeps().deps);
+		expect(result.refreshToken).toBe('fake-refresh-original');
+		expect(result.accessTokenExpiresAt).toBeGreaterThan(Date.now());
+	});
+
+	test('invalid_grant is never retried; invalid_client names the client id field', async () => {
+		fake.setScript(['invalidGrant']);
+		const grant = await rejection(obtain(countingDeps().deps));
+		expect(grant.code).toBe('REFRESH_TOKEN_REJECTED');
+		expect(fake.requests).toHaveLength(1);
+		fake.setScript(['invalidClient']);
+		const client = await rejection(obtain(countingDeps().deps));
+		expect(client.code).toBe('CLIENT_REJECTED');
+		expect(client.message).toContain('"fake-client"');
+		expect(client.description).toMatch(/Client ID field/);
+		expect(fake.requests).toHaveLength(1);
+	});
+});

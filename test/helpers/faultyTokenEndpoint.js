@@ -1,0 +1,116 @@
+'use strict';
+// A HAND-WRITTEN FAKE token endpoint, for faults a real OAuth server cannot be made to produce
+// (5xx, 429, resets, stalls, HTML pages, broken JSON). Everything else is tested against the real
+// oidc-provider stand-in. Types in faultyTokenEndpoint.d.ts.
+const http = require('node:http');
+
+/** A JWT-shaped token with the claims our core reads; unsigned, since the core never verifies. */
+function fakeJwt(claims) {
+	const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+	return `${part({ alg: 'none', typ: 'JWT' })}.${part(claims)}.c2ln`;
+}
+
+async function startFaultyTokenEndpoint() {
+	const sockets = new Set();
+	/** Answers to give, in order; the last one repeats. */
+	let script = ['ok'];
+	const requests = [];
+	const issuedRefreshTokens = [];
+	let issuer = '';
+
+	const server = http.createServer((req, res) => {
+		let body = '';
+		req.on('data', (chunk) => (body += chunk));
+		req.on('end', () => {
+			const form = new URLSearchParams(body);
+			requests.push({ path: req.url, contentType: req.headers['content-type'], form: Object.fromEntries(form) });
+			const step = script.length > 1 ? script.shift() : script[0];
+			const json = (status, value, headers = {}) => {
+				res.writeHead(status, { 'content-type': 'application/json', ...headers });
+				res.end(JSON.stringify(value));
+			};
+			const newPair = () => {
+				const refreshToken = `fake-refresh-${issuedRefreshTokens.length + 1}-${Math.random().toString(36).slice(2)}`;
+				issuedRefreshTokens.push(refreshToken);
+				return {
+					access_token: fakeJwt({ iss: issuer, client_id: form.get('client_id'), exp: Math.floor(Date.now() / 1000) + 300 }),
+					refresh_token: refreshToken,
+					token_type: 'Bearer',
+					expires_in: 300,
+				};
+			};
+			switch (step) {
+				case 'ok':
+					return json(200, newPair());
+				case 'noRefreshToken': {
+					const { refresh_token: _dropped, ...rest } = newPair();
+					return json(200, rest);
+				}
+				case 'noAccessToken': {
+					const { access_token: _dropped, ...rest } = newPair();
+					return json(200, rest);
+				}
+				case 'html':
+					res.writeHead(200, { 'content-type': 'text/html' });
+					return res.end('<!doctype html><html><body>Sign in to continue</body></html>');
+				case 'nonJson':
+					res.writeHead(200, { 'content-type': 'text/plain' });
+					return res.end('OK');
+				case 'truncatedJson':
+					res.writeHead(200, { 'content-type': 'application/json' });
+					return res.end('{"access_token":"eyJ');
+				case 'invalidGrant':
+					return json(400, { error: 'invalid_grant', error_description: 'grant request is invalid' });
+				case 'invalidClient':
+					return json(401, { error: 'invalid_client', error_description: 'client authentication failed' });
+				case '429':
+					return json(429, { error: 'rate_limited' }, { 'retry-after': '1' });
+				case '503':
+					return json(503, { error: 'unavailable' }, { 'retry-after': '1' });
+				case '500':
+				case '502':
+					res.writeHead(Number(step), { 'content-type': 'text/html' });
+					return res.end('<html><body>Bad gateway</body></html>');
+				case 'reset':
+					return req.socket.destroy();
+				case 'stall':
+					return; // never answer: the client's timeout must fire
+				default:
+					throw new Error(`unknown fault step ${step}`);
+			}
+		});
+	});
+	server.on('connection', (socket) => {
+		sockets.add(socket);
+		socket.on('close', () => sockets.delete(socket));
+	});
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+	issuer = `http://127.0.0.1:${server.address().port}/as`;
+
+	return {
+		issuer,
+		requests,
+		issuedRefreshTokens,
+		fakeJwt,
+		/** Sets the answers for the next requests (the last one repeats) and clears the log. */
+		setScript(steps) {
+			script = [...steps];
+			requests.length = 0;
+		},
+		async close() {
+			for (const socket of sockets) socket.destroy();
+			await new Promise((resolve) => server.close(resolve));
+		},
+	};
+}
+
+/** An issuer on 127.0.0.1 where nothing listens: connections are refused. */
+async function refusedIssuer() {
+	const probe = http.createServer();
+	await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+	const { port } = probe.address();
+	await new Promise((resolve) => probe.close(resolve));
+	return `http://127.0.0.1:${port}/as`;
+}
+
+module.exports = { startFaultyTokenEndpoint, refusedIssuer, fakeJwt };

@@ -1,0 +1,364 @@
+// The package inside n8n-core's real workflow engine, against the real oidc-provider stand-in,
+// with a credentials helper that saves like n8n 1.x and like n8n 2.x. Numbers refer to the tests
+// the package issue asks for.
+import { sleep, type IConnections, type IDataObject, type INode, type INodeType } from 'n8n-workflow';
+
+import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
+import { AlteryxAnalyticsCloud } from '../nodes/AlteryxAnalyticsCloud/AlteryxAnalyticsCloud.node';
+import { CredentialStore, createHarness, type RunResult, type SaveSemantics } from './harness/n8n';
+import { HeaderRequestNode } from './harness/headerRequestNode';
+import { StartNode, makeApiCallerNode } from './harness/testNodes';
+import { fakeJwt, startFaultyTokenEndpoint, type FaultStep, type FaultyTokenEndpoint } from './helpers/faultyTokenEndpoint';
+import { collectSecrets, expectNoSecrets } from './helpers/secrets';
+import { startStandIn, type StandIn, type TokenPair } from './helpers/standin';
+
+const CRED = 'alteryxAnalyticsCloudOAuth2Api';
+const AAC_NODE = 'n8n-nodes-alteryx-analytics-cloud.alteryxAnalyticsCloud';
+const credentialType = new AlteryxAnalyticsCloudOAuth2Api();
+const nodeTypes: Record<string, INodeType> = {
+	'test.start': new StartNode(),
+	'test.apiCaller': makeApiCallerNode(CRED),
+	'test.headerRequest': HeaderRequestNode,
+	[AAC_NODE]: new AlteryxAnalyticsCloud(),
+};
+
+let standIn: StandIn;
+let fake: FaultyTokenEndpoint;
+const seen = { errors: [] as unknown[], outputs: [] as unknown[], logs: [] as string[] };
+
+beforeAll(async () => {
+	[standIn, fake] = await Promise.all([startStandIn(), startFaultyTokenEndpoint()]);
+});
+
+afterAll(async () => {
+	// 10. Across this file: no error, log line or output carries a refresh token.
+	expectNoSecrets(await collectSecrets(standIn, fake, madeUpRefreshTokens), seen);
+	await Promise.all([standIn?.stop(), fake?.close()]);
+});
+
+beforeEach(async () => {
+	await standIn.resetStats();
+});
+
+let credentialCounter = 0;
+
+/** Refresh tokens the tests make up for the fake server; distinct, since the process remembers rotations. */
+const madeUpRefreshTokens: string[] = [];
+function madeUpRefreshToken(): string {
+	madeUpRefreshTokens.push(`fake-refresh-original-${madeUpRefreshTokens.length + 1}`);
+	return madeUpRefreshTokens[madeUpRefreshTokens.length - 1];
+}
+
+/** A credential holding `data`, a harness saving like `semantics`, and helpers to run workflows. */
+function setUp(semantics: SaveSemantics, data: object) {
+	const id = `cred-${++credentialCounter}`;
+	const store = new CredentialStore([{ id, name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...data } }]);
+	const harness = createHarness({ nodeTypes, credentialTypes: { [CRED]: credentialType }, store, saveSemantics: semantics });
+
+	/** Runs Start(items) → each given node in a chain; records everything for the secrets check. */
+	async function run(items: number, ...nodes: Array<{ name: string; type: string; parameters?: IDataObject; continueOnFail?: boolean }>): Promise<RunResult> {
+		const all: INode[] = [
+			{ id: 'start', name: 'Start', type: 'test.start', typeVersion: 1, position: [0, 0], parameters: { items } },
+			...nodes.map((node, index) => ({
+				id: `n${index}`,
+				name: node.name,
+				type: node.type,
+				typeVersion: 1,
+				position: [200 * (index + 1), 0] as [number, number],
+				parameters: (node.parameters ?? {}) as INode['parameters'],
+				continueOnFail: node.continueOnFail,
+				credentials: { [CRED]: { id, name: 'AAC' } },
+			})),
+		];
+		const connections: IConnections = {};
+		all.slice(0, -1).forEach((node, index) => {
+			connections[node.name] = { main: [[{ node: all[index + 1].name, type: 'main', index: 0 }]] };
+		});
+		const logStart = harness.logs.length;
+		const result = await harness.runWorkflow({ nodes: all, connections });
+		seen.logs.push(...harness.logs.slice(logStart));
+		for (const node of all) {
+			seen.outputs.push(result.output(node.name));
+			if (result.nodeError(node.name)) seen.errors.push(result.nodeError(node.name));
+		}
+		if (result.error) seen.errors.push(result.error);
+		return result;
+	}
+	return { id, store, harness, run, stored: () => store.read(id) };
+}
+
+const get = { name: 'AAC', type: AAC_NODE, parameters: { resource: 'accessToken', operation: 'get' } };
+const refresh = { name: 'AAC', type: AAC_NODE, parameters: { resource: 'accessToken', operation: 'refresh' } };
+const inspect = { name: 'AAC', type: AAC_NODE, parameters: { resource: 'accessToken', operation: 'inspect' } };
+const apiCall = (helper: 'legacy' | 'http' = 'legacy') => ({
+	name: 'HTTP Request',
+	type: 'test.apiCaller',
+	parameters: { url: `${standIn.apiBaseUrl}/v4/people/current`, helper },
+});
+const headerCall = () => ({
+	name: 'Header Request',
+	type: 'test.headerRequest',
+	parameters: { url: `={{ $json.apiBaseUrl }}/v4/people/current`, authorization: '={{ $json.authorization }}' },
+});
+
+describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantics) => {
+	test('1. first use with an expired access token: 1 refresh, new pair saved, downstream call 200', async () => {
+		const pair = await standIn.mint({ accessTokenExpired: true });
+		const { run, stored, store } = setUp(semantics, pair);
+		const result = await run(1, get, headerCall());
+
+		expect(result.error).toBeUndefined();
+		const [token] = result.output('AAC');
+		expect(token).toMatchObject({ refreshed: true, tokenType: 'Bearer', clientId: standIn.clientId, issuer: standIn.issuer, apiBaseUrl: standIn.origin });
+		expect(token.authorization).toBe(`Bearer ${token.accessToken}`);
+		expect(token.expiresIn).toBeGreaterThan(200);
+		expect(Object.values(token)).not.toContain(stored().refreshToken);
+		expect(result.output('Header Request')).toEqual([{ status: 200, body: expect.objectContaining({ email: 'standin@example.com' }) }]);
+
+		expect(stored().refreshToken).not.toBe(pair.refreshToken);
+		expect(stored().accessToken).toBe(token.accessToken);
+		expect(stored().lastRotatedAt).toEqual(expect.any(String));
+		expect(store.saves.length).toBeGreaterThanOrEqual(1);
+		expect(new Set(store.saves.map((save) => save.data.refreshToken))).toEqual(new Set([stored().refreshToken]));
+		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, refreshGrantsOk: 1, reuseDetections: 0, apiOk: 1 });
+		expect(await standIn.familyAlive(stored().refreshToken as string)).toBe(true);
+	});
+
+	test('1b. the HTTP Request path (predefined credential) refreshes and saves on its own', async () => {
+		const pair = await standIn.mint({ accessTokenExpired: true });
+		const { run, stored } = setUp(semantics, { ...pair, accessToken: `  Bearer ${pair.accessToken}\n` });
+		const result = await run(1, apiCall());
+		expect(result.error).toBeUndefined();
+		expect(result.output('HTTP Request')).toEqual([expect.objectContaining({ ok: true })]);
+		expect(stored().refreshToken).not.toBe(pair.refreshToken);
+		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, reuseDetections: 0, apiOk: 1, apiUnauthorized: 0 });
+	});
+
+	test('2. a run inside the access token lifetime: 0 refreshes, nothing saved', async () => {
+		const pair = await standIn.mint();
+		const { run, store } = setUp(semantics, pair);
+		const result = await run(3, get, headerCall());
+		expect(result.error).toBeUndefined();
+		expect(result.output('AAC').map((item) => item.refreshed)).toEqual([false, false, false]);
+		expect(result.output('AAC')[0].accessToken).toBe(pair.accessToken);
+		const viaCredential = await run(3, apiCall('http'));
+		expect(viaCredential.error).toBeUndefined();
+		expect(store.saves).toHaveLength(0);
+		expect(await standIn.stats()).toMatchObject({ tokenRequests: 0, apiOk: 6 });
+	});
+
+	test('3. 20 runs across several expiries: every refresh token used once, family alive', async () => {
+		// Access tokens that live 3 s, refreshed 1 s before expiry: a refresh every few runs.
+		await standIn.setAccessTokenTtl(3);
+		try {
+			const pair = await standIn.mint({ accessTokenTtlSeconds: 3 });
+			const { run, stored } = setUp(semantics, { ...pair, refreshMarginSeconds: 1 });
+			for (let round = 0; round < 20; round++) {
+				const result = await run(2, ...(round % 2 === 0 ? [get, headerCall()] : [apiCall()]));
+				expect(result.error).toBeUndefined();
+				await sleep(350);
+			}
+			const stats = await standIn.stats();
+			expect(stats.refreshGrantsOk).toBeGreaterThanOrEqual(3);
+			expect(stats).toMatchObject({ reuseDetections: 0, invalidGrants: 0, maxUsesOfOneRefreshToken: 1, apiUnauthorized: 0, apiOk: 40 });
+			expect(stats.tokenRequests).toBe(stats.refreshGrantsOk);
+			expect(await standIn.familyAlive(stored().refreshToken as string)).toBe(true);
+		} finally {
+			await standIn.setAccessTokenTtl(300);
+		}
+	});
+
+	test('4. 100 concurrent requests with an expired token: exactly 1 refresh, 0 reuse', async () => {
+		const pair = await standIn.mint({ accessTokenExpired: true });
+		const { run, stored } = setUp(semantics, pair);
+		const result = await run(100, apiCall());
+		expect(result.error).toBeUndefined();
+		expect(result.output('HTTP Request')).toHaveLength(100);
+		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, reuseDetections: 0, apiOk: 100, apiUnauthorized: 0 });
+		expect(await standIn.familyAlive(stored().refreshToken as string)).toBe(true);
+	});
+
+	test('4b. 100 items into Get with an expired token: exactly 1 refresh, one token for all', async () => {
+		const pair = await standIn.mint({ accessTokenExpired: true });
+		const { run } = setUp(semantics, pair);
+		const result = await run(100, get);
+		const output = result.output('AAC');
+		expect(output).toHaveLength(100);
+		expect(new Set(output.map((item) => item.accessToken)).size).toBe(1);
+		expect(result.run.data.resultData.runData.AAC[0].data!.main[0]![99].pairedItem).toEqual({ item: 99 });
+		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, reuseDetections: 0 });
+	});
+
+	test('5. a stale caller with an already-rotated refresh token gets the newest pair, 0 refreshes', async () => {
+		const pair = await standIn.mint({ accessTokenExpired: true });
+		const { id, run, stored, store } = setUp(semantics, pair);
+		await run(1, get);
+		const newest = stored();
+		expect(newest.refreshToken).not.toBe(pair.refreshToken);
+		await standIn.resetStats();
+
+		// The credential as a stale reader saw it: the spent pair.
+		store.write(id, { ...newest, ...pair });
+		const viaNode = await run(1, get);
+		expect(viaNode.output('AAC')[0]).toMatchObject({ accessToken: newest.accessToken, refreshed: false });
+		store.write(id, { ...newest, ...pair });
+		const viaCredential = await run(1, apiCall());
+		expect(viaCredential.error).toBeUndefined();
+		expect(stored().refreshToken).toBe(newest.refreshToken);
+		expect(await standIn.stats()).toMatchObject({ tokenRequests: 0, reuseDetections: 0, apiOk: 1 });
+	});
+
+	test('6. Refresh rotates a fresh token and saves it; Inspect makes no request and shows no secret', async () => {
+		const pair = await standIn.mint();
+		const { run, stored } = setUp(semantics, pair);
+		const refreshed = await run(2, refresh);
+		expect(refreshed.output('AAC').map((item) => item.refreshed)).toEqual([true, true]);
+		expect(stored().refreshToken).not.toBe(pair.refreshToken);
+		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, refreshGrantsOk: 1 });
+
+		await standIn.resetStats();
+		const inspected = await run(1, inspect);
+		const [info] = inspected.output('AAC');
+		expect(info).toMatchObject({
+			clientId: standIn.clientId,
+			clientIdSource: 'access token',
+			issuer: standIn.issuer,
+			issuerPolicy: expect.stringMatching(/custom issuer/),
+			tokenEndpoint: `${standIn.issuer}/token`,
+			accessTokenExpired: false,
+			refreshMode: 'automatic',
+			refreshMarginSeconds: 60,
+			lastRotatedAt: stored().lastRotatedAt,
+		});
+		expect(JSON.stringify(info)).not.toContain(stored().accessToken as string);
+		expect(JSON.stringify(info)).not.toContain(stored().refreshToken as string);
+		expect(await standIn.stats()).toMatchObject({ tokenRequests: 0, apiRequests: 0 });
+	});
+
+	test('7. invalid_grant after the family was revoked: the stated error, nothing saved, sent once', async () => {
+		const pair = await standIn.mint({ accessTokenExpired: true });
+		await standIn.revokeFamily(pair.refreshToken);
+		for (const nodes of [[get], [apiCall()]]) {
+			const { run, stored, store } = setUp(semantics, pair);
+			const result = await run(3, ...nodes);
+			expect(result.error?.message).toMatch(/Alteryx Analytics Cloud rejected the refresh token/);
+			expect((result.error as { description?: string }).description).toMatch(/already used.*User Preferences → OAuth 2.0 API Tokens/s);
+			expect(store.saves).toHaveLength(0);
+			expect(stored().refreshToken).toBe(pair.refreshToken);
+		}
+		// n8n calls preAuthentication again after any error; the rejected token is not sent again.
+		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, invalidGrants: 1 });
+	});
+
+	test('8. hostile issuers in n8n: error, nothing saved (the core test counts 0 requests for 28 of them)', async () => {
+		for (const iss of ['https://pingauth.alteryxcloud.com.evil.example/as', 'https://evil.example/as', 'http://169.254.169.254/as']) {
+			const { run, store } = setUp(semantics, {
+				accessToken: fakeJwt({ iss, client_id: 'c', exp: 1 }),
+				refreshToken: madeUpRefreshToken(),
+				allowCustomIssuer: false,
+			});
+			const result = await run(1, apiCall());
+			expect(result.error?.message).toMatch(/is not allowed: .*Nothing was sent/);
+			expect(store.saves).toHaveLength(0);
+		}
+	});
+
+	test('mode "Refresh Operation Only": readers fail with a pointer to the keep-alive, Refresh writes', async () => {
+		const pair = await standIn.mint({ accessTokenExpired: true });
+		const { run, stored } = setUp(semantics, { ...pair, refreshMode: 'refreshOperationOnly' });
+		for (const nodes of [[get], [apiCall()]]) {
+			const result = await run(1, ...nodes);
+			expect(result.error?.message).toMatch(/Refresh Operation Only/);
+			expect((result.error as { description?: string }).description).toMatch(/keep-alive workflow/);
+		}
+		expect((await standIn.stats()).tokenRequests).toBe(0);
+		const keepAlive = await run(1, refresh);
+		expect(keepAlive.error).toBeUndefined();
+		expect(stored().refreshToken).not.toBe(pair.refreshToken);
+		const reader = await run(5, apiCall());
+		expect(reader.error).toBeUndefined();
+		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, apiOk: 5 });
+	});
+});
+
+describe('9. token-endpoint faults through n8n (hand-written fake server)', () => {
+	const cases: Array<[string, FaultStep[], RegExp, number]> = [
+		['500 then ok', ['500', 'ok'], /^$/, 2],
+		['502 three times', ['502'], /HTTP 502/, 3],
+		['503 with Retry-After then ok', ['503', 'ok'], /^$/, 2],
+		['429 with Retry-After then ok', ['429', 'ok'], /^$/, 2],
+		['reset before the response', ['reset'], /closed the connection/, 1],
+		['stall past the timeout', ['stall'], /did not answer within 1 s/, 1],
+		['HTML page', ['html'], /HTML page instead of JSON/, 1],
+		['non-JSON body', ['nonJson'], /not JSON/, 1],
+		['truncated JSON', ['truncatedJson'], /not JSON/, 1],
+		['200 without access_token', ['noAccessToken'], /without an access_token/, 1],
+		['invalid_grant', ['invalidGrant'], /rejected the refresh token/, 1],
+		['invalid_client', ['invalidClient'], /rejected the client ID "fake-client"/, 1],
+	];
+
+	test.each(cases)('%s', async (_label, script, message, requests) => {
+		fake.setScript(script);
+		const original = madeUpRefreshToken();
+		const { run, stored, store } = setUp('n8n2', {
+			accessToken: fakeJwt({ iss: fake.issuer, client_id: 'fake-client', exp: 1 }),
+			refreshToken: original,
+			requestTimeoutSeconds: 1,
+		});
+		const result = await run(1, get);
+		expect(fake.requests).toHaveLength(requests);
+		expect(fake.requests[0]).toMatchObject({
+			path: '/as/token',
+			contentType: 'application/x-www-form-urlencoded',
+			form: { grant_type: 'refresh_token', refresh_token: original, client_id: 'fake-client' },
+		});
+		if (message.source === '^$') {
+			expect(result.error).toBeUndefined();
+			expect(stored().refreshToken).toMatch(/^fake-refresh-\d/);
+		} else {
+			expect(result.error?.message).toMatch(message);
+			expect(result.error?.message).toMatch(/Nothing was saved/);
+			expect(store.saves).toHaveLength(0);
+			expect(stored().refreshToken).toBe(original);
+		}
+	});
+
+	test('200 without refresh_token: the old refresh token is kept, the new access token saved', async () => {
+		fake.setScript(['noRefreshToken']);
+		const original = madeUpRefreshToken();
+		const { run, stored } = setUp('n8n1', {
+			accessToken: fakeJwt({ iss: fake.issuer, client_id: 'fake-client', exp: 1 }),
+			refreshToken: original,
+		});
+		const result = await run(1, get);
+		expect(result.error).toBeUndefined();
+		expect(stored().refreshToken).toBe(original);
+		expect(stored().accessToken).toBe(result.output('AAC')[0].accessToken);
+	});
+});
+
+describe('credential test (testedBy on the node)', () => {
+	const credentialTest = new AlteryxAnalyticsCloud().methods.credentialTest.alteryxAnalyticsCloudTokenTest;
+	const testCredential = (data: IDataObject) =>
+		credentialTest.call({ helpers: {} } as never, { id: 'x', name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...data } });
+
+	test('a valid access token: asks AAC who we are, never the token endpoint', async () => {
+		const pair: TokenPair = await standIn.mint();
+		expect(await testCredential({ ...pair })).toMatchObject({ status: 'OK', message: expect.stringMatching(/Connection successful/) });
+		expect(await standIn.stats()).toMatchObject({ tokenRequests: 0, apiOk: 1 });
+	});
+
+	test('an expired access token: structure checked, no request at all', async () => {
+		const pair = await standIn.mint({ accessTokenExpired: true });
+		const result = await testCredential({ ...pair });
+		expect(result).toMatchObject({ status: 'OK', message: expect.stringMatching(/no API call was made/) });
+		expect(await standIn.stats()).toMatchObject({ tokenRequests: 0, apiRequests: 0 });
+	});
+
+	test('a malformed token or a hostile issuer: an error naming the problem, no request', async () => {
+		expect(await testCredential({ accessToken: 'nope', refreshToken: 'r' })).toMatchObject({ status: 'Error', message: expect.stringMatching(/"accessToken" is not a JWT/) });
+		const hostile = await testCredential({ accessToken: fakeJwt({ iss: 'https://evil.example/as', client_id: 'c', exp: 9999999999 }), refreshToken: 'r', allowCustomIssuer: false });
+		expect(hostile).toMatchObject({ status: 'Error', message: expect.stringMatching(/not allowed/) });
+		expect(await standIn.stats()).toMatchObject({ tokenRequests: 0, apiRequests: 0 });
+	});
+});
