@@ -13,6 +13,8 @@ export function normalizeToken(raw: unknown): string {
 
 export type JwtPayload = Record<string, unknown>;
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * Decodes the payload (middle part) of a JWT without verifying it: AAC verifies its own tokens,
  * we only read `exp`, `iss` and `client_id`. Because nothing is verified, the claims are
@@ -26,8 +28,9 @@ export function decodeJwtPayload(token: string): JwtPayload | undefined {
 	if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) return undefined;
 	try {
 		const binary = atob(base64.padEnd(base64.length + ((4 - (base64.length % 4)) % 4), '='));
-		const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
-		const payload: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+		const bytes = new Uint8Array(binary.length);
+		for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
+		const payload: unknown = JSON.parse(utf8.decode(bytes));
 		return payload !== null && typeof payload === 'object' && !Array.isArray(payload)
 			? (payload as JwtPayload)
 			: undefined;

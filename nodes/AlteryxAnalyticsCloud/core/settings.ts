@@ -58,11 +58,35 @@ function boundedNumber(value: unknown, fallback: number, min: number, max: numbe
 	return number;
 }
 
+// readCredential runs before every request that uses the credential. The stored data rarely
+// changes, so the last settings per access token are kept together with the raw field values
+// they were read from, and reused while every one of those values is the same.
+const INPUT_FIELDS = Object.values(FIELD);
+const settingsCache = new Map<unknown, { inputs: unknown[]; settings: TokenSettings }>();
+const SETTINGS_CACHE_LIMIT = 256;
+
+function unchanged(data: Record<string, unknown>, inputs: unknown[]): boolean {
+	for (let index = 0; index < INPUT_FIELDS.length; index++) {
+		if (data[INPUT_FIELDS[index]] !== inputs[index]) return false;
+	}
+	return true;
+}
+
 /**
  * Turns the credential's stored data into validated settings, or throws an error that names the
  * field and says what to do. No network: the issuer policy is applied here, before any request.
+ * The result is shared between calls: treat it as read-only.
  */
 export function readCredential(data: Record<string, unknown>): TokenSettings {
+	const cached = settingsCache.get(data[FIELD.accessToken]);
+	if (cached && unchanged(data, cached.inputs)) return cached.settings;
+	const settings = parseCredential(data);
+	if (settingsCache.size >= SETTINGS_CACHE_LIMIT) settingsCache.clear();
+	settingsCache.set(data[FIELD.accessToken], { inputs: INPUT_FIELDS.map((field) => data[field]), settings });
+	return settings;
+}
+
+function parseCredential(data: Record<string, unknown>): TokenSettings {
 	const accessToken = normalizeToken(data[FIELD.accessToken]);
 	const refreshToken = normalizeToken(data[FIELD.refreshToken]);
 	if (!accessToken) throw invalidField(FIELD.accessToken, 'is empty', GENERATE_NEW_TOKENS);
