@@ -1,10 +1,11 @@
 // The package inside n8n-core's real workflow engine, against the real oidc-provider stand-in,
 // with a credentials helper that saves like n8n 1.x and like n8n 2.x. Numbers refer to the tests
 // the package issue asks for.
-import { sleep, type IConnections, type IDataObject, type INode, type INodeType } from 'n8n-workflow';
+import { NodeApiError, sleep, type IConnections, type IDataObject, type INode, type INodeType, type JsonObject } from 'n8n-workflow';
 
 import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
 import { AlteryxAnalyticsCloud } from '../nodes/AlteryxAnalyticsCloud/AlteryxAnalyticsCloud.node';
+import { PersistOnlyStop, isPersistOnlyStop } from '../nodes/AlteryxAnalyticsCloud/n8nAdapter';
 import { CredentialStore, createHarness, type RunResult, type SaveSemantics } from './harness/n8n';
 import { HeaderRequestNode } from './harness/headerRequestNode';
 import { StartNode, makeApiCallerNode } from './harness/testNodes';
@@ -361,4 +362,14 @@ describe('credential test (testedBy on the node)', () => {
 		expect(hostile).toMatchObject({ status: 'Error', message: expect.stringMatching(/not allowed/) });
 		expect(await standIn.stats()).toMatchObject({ tokenRequests: 0, apiRequests: 0 });
 	});
+});
+
+test('the persist-only stop is recognised however n8n wraps it', () => {
+	const node: INode = { id: 'x', name: 'AAC', type: AAC_NODE, typeVersion: 1, position: [0, 0], parameters: {} };
+	const stop = new PersistOnlyStop();
+	// n8n 2.x: a NodeApiError whose cause is the stop.
+	expect(isPersistOnlyStop(new NodeApiError(node, stop as unknown as JsonObject))).toBe(true);
+	// n8n 1.x: its NodeApiError drops the cause (a class field resets it) and keeps the message.
+	expect(isPersistOnlyStop({ name: 'NodeApiError', message: stop.message, cause: undefined })).toBe(true);
+	expect(isPersistOnlyStop(new NodeApiError(node, new Error("connect ECONNREFUSED") as unknown as JsonObject))).toBe(false);
 });

@@ -67,9 +67,11 @@ export function credentialUpdate(result: ObtainResult): IDataObject {
  */
 const PERSIST_ONLY = Symbol('aac.persistOnly');
 
+const PERSIST_ONLY_STOP_MESSAGE = 'Alteryx Analytics Cloud tokens saved; the persist-only request is never sent.';
+
 export class PersistOnlyStop extends Error {
 	constructor() {
-		super('Alteryx Analytics Cloud tokens saved; the persist-only request is never sent.');
+		super(PERSIST_ONLY_STOP_MESSAGE);
 		this.name = 'PersistOnlyStop';
 	}
 }
@@ -85,11 +87,16 @@ export function isPersistOnlyRequest(options: object): boolean {
 	return (options as Record<symbol, unknown>)[PERSIST_ONLY] === true;
 }
 
-/** True when the error (or an error it wraps) is the stop thrown for a persist-only request. */
+/**
+ * True when the error is the stop thrown for a persist-only request, as n8n hands it back:
+ * 2.x wraps it in a NodeApiError whose `cause` is the stop; 1.x's wrapper loses the cause (a
+ * class field resets it) and keeps only the message, so the message identifies it there.
+ */
 export function isPersistOnlyStop(error: unknown): boolean {
-	let current = error as { name?: unknown; cause?: unknown } | undefined;
+	let current = error as { name?: unknown; message?: unknown; cause?: unknown } | undefined;
 	for (let depth = 0; current && depth < 4; depth++) {
 		if (current instanceof PersistOnlyStop || current.name === 'PersistOnlyStop') return true;
+		if (current.message === PERSIST_ONLY_STOP_MESSAGE) return true;
 		current = current.cause as typeof current;
 	}
 	return false;
