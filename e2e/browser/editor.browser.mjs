@@ -1,0 +1,98 @@
+// The n8n 2.41.1 editor in a real browser (Debian's Chromium driven by playwright-core): the
+// package's node and credential as a user meets them. Saves the screenshots the README shows.
+// Run: node --test e2e/browser/ (after npm run e2e:install; .ci/run installs chromium).
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+
+import { ROOT, createN8n } from '../lib/n8n.mjs';
+import { startServer } from '../lib/server.mjs';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Without the background-networking flags Chromium keeps trying hosts this machine cannot reach.
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const OWNER = { email: 'owner@example.com', firstName: 'Demo', lastName: 'Owner', password: 'Demo-Passw0rd1' };
+const DOCS = join(ROOT, 'docs');
+
+let server;
+let browser;
+let page;
+
+before(async () => {
+	mkdirSync(DOCS, { recursive: true });
+	server = await startServer(createN8n({ version: '2.41.1', name: 'browser' }));
+	// The owner account, through the REST API as the setup screen would create it.
+	const setup = await fetch(`${server.url}/rest/owner/setup`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(OWNER),
+	});
+	assert.equal(setup.status, 200, `owner setup failed: ${await setup.text()}`);
+	// Signed in as that owner: the session cookie the setup answer set.
+	const session = /n8n-auth=([^;]+)/.exec(setup.headers.get('set-cookie') ?? '')?.[1];
+	assert.ok(session, `owner setup set no n8n-auth cookie: ${JSON.stringify([...setup.headers])}`);
+	browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+	const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+	await context.addCookies([{ name: 'n8n-auth', value: session, url: server.url }]);
+	page = await context.newPage();
+});
+
+after(async () => {
+	await browser?.close();
+	await server?.stop();
+});
+
+/** Opens the node panel of a new workflow, searches, and picks the node with that name. */
+async function addNode(search, name) {
+	await page.goto(`${server.url}/workflow/new`);
+	await page.locator('[data-test-id="canvas-add-button"], [data-test-id="canvas-plus-button"]').first().click();
+	await page.locator('[data-test-id="node-creator-search-bar"] input, input[placeholder*="Search"]').first().fill(search);
+	await page.locator('[data-test-id="node-creator-item-name"]', { hasText: name }).first().click();
+}
+
+test('the node offers Get, Inspect and Refresh, and its credential form shows every field', async () => {
+	await addNode('Alteryx', 'Alteryx Analytics Cloud');
+	const creator = page.locator('[data-test-id="node-creator"]');
+	for (const action of ['Get a valid access token', 'Inspect the stored tokens', 'Refresh the tokens now']) {
+		await creator.getByText(action, { exact: true }).waitFor();
+	}
+	await page.screenshot({ path: join(DOCS, 'node-actions.png') });
+	await creator.getByText('Get a valid access token', { exact: true }).click();
+
+	const ndv = page.locator('[data-test-id="ndv"]');
+	await ndv.getByText('Connect to Alteryx Analytics Cloud').waitFor();
+	assert.equal(await ndv.locator('[data-test-id="parameter-input-resource"] input').inputValue(), 'Access Token');
+	assert.equal(await ndv.locator('[data-test-id="parameter-input-operation"] input').inputValue(), 'Get');
+	await page.screenshot({ path: join(DOCS, 'node-get.png') });
+
+	await ndv.getByText('Connect to Alteryx Analytics Cloud').click();
+	const form = page.locator('[data-test-id="editCredential-modal"]');
+	await form.getByText('Alteryx Analytics Cloud OAuth2 API').first().waitFor();
+	for (const field of ['accessToken', 'refreshToken', 'clientId', 'issuer', 'allowCustomIssuer', 'apiBaseUrl', 'refreshMode', 'refreshMarginSeconds', 'requestTimeoutSeconds']) {
+		assert.equal(await form.locator(`[data-test-id="parameter-input-${field}"]`).count(), 1, `credential field ${field} missing`);
+	}
+	// Hidden bookkeeping fields stay hidden.
+	assert.equal(await form.locator('[data-test-id="parameter-input-expiryCheck"]').count(), 0);
+	assert.equal(await form.locator('[data-test-id="parameter-input-lastRotatedAt"]').count(), 0);
+	// The token fields are password inputs.
+	assert.equal(await form.locator('[data-test-id="parameter-input-accessToken"] input[type="password"]').count(), 1);
+	assert.equal(await form.locator('[data-test-id="parameter-input-refreshToken"] input[type="password"]').count(), 1);
+	await page.screenshot({ path: join(DOCS, 'credential-form.png') });
+});
+
+test('the HTTP Request node offers the credential under Predefined Credential Type', async () => {
+	await addNode('HTTP Request', 'HTTP Request');
+	const ndv = page.locator('[data-test-id="ndv"]');
+	await ndv.locator('[data-test-id="parameter-input-authentication"]').click();
+	await page.locator('.el-select-dropdown__item, [role="option"]', { hasText: 'Predefined Credential Type' }).first().click();
+	const typePicker = ndv.locator('[data-test-id="parameter-input-nodeCredentialType"]');
+	await typePicker.click();
+	await page.keyboard.type('Alteryx');
+	const option = page.locator('.el-select-dropdown__item, [role="option"]', { hasText: 'Alteryx Analytics Cloud OAuth2 API' }).first();
+	await option.waitFor();
+	await page.screenshot({ path: join(DOCS, 'http-request-predefined-credential.png') });
+	await option.click();
+	assert.equal(await typePicker.locator('input').inputValue(), 'Alteryx Analytics Cloud OAuth2 API');
+});
