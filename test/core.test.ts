@@ -259,6 +259,22 @@ describe('refresh policy against the real OAuth server', () => {
 		expect(sent).toHaveLength(0);
 	});
 
+	test('a margin longer than the token lifetime does not refresh every call', async () => {
+		// Stand-in tokens live 300 s; a 600 s margin would make every fresh token due at once.
+		const pair = await standIn.mint({ accessTokenExpired: true });
+		const coordinator = new RefreshCoordinator();
+		const { deps, sent } = countingDeps();
+		const first = await coordinator.obtain(readCredential({ ...pair, allowCustomIssuer: true, refreshMarginSeconds: 600 }), deps, { allowRefresh: true });
+		const again = await coordinator.obtain(
+			readCredential({ accessToken: first.accessToken, refreshToken: first.refreshToken, allowCustomIssuer: true, refreshMarginSeconds: 600 }),
+			deps,
+			{ allowRefresh: true },
+		);
+		expect(first.refreshed).toBe(true);
+		expect(again).toMatchObject({ refreshed: false, changed: false });
+		expect(sent).toHaveLength(1);
+	});
+
 	test('the coordinator memory is bounded', async () => {
 		const coordinator = new RefreshCoordinator(50);
 		for (let i = 0; i < 120; i++) {

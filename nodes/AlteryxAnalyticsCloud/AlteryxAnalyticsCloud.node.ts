@@ -101,8 +101,10 @@ async function saveTokens(context: IExecuteFunctions, result: ObtainResult): Pro
 	} catch (error) {
 		if (!isPersistOnlyStop(error)) throw toNodeError(context.getNode(), error);
 	}
-	const stored = await context.getCredentials(CREDENTIAL_TYPE);
-	if (normalizeToken(stored[FIELD.refreshToken]) !== result.refreshToken) {
+	// The stored pair may be newer still (another run rotated meanwhile); it must be the newest.
+	const stored = normalizeToken((await context.getCredentials(CREDENTIAL_TYPE))[FIELD.refreshToken]);
+	const newest = sharedCoordinator.newestKnown(result.refreshToken)?.refreshToken ?? result.refreshToken;
+	if (stored !== newest) {
 		throw new NodeOperationError(context.getNode(), 'The rotated tokens could not be saved into the credential', {
 			description:
 				'n8n did not store the new refresh token. If the Access Token or Refresh Token field holds an expression, replace it with the plain token: n8n cannot write into expressions. This n8n process keeps the new pair in memory until it restarts, so running the workflow again retries the save.',

@@ -44,6 +44,8 @@ export interface AccessTokenClaims {
 	issuer?: string;
 	/** Expiry in epoch milliseconds. */
 	expiresAt: number;
+	/** Issue time (`iat`) in epoch milliseconds, when the token carries one. */
+	issuedAt?: number;
 }
 
 // Decoding runs before every request that uses the credential, so the result is kept per token.
@@ -75,6 +77,7 @@ export function readAccessTokenClaims(accessToken: string, field: string): Acces
 		clientId: typeof payload.client_id === 'string' && payload.client_id ? payload.client_id : undefined,
 		issuer: typeof payload.iss === 'string' && payload.iss ? payload.iss : undefined,
 		expiresAt: exp * 1000,
+		issuedAt: typeof payload.iat === 'number' && Number.isFinite(payload.iat) ? payload.iat * 1000 : undefined,
 	};
 	if (claimsCache.size >= CLAIMS_CACHE_LIMIT) claimsCache.clear();
 	claimsCache.set(accessToken, claims);

@@ -23,6 +23,16 @@ interface Family {
 	failure?: { refreshToken: string; error: AacTokenError; retryAfter: number };
 }
 
+/**
+ * The configured margin, but never more than half the token's lifetime: a margin as long as the
+ * lifetime would make every fresh token due at once and refresh on every call.
+ */
+function effectiveMargin(set: TokenSet, marginMs: number): number {
+	if (set.accessTokenIssuedAt === undefined) return marginMs;
+	const lifetime = set.accessTokenExpiresAt - set.accessTokenIssuedAt;
+	return lifetime > 0 ? Math.min(marginMs, lifetime / 2) : marginMs;
+}
+
 /** Errors after which sending the same refresh token again can never help. */
 const TERMINAL: ReadonlySet<AacErrorCode> = new Set(['REFRESH_TOKEN_REJECTED', 'CLIENT_REJECTED']);
 
@@ -54,6 +64,7 @@ export class RefreshCoordinator {
 			accessToken: settings.accessToken,
 			refreshToken: settings.refreshToken,
 			accessTokenExpiresAt: settings.accessTokenExpiresAt,
+			accessTokenIssuedAt: settings.accessTokenIssuedAt,
 		};
 		const held = (set: TokenSet, refreshed: boolean): ObtainResult => ({
 			...set,
@@ -61,7 +72,7 @@ export class RefreshCoordinator {
 			changed: set.accessToken !== settings.accessToken || set.refreshToken !== settings.refreshToken,
 		});
 
-		const due = options.force === true || newest.accessTokenExpiresAt - settings.refreshMarginMs <= now;
+		const due = options.force === true || newest.accessTokenExpiresAt - effectiveMargin(newest, settings.refreshMarginMs) <= now;
 		if (!due) return held(newest, false);
 		if (!options.allowRefresh) {
 			if (newest.accessTokenExpiresAt > now) return held(newest, false);
@@ -74,7 +85,12 @@ export class RefreshCoordinator {
 		return held(await this.refreshOnce(newest, family, settings, deps, now), true);
 	}
 
-	/** Forgets everything (tests, or a person who pasted new tokens and wants a clean slate). */
+	/** The newest pair this process knows in the family of `refreshToken`, if any. */
+	newestKnown(refreshToken: string): TokenSet | undefined {
+		return this.families.get(refreshToken)?.newest;
+	}
+
+	/** Forgets everything (tests and benchmarks). */
 	clear(): void {
 		this.families.clear();
 	}

@@ -31,6 +31,8 @@ export interface TokenSettings {
 	refreshToken: string;
 	/** Access-token expiry, epoch milliseconds. */
 	accessTokenExpiresAt: number;
+	/** Access-token issue time, epoch milliseconds, when the token says. */
+	accessTokenIssuedAt?: number;
 	clientId: string;
 	clientIdSource: 'field' | 'access token';
 	issuer: string;
@@ -121,6 +123,7 @@ function parseCredential(data: Record<string, unknown>): TokenSettings {
 		accessToken,
 		refreshToken,
 		accessTokenExpiresAt: claims.expiresAt,
+		accessTokenIssuedAt: claims.issuedAt,
 		clientId,
 		clientIdSource: typedClientId ? 'field' : 'access token',
 		issuer: issuerInfo.issuer,

@@ -39,6 +39,8 @@ export interface TokenSet {
 	refreshToken: string;
 	/** Epoch milliseconds. */
 	accessTokenExpiresAt: number;
+	/** Epoch milliseconds: the token's `iat`, or when we received it. */
+	accessTokenIssuedAt?: number;
 	/** Epoch milliseconds of the refresh that produced this pair, if we made it. */
 	rotatedAt?: number;
 }
@@ -167,14 +169,17 @@ function tokenSetFromAnswer(response: TokenHttpResponse, settings: TokenSettings
 	// RFC 6749 §6: without a new refresh token, the one we sent stays valid.
 	const refreshToken = typeof body.refresh_token === 'string' && body.refresh_token ? body.refresh_token : settings.refreshToken;
 	let accessTokenExpiresAt: number;
+	let accessTokenIssuedAt = now;
 	try {
-		accessTokenExpiresAt = readAccessTokenClaims(accessToken, 'access_token').expiresAt;
+		const claims = readAccessTokenClaims(accessToken, 'access_token');
+		accessTokenExpiresAt = claims.expiresAt;
+		accessTokenIssuedAt = claims.issuedAt ?? now;
 	} catch {
 		const expiresIn = Number(body.expires_in);
 		if (!Number.isFinite(expiresIn) || expiresIn <= 0) throw unusable('with an access token that is not a JWT and no expires_in');
 		accessTokenExpiresAt = now + expiresIn * 1000;
 	}
-	return { accessToken, refreshToken, accessTokenExpiresAt, rotatedAt: now };
+	return { accessToken, refreshToken, accessTokenExpiresAt, accessTokenIssuedAt, rotatedAt: now };
 }
 
 function unreachable(failure: TransportFailure, settings: TokenSettings, attempts: number): AacTokenError {
