@@ -39,8 +39,8 @@ say('1/4 build the package and install n8n 2.41.1 (first time: a few minutes, ~2
 step('npm', ['run', '--silent', 'build']);
 step('node', ['e2e/install.mjs', 'node24', `n8n-${VERSION}`]);
 
-say(`2/4 AAC: ${realAac ? 'the real Alteryx Analytics Cloud (tokens from AAC_ACCESS_TOKEN / AAC_REFRESH_TOKEN)' : 'local stand-in (real OAuth server, access tokens live 12 s)'}`);
-const standIn = realAac ? undefined : await startStandIn({ accessTokenTtlSeconds: 12 });
+say(`2/4 AAC: ${realAac ? 'the real Alteryx Analytics Cloud (tokens from AAC_ACCESS_TOKEN / AAC_REFRESH_TOKEN)' : 'local stand-in (real OAuth server, access tokens live 30 s)'}`);
+const standIn = realAac ? undefined : await startStandIn({ accessTokenTtlSeconds: 30 });
 const credentialData = realAac
 	? { accessToken: process.env.AAC_ACCESS_TOKEN, refreshToken: process.env.AAC_REFRESH_TOKEN }
 	: { ...(await standIn.mint({ accessTokenExpired: true })), allowCustomIssuer: true, refreshMarginSeconds: 3 };
@@ -75,7 +75,7 @@ try {
 			['aacTokenDemo', 'Get token → HTTP Request header', 'Get access token', 'Who am I'],
 		];
 		for (const [index, [id, label, tokenNode, callNode]] of runs.entries()) {
-			if (index === 3 && standIn) await wait(12_000); // let the access token expire once more
+			if (index === 3 && standIn) await wait(30_000); // let the access token expire once more
 			const before = standIn?.stats().refreshGrantsOk;
 			const run = await n8n.execute(id);
 			const error = runError(run.json);
