@@ -156,6 +156,7 @@ export class AlteryxAnalyticsCloudOAuth2Api implements ICredentialType {
 	 */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
 		const settings = readCredential(credentials);
+		if (sharedCoordinator.isCurrent(settings)) return {};
 		const result = await sharedCoordinator.obtain(settings, n8nRefreshDependencies(this.helpers.httpRequest), {
 			allowRefresh: settings.refreshMode === 'automatic',
 		});

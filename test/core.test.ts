@@ -234,6 +234,17 @@ describe('refresh policy against the real OAuth server', () => {
 		expect(stats).toMatchObject({ tokenRequests: 1, refreshGrantsOk: 1, reuseDetections: 0, maxUsesOfOneRefreshToken: 1 });
 	});
 
+	test('the synchronous hot-path check agrees with obtain', async () => {
+		const coordinator = new RefreshCoordinator();
+		const fresh = standInSettings(await standIn.mint());
+		const expired = standInSettings(await standIn.mint({ accessTokenExpired: true }));
+		expect(coordinator.isCurrent(fresh)).toBe(true);
+		expect(coordinator.isCurrent(expired)).toBe(false);
+		await coordinator.obtain(expired, countingDeps().deps, { allowRefresh: true });
+		// The caller still holding the rotated pair is not current: the process knows a newer one.
+		expect(coordinator.isCurrent(expired)).toBe(false);
+	});
+
 	test('a rejected refresh token is never sent again', async () => {
 		const pair = await standIn.mint({ accessTokenExpired: true });
 		await standIn.revokeFamily(pair.refreshToken);

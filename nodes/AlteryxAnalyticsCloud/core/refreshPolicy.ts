@@ -27,10 +27,15 @@ interface Family {
  * The configured margin, but never more than half the token's lifetime: a margin as long as the
  * lifetime would make every fresh token due at once and refresh on every call.
  */
-function effectiveMargin(set: TokenSet, marginMs: number): number {
+function effectiveMargin(set: Pick<TokenSet, 'accessTokenExpiresAt' | 'accessTokenIssuedAt'>, marginMs: number): number {
 	if (set.accessTokenIssuedAt === undefined) return marginMs;
 	const lifetime = set.accessTokenExpiresAt - set.accessTokenIssuedAt;
 	return lifetime > 0 ? Math.min(marginMs, lifetime / 2) : marginMs;
+}
+
+/** Due: the access token expires within the (effective) margin. */
+function isDue(set: Pick<TokenSet, 'accessTokenExpiresAt' | 'accessTokenIssuedAt'>, marginMs: number, now: number): boolean {
+	return set.accessTokenExpiresAt - effectiveMargin(set, marginMs) <= now;
 }
 
 /** Errors after which sending the same refresh token again can never help. */
@@ -57,6 +62,16 @@ export class RefreshCoordinator {
 		private readonly failureCooldownMs = 10_000,
 	) {}
 
+	/**
+	 * The hot path, synchronous: true when the caller's pair is the newest this process knows and
+	 * not due, so there is nothing to do (what preAuthentication finds before almost every request).
+	 */
+	isCurrent(settings: TokenSettings, now = Date.now()): boolean {
+		const newest = this.families.get(settings.refreshToken)?.newest;
+		if (newest && (newest.refreshToken !== settings.refreshToken || newest.accessToken !== settings.accessToken)) return false;
+		return !isDue(newest ?? settings, settings.refreshMarginMs, now);
+	}
+
 	async obtain(settings: TokenSettings, deps: RefreshDependencies, options: ObtainOptions): Promise<ObtainResult> {
 		const now = (deps.now ?? Date.now)();
 		const family = this.families.get(settings.refreshToken);
@@ -72,7 +87,7 @@ export class RefreshCoordinator {
 			changed: set.accessToken !== settings.accessToken || set.refreshToken !== settings.refreshToken,
 		});
 
-		const due = options.force === true || newest.accessTokenExpiresAt - effectiveMargin(newest, settings.refreshMarginMs) <= now;
+		const due = options.force === true || isDue(newest, settings.refreshMarginMs, now);
 		if (!due) return held(newest, false);
 		if (!options.allowRefresh) {
 			if (newest.accessTokenExpiresAt > now) return held(newest, false);
