@@ -22,6 +22,7 @@ import {
 	EXPIRY_CHECK_FIELD,
 	PersistOnlyStop,
 	credentialUpdate,
+	fieldsToWrite,
 	isPersistOnlyRequest,
 	n8nRefreshDependencies,
 } from '../nodes/AlteryxAnalyticsCloud/n8nAdapter';
@@ -146,6 +147,12 @@ export class AlteryxAnalyticsCloudOAuth2Api implements ICredentialType {
 			type: 'hidden',
 			default: '',
 		},
+		{
+			displayName: 'Refresh Started At',
+			name: FIELD.refreshStartedAt,
+			type: 'hidden',
+			default: '',
+		},
 	];
 
 	/**
@@ -155,6 +162,9 @@ export class AlteryxAnalyticsCloudOAuth2Api implements ICredentialType {
 	 * saves it before the request goes out.
 	 */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
+		// The node's persist-only request: save exactly what it asks for, refresh nothing.
+		const write = fieldsToWrite(credentials);
+		if (write) return write;
 		const settings = readCredential(credentials);
 		if (sharedCoordinator.isCurrent(settings)) return {};
 		const result = await sharedCoordinator.obtain(settings, n8nRefreshDependencies(this.helpers.httpRequest), {

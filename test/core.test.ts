@@ -370,11 +370,13 @@ describe('token endpoint faults (hand-written fake server)', () => {
 		expect(fake.requests).toHaveLength(1);
 	});
 
-	test('200 without refresh_token keeps the old refresh token (RFC 6749 §6)', async () => {
+	test('200 without refresh_token: incomplete pair, nothing to store, the token may be spent', async () => {
 		fake.setScript(['noRefreshToken']);
-		const result = await obtain(countingDeps().deps);
-		expect(result.refreshToken).toBe('fake-refresh-original');
-		expect(result.accessTokenExpiresAt).toBeGreaterThan(Date.now());
+		const error = await rejection(obtain(countingDeps().deps));
+		expect(error.code).toBe('BAD_TOKEN_RESPONSE');
+		expect(error.message).toMatch(/without a refresh_token/);
+		expect(error.refreshTokenMaybeSpent).toBe(true);
+		expect(fake.requests).toHaveLength(1);
 	});
 
 	test('invalid_grant is never retried; invalid_client names the client id field', async () => {

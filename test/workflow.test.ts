@@ -119,8 +119,12 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 		expect(stored().refreshToken).not.toBe(pair.refreshToken);
 		expect(stored().accessToken).toBe(token.accessToken);
 		expect(stored().lastRotatedAt).toEqual(expect.any(String));
-		expect(store.saves.length).toBeGreaterThanOrEqual(1);
-		expect(new Set(store.saves.map((save) => save.data.refreshToken))).toEqual(new Set([stored().refreshToken]));
+		// Two saves: "refresh started" with the old pair (made before the token request), then the
+		// new pair with that record cleared. Never anything else.
+		expect(store.saves.map((save) => [save.data.refreshToken, Boolean(save.data.refreshStartedAt)])).toEqual([
+			[pair.refreshToken, true],
+			[stored().refreshToken, false],
+		]);
 		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, refreshGrantsOk: 1, reuseDetections: 0, apiOk: 1 });
 		expect(await standIn.familyAlive(stored().refreshToken as string)).toBe(true);
 	});
@@ -244,10 +248,29 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 			const result = await run(3, ...nodes);
 			expect(result.error?.message).toMatch(/Alteryx Analytics Cloud rejected the refresh token/);
 			expect((result.error as { description?: string }).description).toMatch(/already used.*User Preferences → OAuth 2.0 API Tokens/s);
-			expect(store.saves).toHaveLength(0);
-			expect(stored().refreshToken).toBe(pair.refreshToken);
+			// The node records the refresh as started and, AAC having answered no, clears it again;
+			// the HTTP Request path saves nothing. The pair is never touched.
+			expect(store.saves.map((save) => save.data.refreshStartedAt)).toEqual(nodes[0] === get ? [expect.any(String), ''] : []);
+			expect(stored()).toMatchObject({ refreshToken: pair.refreshToken, accessToken: pair.accessToken });
+			expect(stored().refreshStartedAt || undefined).toBeUndefined();
 		}
 		// n8n calls preAuthentication again after any error; the rejected token is not sent again.
+		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, invalidGrants: 1 });
+	});
+
+	test('7b. invalid_grant after a refresh that never saved its result: the message says so', async () => {
+		// What a crash between AAC's rotation and n8n's save leaves: the old pair plus the record.
+		const pair = await standIn.mint({ accessTokenExpired: true });
+		await standIn.revokeFamily(pair.refreshToken);
+		const startedAt = '2026-11-29T10:31:02.000Z';
+		const { run, stored } = setUp(semantics, { ...pair, refreshStartedAt: startedAt });
+		const inspected = await run(1, inspect);
+		expect(inspected.output('AAC')[0]).toMatchObject({ unsavedRefreshStartedAt: startedAt });
+		const result = await run(1, refresh);
+		expect(result.error?.message).toMatch(new RegExp(`an earlier refresh, started at ${startedAt}, never saved its result`));
+		expect((result.error as { description?: string }).description).toMatch(/n8n stopped .* before saving the new pair.*Generate a new token pair/s);
+		// Still unknown what became of that refresh: the record stays, the pair is untouched.
+		expect(stored()).toMatchObject({ refreshToken: pair.refreshToken, refreshStartedAt: startedAt });
 		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, invalidGrants: 1 });
 	});
 
@@ -283,29 +306,28 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 });
 
 describe('9. token-endpoint faults through n8n (hand-written fake server)', () => {
-	const cases: Array<[string, FaultStep[], RegExp, number]> = [
-		['500 then ok', ['500', 'ok'], /^$/, 2],
-		['502 three times', ['502'], /HTTP 502/, 3],
-		['503 with Retry-After then ok', ['503', 'ok'], /^$/, 2],
-		['429 with Retry-After then ok', ['429', 'ok'], /^$/, 2],
-		['reset before the response', ['reset'], /closed the connection/, 1],
-		['stall past the timeout', ['stall'], /did not answer within 1 s/, 1],
-		['HTML page', ['html'], /HTML page instead of JSON/, 1],
-		['non-JSON body', ['nonJson'], /not JSON/, 1],
-		['truncated JSON', ['truncatedJson'], /not JSON/, 1],
-		['200 without access_token', ['noAccessToken'], /without an access_token/, 1],
-		['invalid_grant', ['invalidGrant'], /rejected the refresh token/, 1],
-		['invalid_client', ['invalidClient'], /rejected the client ID "fake-client"/, 1],
+	// [label, what the fake answers, the message, token requests, whether AAC may have rotated]
+	const cases: Array<[string, FaultStep[], RegExp, number, boolean]> = [
+		['500 then ok', ['500', 'ok'], /^$/, 2, false],
+		['502 three times', ['502'], /HTTP 502/, 3, false],
+		['503 with Retry-After then ok', ['503', 'ok'], /^$/, 2, false],
+		['429 with Retry-After then ok', ['429', 'ok'], /^$/, 2, false],
+		['reset before the response', ['reset'], /closed the connection/, 1, true],
+		['stall past the timeout', ['stall'], /did not answer within 1 s/, 1, true],
+		['HTML page', ['html'], /HTML page instead of JSON/, 1, true],
+		['non-JSON body', ['nonJson'], /not JSON/, 1, true],
+		['truncated JSON', ['truncatedJson'], /not JSON/, 1, true],
+		['200 without access_token', ['noAccessToken'], /without an access_token/, 1, true],
+		['invalid_grant', ['invalidGrant'], /rejected the refresh token/, 1, false],
+		['invalid_client', ['invalidClient'], /rejected the client ID "fake-client"/, 1, false],
 	];
 
-	test.each(cases)('%s', async (_label, script, message, requests) => {
+	test.each(cases)('%s', async (_label, script, message, requests, maybeSpent) => {
 		fake.setScript(script);
 		const original = madeUpRefreshToken();
-		const { run, stored, store } = setUp('n8n2', {
-			accessToken: fakeJwt({ iss: fake.issuer, client_id: 'fake-client', exp: 1 }),
-			refreshToken: original,
-			requestTimeoutSeconds: 1,
-		});
+		const accessToken = fakeJwt({ iss: fake.issuer, client_id: 'fake-client', exp: 1 });
+		const { run, stored, store } = setUp('n8n2', { accessToken, refreshToken: original, requestTimeoutSeconds: 1 });
+		const started = Date.now();
 		const result = await run(1, get);
 		expect(fake.requests).toHaveLength(requests);
 		expect(fake.requests[0]).toMatchObject({
@@ -313,28 +335,33 @@ describe('9. token-endpoint faults through n8n (hand-written fake server)', () =
 			contentType: 'application/x-www-form-urlencoded',
 			form: { grant_type: 'refresh_token', refresh_token: original, client_id: 'fake-client' },
 		});
+		// The first save is always the "refresh started" record, made before the token request.
+		expect(store.saves[0].data.refreshStartedAt).toEqual(expect.any(String));
+		expect(Date.parse(store.saves[0].data.refreshStartedAt as string)).toBeGreaterThanOrEqual(started - 1000);
+		expect(store.saves[0].data.refreshToken).toBe(original);
 		if (message.source === '^$') {
 			expect(result.error).toBeUndefined();
 			expect(stored().refreshToken).toMatch(/^fake-refresh-\d/);
+			expect(stored().refreshStartedAt).toBe('');
+			expect(store.saves).toHaveLength(2);
 		} else {
 			expect(result.error?.message).toMatch(message);
 			expect(result.error?.message).toMatch(/Nothing was saved/);
-			expect(store.saves).toHaveLength(0);
-			expect(stored().refreshToken).toBe(original);
+			expect(stored()).toMatchObject({ refreshToken: original, accessToken });
+			// The record stays only when AAC may have rotated: the next run can then explain.
+			expect(Boolean(stored().refreshStartedAt)).toBe(maybeSpent);
+			expect(store.saves).toHaveLength(maybeSpent ? 1 : 2);
 		}
 	});
 
-	test('200 without refresh_token: the old refresh token is kept, the new access token saved', async () => {
+	test('200 without refresh_token: half a pair is not stored', async () => {
 		fake.setScript(['noRefreshToken']);
 		const original = madeUpRefreshToken();
-		const { run, stored } = setUp('n8n1', {
-			accessToken: fakeJwt({ iss: fake.issuer, client_id: 'fake-client', exp: 1 }),
-			refreshToken: original,
-		});
+		const accessToken = fakeJwt({ iss: fake.issuer, client_id: 'fake-client', exp: 1 });
+		const { run, stored } = setUp('n8n1', { accessToken, refreshToken: original });
 		const result = await run(1, get);
-		expect(result.error).toBeUndefined();
-		expect(stored().refreshToken).toBe(original);
-		expect(stored().accessToken).toBe(result.output('AAC')[0].accessToken);
+		expect(result.error?.message).toMatch(/without a refresh_token/);
+		expect(stored()).toMatchObject({ refreshToken: original, accessToken });
 	});
 });
 

@@ -2,6 +2,7 @@ import {
 	NodeApiError,
 	NodeConnectionTypes,
 	NodeOperationError,
+	type ICredentialDataDecryptedObject,
 	type ICredentialTestFunctions,
 	type ICredentialsDecrypted,
 	type IDataObject,
@@ -24,7 +25,14 @@ import {
 	type ObtainResult,
 	type TokenSettings,
 } from './core';
-import { CREDENTIAL_TYPE, isPersistOnlyStop, n8nRefreshDependencies, persistOnlyRequest } from './n8nAdapter';
+import {
+	CREDENTIAL_TYPE,
+	credentialUpdate,
+	dataWithFieldsToWrite,
+	isPersistOnlyStop,
+	n8nRefreshDependencies,
+	persistOnlyRequest,
+} from './n8nAdapter';
 
 /** Token-endpoint failures are API errors; everything else the core reports is configuration. */
 function toNodeError(node: INode, error: unknown): NodeApiError | NodeOperationError {
@@ -85,22 +93,38 @@ function inspectOutput(settings: TokenSettings): IDataObject {
 		refreshTokenFormat: refreshTokenExpiresAt === undefined ? 'opaque (expiry not readable)' : 'JWT',
 		refreshTokenExpiresAt: iso(refreshTokenExpiresAt),
 		lastRotatedAt: settings.lastRotatedAt ?? null,
+		// Set only while a refresh's outcome is unknown (see obtainAndSave).
+		unsavedRefreshStartedAt: settings.refreshStartedAt ?? null,
 		refreshMode: settings.refreshMode,
 		refreshMarginSeconds: settings.refreshMarginMs / 1000,
 	};
 }
 
 /**
- * Makes n8n save the pair the shared rotation memory now holds for this credential (see
- * persistOnlyRequest), then reads the credential back: a rotated refresh token that is not stored
- * would kill the token family at the next refresh, so a failed save must not pass silently.
+ * Saves `fields` into the credential through a persist-only request (see dataWithFieldsToWrite),
+ * starting from the data the node read.
  */
-async function saveTokens(context: IExecuteFunctions, result: ObtainResult): Promise<void> {
+async function writeCredential(context: IExecuteFunctions, data: ICredentialDataDecryptedObject, fields: IDataObject): Promise<void> {
+	const reference = context.getNode().credentials?.[CREDENTIAL_TYPE];
+	const credentialsDecrypted: ICredentialsDecrypted = {
+		id: reference?.id ?? '',
+		name: reference?.name ?? '',
+		type: CREDENTIAL_TYPE,
+		data: dataWithFieldsToWrite(data, fields),
+	};
 	try {
-		await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, persistOnlyRequest());
+		await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, persistOnlyRequest(), { credentialsDecrypted });
 	} catch (error) {
 		if (!isPersistOnlyStop(error)) throw toNodeError(context.getNode(), error);
 	}
+}
+
+/**
+ * Saves the new pair, then reads the credential back: a rotated refresh token that is not stored
+ * would kill the token family at the next refresh, so a failed save must not pass silently.
+ */
+async function saveTokens(context: IExecuteFunctions, data: ICredentialDataDecryptedObject, result: ObtainResult): Promise<void> {
+	await writeCredential(context, data, credentialUpdate(result));
 	// The stored pair may be newer still (another run rotated meanwhile); it must be the newest.
 	const stored = normalizeToken((await context.getCredentials(CREDENTIAL_TYPE))[FIELD.refreshToken]);
 	const newest = sharedCoordinator.newestKnown(result.refreshToken)?.refreshToken ?? result.refreshToken;
@@ -109,6 +133,35 @@ async function saveTokens(context: IExecuteFunctions, result: ObtainResult): Pro
 			description:
 				'n8n did not store the new refresh token. If the Access Token or Refresh Token field holds an expression, replace it with the plain token: n8n cannot write into expressions. This n8n process keeps the new pair in memory until it restarts, so running the workflow again retries the save.',
 		});
+	}
+}
+
+/**
+ * Get or Refresh: obtains a valid pair and saves it when it changed. Before sending a refresh,
+ * the node records in the credential that one is under way (refreshStartedAt); saving the new
+ * pair clears it. Should n8n die in between (AAC rotated, the new pair lost), the next run finds
+ * the record and can tell the user what happened instead of a bare "invalid_grant".
+ */
+async function obtainAndSave(context: IExecuteFunctions, data: ICredentialDataDecryptedObject, settings: TokenSettings, force: boolean): Promise<ObtainResult> {
+	let markedAsStarted = false;
+	try {
+		const result = await sharedCoordinator.obtain(settings, n8nRefreshDependencies(context.helpers.httpRequest), {
+			force,
+			allowRefresh: force || settings.refreshMode === 'automatic',
+			beforeTokenRequest: async () => {
+				await writeCredential(context, data, { [FIELD.refreshStartedAt]: new Date().toISOString() });
+				markedAsStarted = true;
+			},
+		});
+		if (result.changed) await saveTokens(context, data, result);
+		return result;
+	} catch (error) {
+		// AAC surely did not rotate (nothing sent, or an error answer): the stored pair is still
+		// good, so the record goes. It stays when the token may have been spent.
+		if (markedAsStarted && error instanceof AacTokenError && !error.refreshTokenMaybeSpent) {
+			await writeCredential(context, data, { [FIELD.refreshStartedAt]: settings.refreshStartedAt ?? '' }).catch(() => undefined);
+		}
+		throw toNodeError(context.getNode(), error);
 	}
 }
 
@@ -229,15 +282,12 @@ export class AlteryxAnalyticsCloud implements INodeType {
 		// one refresh, and every item gets the same token.
 		let json: IDataObject;
 		try {
-			const settings = readCredential(await this.getCredentials(CREDENTIAL_TYPE));
+			const credentialData = await this.getCredentials(CREDENTIAL_TYPE);
+			const settings = readCredential(credentialData);
 			if (operation === 'inspect') {
 				json = inspectOutput(settings);
 			} else {
-				const result = await sharedCoordinator.obtain(settings, n8nRefreshDependencies(this.helpers.httpRequest), {
-					force: operation === 'refresh',
-					allowRefresh: operation === 'refresh' || settings.refreshMode === 'automatic',
-				});
-				if (result.changed) await saveTokens(this, result);
+				const result = await obtainAndSave(this, credentialData, settings, operation === 'refresh');
 				json = tokenOutput(result, settings);
 			}
 		} catch (error) {

@@ -1,5 +1,5 @@
 import { sleep } from 'n8n-workflow';
-import type { IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
 import { FIELD, type ObtainResult, type RefreshDependencies, type TokenHttpResponse } from './core';
 
@@ -46,8 +46,9 @@ export function n8nRefreshDependencies(httpRequest: HttpRequest): RefreshDepende
 }
 
 /**
- * What preAuthentication returns after the pair changed. n8n saves a returned object into the
- * credential only when it contains the expirable key, so it is always included (and kept empty).
+ * The fields to save after the pair changed; the refresh is complete, so its marker is cleared.
+ * n8n saves a preAuthentication result only when it contains the expirable key, so it is always
+ * included (and kept empty).
  */
 export function credentialUpdate(result: ObtainResult): IDataObject {
 	return {
@@ -55,17 +56,21 @@ export function credentialUpdate(result: ObtainResult): IDataObject {
 		[FIELD.accessToken]: result.accessToken,
 		[FIELD.refreshToken]: result.refreshToken,
 		[FIELD.lastRotatedAt]: new Date(result.rotatedAt ?? Date.now()).toISOString(),
+		[FIELD.refreshStartedAt]: '',
 	};
 }
 
 /*
  * A node has no supported way to write its credential; n8n persists credential data only when
- * preAuthentication returns it during an authenticated request. So after the node has obtained a
- * new pair (kept in the shared rotation memory), it makes one authenticated "request" marked as
- * persist-only: preAuthentication finds the newer pair in memory and returns it, n8n saves it, and
- * `authenticate` then stops the request before anything is sent.
+ * preAuthentication returns it during an authenticated request. So the node makes one
+ * authenticated "request" marked as persist-only, handing n8n the credential data itself
+ * (`credentialsDecrypted`) with the fields to write attached under a symbol: preAuthentication
+ * returns exactly those fields, n8n saves them, and `authenticate` stops the request before
+ * anything is sent. The symbol never reaches the database (JSON ignores symbol keys), and no
+ * other request can carry it.
  */
 const PERSIST_ONLY = Symbol('aac.persistOnly');
+const FIELDS_TO_WRITE = Symbol('aac.fieldsToWrite');
 
 const PERSIST_ONLY_STOP_MESSAGE = 'Alteryx Analytics Cloud tokens saved; the persist-only request is never sent.';
 
@@ -81,6 +86,22 @@ export function persistOnlyRequest(): IHttpRequestOptions {
 	const options: IHttpRequestOptions = { method: 'GET', url: 'https://persist-only.invalid/' };
 	Object.defineProperty(options, PERSIST_ONLY, { value: true, enumerable: true });
 	return options;
+}
+
+/**
+ * The credential data to hand n8n for a persist-only request: a copy of what the node read, with
+ * `fields` attached for preAuthentication to return. The expirable field is always among them,
+ * since n8n saves a preAuthentication result only when it contains that key.
+ */
+export function dataWithFieldsToWrite(data: ICredentialDataDecryptedObject, fields: IDataObject): ICredentialDataDecryptedObject {
+	const copy = { ...data };
+	Object.defineProperty(copy, FIELDS_TO_WRITE, { value: { ...fields, [EXPIRY_CHECK_FIELD]: '' }, enumerable: false });
+	return copy;
+}
+
+/** The fields a persist-only request asks preAuthentication to return, if this is one. */
+export function fieldsToWrite(credentials: object): IDataObject | undefined {
+	return (credentials as Record<symbol, IDataObject | undefined>)[FIELDS_TO_WRITE];
 }
 
 export function isPersistOnlyRequest(options: object): boolean {

@@ -19,13 +19,20 @@ export class AacTokenError extends Error {
 	readonly description: string;
 	/** HTTP status of the token endpoint's answer, when there was one. */
 	readonly httpStatus?: number;
+	/**
+	 * True when the refresh request may have reached AAC and AAC may have rotated the refresh token
+	 * (timeout or reset after sending, or a 2xx answer we could not use): the stored refresh token
+	 * may be spent. False when AAC surely did not rotate (never sent, or an error answer).
+	 */
+	readonly refreshTokenMaybeSpent: boolean;
 
-	constructor(code: AacErrorCode, message: string, description: string, httpStatus?: number) {
+	constructor(code: AacErrorCode, message: string, description: string, httpStatus?: number, refreshTokenMaybeSpent = false) {
 		super(message);
 		this.name = 'AacTokenError';
 		this.code = code;
 		this.description = description;
 		this.httpStatus = httpStatus;
+		this.refreshTokenMaybeSpent = refreshTokenMaybeSpent;
 	}
 }
 

@@ -7,6 +7,12 @@ export interface ObtainOptions {
 	force?: boolean;
 	/** False for readers in refresh-operation-only mode: they never spend the refresh token. */
 	allowRefresh: boolean;
+	/**
+	 * Runs just before this call sends a token request (not when it joins another call's request
+	 * or is answered from memory); if it fails, nothing is sent. The node records there that a
+	 * refresh is under way, so a crash before the new pair is saved can be explained later.
+	 */
+	beforeTokenRequest?: () => Promise<void>;
 }
 
 export interface ObtainResult extends TokenSet {
@@ -97,7 +103,7 @@ export class RefreshCoordinator {
 				'Activate the keep-alive workflow (Schedule Trigger → Alteryx Analytics Cloud: Refresh) and run it more often than the access token lives (about every 2/3 of its lifetime), or switch the credential\'s Refresh Mode to Automatic if only one n8n process uses it.',
 			);
 		}
-		return held(await this.refreshOnce(newest, family, settings, deps, now), true);
+		return held(await this.refreshOnce(newest, family, settings, deps, now, options.beforeTokenRequest), true);
 	}
 
 	/** The newest pair this process knows in the family of `refreshToken`, if any. */
@@ -121,6 +127,7 @@ export class RefreshCoordinator {
 		settings: TokenSettings,
 		deps: RefreshDependencies,
 		now: number,
+		beforeTokenRequest?: () => Promise<void>,
 	): Promise<TokenSet> {
 		const spent = current.refreshToken;
 		const running = this.inFlight.get(spent);
@@ -132,7 +139,8 @@ export class RefreshCoordinator {
 		}
 
 		const target: Family = family ?? { newest: current };
-		const flight = requestNewTokens({ ...settings, accessToken: current.accessToken, refreshToken: spent }, deps).then(
+		const send = () => requestNewTokens({ ...settings, accessToken: current.accessToken, refreshToken: spent }, deps);
+		const flight = (beforeTokenRequest ? beforeTokenRequest().then(send) : send()).then(
 			(next) => {
 				target.newest = next;
 				target.failure = undefined;

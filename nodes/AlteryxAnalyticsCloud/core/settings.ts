@@ -14,6 +14,7 @@ export const FIELD = {
 	refreshMarginSeconds: 'refreshMarginSeconds',
 	requestTimeoutSeconds: 'requestTimeoutSeconds',
 	lastRotatedAt: 'lastRotatedAt',
+	refreshStartedAt: 'refreshStartedAt',
 } as const;
 
 /**
@@ -45,6 +46,12 @@ export interface TokenSettings {
 	refreshMarginMs: number;
 	timeoutMs: number;
 	lastRotatedAt?: string;
+	/**
+	 * Set (ISO time) by the node just before it sends a refresh and cleared when the outcome is
+	 * saved: when still set, a refresh started then never recorded its result (n8n stopped, or
+	 * the answer was lost), so AAC may have rotated the stored refresh token already.
+	 */
+	refreshStartedAt?: string;
 }
 
 function text(value: unknown): string {
@@ -138,5 +145,6 @@ function parseCredential(data: Record<string, unknown>): TokenSettings {
 		timeoutMs:
 			1000 * boundedNumber(data[FIELD.requestTimeoutSeconds], DEFAULT_REQUEST_TIMEOUT_SECONDS, 1, 300, FIELD.requestTimeoutSeconds),
 		lastRotatedAt: text(data[FIELD.lastRotatedAt]) || undefined,
+		refreshStartedAt: text(data[FIELD.refreshStartedAt]) || undefined,
 	};
 }

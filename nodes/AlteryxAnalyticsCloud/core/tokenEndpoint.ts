@@ -116,6 +116,15 @@ function errorFromAnswer(response: TokenHttpResponse, settings: TokenSettings): 
 	const said = oauthError ? ` (${oauthError}${detail ? `: ${detail}` : ''})` : '';
 
 	if (oauthError === 'invalid_grant') {
+		if (settings.refreshStartedAt) {
+			// The node marked a refresh as started and nothing ever recorded its outcome.
+			return new AacTokenError(
+				'REFRESH_TOKEN_REJECTED',
+				`Alteryx Analytics Cloud rejected the refresh token${said}: an earlier refresh, started at ${settings.refreshStartedAt}, never saved its result. Nothing was saved.`,
+				`That refresh reached AAC, which rotated the refresh token, but n8n stopped (or lost the answer) before saving the new pair, so the refresh token stored here was already spent; sending it again made AAC revoke the whole token family. The tokens cannot be recovered. ${GENERATE_NEW_TOKENS}`,
+				response.status,
+			);
+		}
 		return new AacTokenError(
 			'REFRESH_TOKEN_REJECTED',
 			`Alteryx Analytics Cloud rejected the refresh token${said}. Nothing was saved.`,
@@ -152,12 +161,15 @@ function errorFromAnswer(response: TokenHttpResponse, settings: TokenSettings): 
 /** Reads a successful answer. A 200 we cannot use is an error, and nothing gets saved. */
 function tokenSetFromAnswer(response: TokenHttpResponse, settings: TokenSettings, now: number): TokenSet {
 	const body = parseBody(response.body);
+	// A success status means AAC may have rotated the refresh token even though we cannot use
+	// the answer: the error says so, and the node's refresh marker stays set.
 	const unusable = (why: string) =>
 		new AacTokenError(
 			'BAD_TOKEN_RESPONSE',
 			`The token endpoint ${settings.tokenEndpoint} answered HTTP ${response.status} but ${why}. Nothing was saved.`,
-			'A proxy or firewall may have answered instead of Alteryx Analytics Cloud. Check the issuer and your network, then run again. If this keeps happening after AAC was reached, the refresh token may have been spent: generate a new pair in AAC.',
+			'A proxy or firewall may have answered instead of Alteryx Analytics Cloud: check the issuer and your network, then run again. If AAC itself answered, it may have rotated the refresh token already; the next run then reports the refresh token as already used, and a new pair must be generated in AAC.',
 			response.status,
+			true,
 		);
 	if (!body) throw unusable(looksLikeHtml(response.body) ? 'with an HTML page instead of JSON' : 'with a body that is not JSON');
 	const accessToken = body.access_token;
@@ -166,8 +178,10 @@ function tokenSetFromAnswer(response: TokenHttpResponse, settings: TokenSettings
 	if (tokenType !== undefined && (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')) {
 		throw unusable(`with token_type "${serverText(tokenType, [])}" instead of Bearer`);
 	}
-	// RFC 6749 §6: without a new refresh token, the one we sent stays valid.
-	const refreshToken = typeof body.refresh_token === 'string' && body.refresh_token ? body.refresh_token : settings.refreshToken;
+	// AAC rotates on every refresh. An answer without a new refresh token is incomplete (RFC 6749
+	// would let us keep the old one, but AAC has just spent it): store nothing rather than half a pair.
+	const refreshToken = body.refresh_token;
+	if (typeof refreshToken !== 'string' || !refreshToken) throw unusable('without a refresh_token (AAC sends a new one with every refresh)');
 	let accessTokenExpiresAt: number;
 	let accessTokenIssuedAt = now;
 	try {
@@ -199,6 +213,8 @@ function unreachable(failure: TransportFailure, settings: TokenSettings, attempt
 		'TOKEN_ENDPOINT_UNREACHABLE',
 		`The token endpoint ${settings.tokenEndpoint} ${what}. Nothing was saved.`,
 		`${advice} (${failure.label})`,
+		undefined,
+		failure.kind === 'timeout' || failure.kind === 'interrupted',
 	);
 }
 
