@@ -171,8 +171,9 @@ export function createN8n({ version, name = 'default', extraEnv = {} }) {
 	/**
 	 * Runs `n8n <args>` to completion. Never rejects for a non-zero exit: the caller asserts.
 	 * `timeoutMs` ends the process group after that long (exitCode null, timedOut true).
+	 * `onSpawn(kill)` gets a function that SIGKILLs n8n's process group at once (crash tests).
 	 */
-	async function run(args, { label = args[0], timeoutMs = 180_000, env: runEnv = {} } = {}) {
+	async function run(args, { label = args[0], timeoutMs = 180_000, env: runEnv = {}, onSpawn } = {}) {
 		const number = String(++counter).padStart(3, '0');
 		const brokerPort = await freePort();
 		const started = Date.now();
@@ -184,6 +185,13 @@ export function createN8n({ version, name = 'default', extraEnv = {} }) {
 		});
 		const out = [];
 		const err = [];
+		onSpawn?.(() => {
+			try {
+				process.kill(-child.pid, 'SIGKILL');
+			} catch {
+				// already gone
+			}
+		});
 		child.stdout.on('data', (chunk) => out.push(chunk));
 		child.stderr.on('data', (chunk) => err.push(chunk));
 		let timedOut = false;
@@ -242,6 +250,18 @@ export function createN8n({ version, name = 'default', extraEnv = {} }) {
 		env,
 		commands,
 		run,
+
+		/**
+		 * Rows of a read-only SQL query on the SQLite database, through Node 24's node:sqlite (the
+		 * system Node 20 has no SQLite). For columns n8n stores in plain text, e.g. timestamps.
+		 */
+		queryDatabase(sql) {
+			const script = `const { DatabaseSync } = require('node:sqlite');
+const db = new DatabaseSync(process.argv[1], { readOnly: true });
+process.stdout.write(JSON.stringify(db.prepare(process.argv[2]).all()));`;
+			const output = execFileSync(join(NODE24_BIN, 'node'), ['--no-warnings', '-e', script, join(n8nDir, 'database.sqlite'), sql], { encoding: 'utf8' });
+			return JSON.parse(output);
+		},
 
 		/** `import:credentials` of an array of {id, name, type, data} (data in plain; n8n encrypts it). */
 		async importCredentials(credentials) {
