@@ -19,7 +19,8 @@ import { CREDENTIAL_TYPE, ROOT, createN8n, freePort } from '../lib/n8n.mjs';
 import * as wf from '../lib/workflows.mjs';
 
 const VERSION = process.env.AAC_FAULTS_VERSION ?? '2.41.1';
-const RESULTS_FILE = join(ROOT, 'e2e', 'faults', 'RESULTS.md');
+// Runs of another build (AAC_E2E_PACKAGE_DIR) or of some tests only write elsewhere.
+const RESULTS_FILE = process.env.AAC_FAULTS_RESULTS_FILE ?? join(ROOT, 'e2e', 'faults', 'RESULTS.md');
 /** Executions of phase 1 and 2 run this many at a time (each is one n8n process). */
 const PARALLEL = 3;
 const LOST = /an earlier refresh, started at \S+, never saved its result/;
@@ -71,7 +72,7 @@ const CRASHES = [
 ];
 
 /** Extra refreshes measured for the save window, per path. */
-const WINDOW_RUNS = 6;
+const WINDOW_RUNS = Number(process.env.AAC_FAULTS_WINDOW_RUNS ?? 6);
 
 const errorOf = (run) => wf.runError(run.json);
 const firstSentence = (text) => String(text ?? '').split(/(?<=\.)\s/)[0];
