@@ -167,10 +167,14 @@ export class AlteryxAnalyticsCloudOAuth2Api implements ICredentialType {
 		if (write) return write;
 		const settings = readCredential(credentials);
 		if (sharedCoordinator.isCurrent(settings)) return {};
+		const automatic = settings.refreshMode === 'automatic';
 		const result = await sharedCoordinator.obtain(settings, n8nRefreshDependencies(this.helpers.httpRequest), {
-			allowRefresh: settings.refreshMode === 'automatic',
+			allowRefresh: automatic,
 		});
-		return result.changed ? credentialUpdate(result) : {};
+		// In Refresh Operation Only mode only the Refresh operation writes. A reader that read the
+		// credential just before this process's keep-alive saved could otherwise store a pair that
+		// another worker has rotated since; its own (older) access token is still valid.
+		return result.changed && automatic ? credentialUpdate(result) : {};
 	}
 
 	authenticate: IAuthenticate = async (

@@ -303,6 +303,20 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 		expect(reader.error).toBeUndefined();
 		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, apiOk: 5 });
 	});
+
+	test('mode "Refresh Operation Only": a reader holding an older pair than this process knows never writes', async () => {
+		// The stale read a queue-mode worker can make just before its own keep-alive saves: the
+		// reader must not store the pair it knows of, which another worker may have rotated since.
+		const pair = await standIn.mint();
+		const writer = setUp(semantics, { ...pair, refreshMode: 'refreshOperationOnly' });
+		expect((await writer.run(1, refresh)).error).toBeUndefined();
+		const staleReader = setUp(semantics, { ...pair, refreshMode: 'refreshOperationOnly' });
+		const result = await staleReader.run(3, apiCall());
+		expect(result.error).toBeUndefined();
+		expect(staleReader.store.saves).toHaveLength(0);
+		expect(staleReader.stored().refreshToken).toBe(pair.refreshToken);
+		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, apiOk: 3, reuseDetections: 0 });
+	});
 });
 
 describe('9. token-endpoint faults through n8n (hand-written fake server)', () => {
