@@ -39,6 +39,17 @@ export function decodeJwtPayload(token: string): JwtPayload | undefined {
 	}
 }
 
+/** The latest instant a Date can hold (ECMAScript time values end at ±8.64e15 ms). */
+export const MAX_EPOCH_MS = 8.64e15;
+
+/**
+ * Claim seconds as epoch milliseconds, clamped to what a Date can hold: a token claiming a year
+ * beyond 275760 is treated as expiring then, instead of producing an invalid date downstream.
+ */
+function epochMs(seconds: number): number {
+	return Math.min(MAX_EPOCH_MS, Math.max(-MAX_EPOCH_MS, seconds * 1000));
+}
+
 export interface AccessTokenClaims {
 	clientId?: string;
 	issuer?: string;
@@ -76,8 +87,8 @@ export function readAccessTokenClaims(accessToken: string, field: string): Acces
 	const claims: AccessTokenClaims = {
 		clientId: typeof payload.client_id === 'string' && payload.client_id ? payload.client_id : undefined,
 		issuer: typeof payload.iss === 'string' && payload.iss ? payload.iss : undefined,
-		expiresAt: exp * 1000,
-		issuedAt: typeof payload.iat === 'number' && Number.isFinite(payload.iat) ? payload.iat * 1000 : undefined,
+		expiresAt: epochMs(exp),
+		issuedAt: typeof payload.iat === 'number' && Number.isFinite(payload.iat) ? epochMs(payload.iat) : undefined,
 	};
 	if (claimsCache.size >= CLAIMS_CACHE_LIMIT) claimsCache.clear();
 	claimsCache.set(accessToken, claims);
@@ -87,5 +98,5 @@ export function readAccessTokenClaims(accessToken: string, field: string): Acces
 /** Expiry of a refresh token in epoch milliseconds when it happens to be a JWT with `exp`. */
 export function readRefreshTokenExpiry(refreshToken: string): number | undefined {
 	const exp = decodeJwtPayload(refreshToken)?.exp;
-	return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
+	return typeof exp === 'number' && Number.isFinite(exp) ? epochMs(exp) : undefined;
 }

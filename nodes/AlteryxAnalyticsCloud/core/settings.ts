@@ -60,7 +60,8 @@ function text(value: unknown): string {
 
 function boundedNumber(value: unknown, fallback: number, min: number, max: number, field: string): number {
 	if (value === undefined || value === null || value === '') return fallback;
-	const number = typeof value === 'number' ? value : Number(value);
+	// Number() throws on a JSON object whose toString/valueOf keys are not functions: objects are no numbers.
+	const number = typeof value === 'number' ? value : typeof value === 'object' ? NaN : Number(value);
 	if (!Number.isFinite(number) || number < min || number > max) {
 		throw invalidField(field, `must be a number from ${min} to ${max}`, `Set it to ${fallback} (the default) if unsure.`);
 	}

@@ -1,5 +1,5 @@
 import { AacTokenError, GENERATE_NEW_TOKENS } from './errors';
-import { readAccessTokenClaims } from './jwt';
+import { MAX_EPOCH_MS, readAccessTokenClaims } from './jwt';
 import type { TokenSettings } from './settings';
 
 /** One POST to the token endpoint, as the transport (n8n's helper, or fetch) should send it. */
@@ -103,17 +103,40 @@ function looksLikeHtml(body: unknown): boolean {
 /** Server-provided text, shortened and stripped of anything token-like before it is shown. */
 function serverText(value: unknown, secrets: string[]): string {
 	if (typeof value !== 'string' || !value) return '';
-	let text = value.slice(0, 200);
-	for (const secret of secrets) if (secret) text = text.split(secret).join('[redacted]');
+	// Shorten to 200 characters, but end before a secret the cut would split: its start would
+	// otherwise stay visible, since only whole secrets are found and redacted.
+	let end = Math.min(value.length, 200);
+	for (let shortened = true; shortened; ) {
+		shortened = false;
+		for (const secret of secrets) {
+			const at = secret ? value.indexOf(secret, Math.max(0, end - secret.length + 1)) : -1;
+			if (at !== -1 && at < end) {
+				end = at;
+				shortened = true;
+			}
+		}
+	}
+	let text = value.slice(0, end);
+	// Longest first: a short secret redacted inside a longer one would leave the rest of it visible.
+	for (const secret of [...secrets].sort((a, b) => b.length - a.length)) if (secret) text = text.split(secret).join('[redacted]');
 	return text.replace(/eyJ[\w-]+\.[\w-]+\.[\w-]*/g, '[redacted]');
+}
+
+/** What must never be shown from an answer: the tokens we sent and any token the answer carries. */
+function answerSecrets(settings: TokenSettings, body: Record<string, unknown> | undefined): string[] {
+	const secrets = [settings.refreshToken, settings.accessToken];
+	for (const token of [body?.access_token, body?.refresh_token]) if (typeof token === 'string' && token) secrets.push(token);
+	return secrets;
 }
 
 /** Turns an error answer from the token endpoint into the error the user sees. */
 function errorFromAnswer(response: TokenHttpResponse, settings: TokenSettings): AacTokenError {
 	const body = parseBody(response.body);
 	const oauthError = typeof body?.error === 'string' ? body.error : undefined;
-	const detail = serverText(body?.error_description, [settings.refreshToken, settings.accessToken]);
-	const said = oauthError ? ` (${oauthError}${detail ? `: ${detail}` : ''})` : '';
+	const secrets = answerSecrets(settings, body);
+	const detail = serverText(body?.error_description, secrets);
+	// The error code is server text too: shown only shortened and redacted.
+	const said = oauthError ? ` (${serverText(oauthError, secrets)}${detail ? `: ${detail}` : ''})` : '';
 
 	if (oauthError === 'invalid_grant') {
 		if (settings.refreshStartedAt) {
@@ -176,7 +199,7 @@ function tokenSetFromAnswer(response: TokenHttpResponse, settings: TokenSettings
 	if (typeof accessToken !== 'string' || !accessToken) throw unusable('without an access_token');
 	const tokenType = body.token_type;
 	if (tokenType !== undefined && (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')) {
-		throw unusable(`with token_type "${serverText(tokenType, [])}" instead of Bearer`);
+		throw unusable(`with token_type "${serverText(tokenType, answerSecrets(settings, body))}" instead of Bearer`);
 	}
 	// AAC rotates on every refresh. An answer without a new refresh token is incomplete (RFC 6749
 	// would let us keep the old one, but AAC has just spent it): store nothing rather than half a pair.
@@ -189,9 +212,11 @@ function tokenSetFromAnswer(response: TokenHttpResponse, settings: TokenSettings
 		accessTokenExpiresAt = claims.expiresAt;
 		accessTokenIssuedAt = claims.issuedAt ?? now;
 	} catch {
-		const expiresIn = Number(body.expires_in);
+		// Number() throws on a JSON object whose toString/valueOf keys are not functions: objects are no numbers.
+		const expiresIn = typeof body.expires_in === 'object' ? NaN : Number(body.expires_in);
 		if (!Number.isFinite(expiresIn) || expiresIn <= 0) throw unusable('with an access token that is not a JWT and no expires_in');
-		accessTokenExpiresAt = now + expiresIn * 1000;
+		// Clamped like JWT expiries (jwt.ts), so a huge expires_in still gives a valid date.
+		accessTokenExpiresAt = Math.min(MAX_EPOCH_MS, now + expiresIn * 1000);
 	}
 	return { accessToken, refreshToken, accessTokenExpiresAt, accessTokenIssuedAt, rotatedAt: now };
 }
