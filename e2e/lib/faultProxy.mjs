@@ -114,8 +114,10 @@ export async function startFaultProxy({ upstream, port = 0 }) {
 				const answer = await forward(req, body);
 				event.upstreamStatus = answer.status;
 				if (kind === 'slow') await new Promise((resolve) => setTimeout(resolve, Number(arg)));
+				// Taken before sending: n8n cannot have the answer earlier. (A 'finish' listener fires
+				// only when this busy event loop gets to it, sometimes after n8n has already saved.)
+				event.answeredAt = Date.now();
 				relay(res, answer);
-				res.on('finish', () => (event.answeredAt = Date.now()));
 				return;
 			}
 			case 'reset':
