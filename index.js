@@ -19,7 +19,7 @@ function createRefreshClient(options = {}) {
 	return {
 		async getAccessToken(credential, { force = false } = {}) {
 			const settings = core.readCredential(credential);
-			return coordinator.obtain(settings, deps, { force, allowRefresh: true });
+			return coordinator.obtain(settings, deps, { intent: core.refreshIntent(settings, force ? 'rotate' : 'use') });
 		},
 	};
 }

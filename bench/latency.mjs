@@ -24,7 +24,7 @@ export async function runLatency({ pkg, standIn, samples = 41, warmup = 5 }) {
 		const t0 = performance.now();
 		const settings = readCredential({ ...pair, allowCustomIssuer: true });
 		const t1 = performance.now();
-		const result = await coordinator.obtain(settings, deps, { allowRefresh: true });
+		const result = await coordinator.obtain(settings, deps, { intent: 'refreshIfDue' });
 		const t2 = performance.now();
 		if (!result.refreshed || !result.changed || result.refreshToken === pair.refreshToken) throw new Error('latency: our core did not refresh');
 		parts.readCredentialUs.push((t1 - t0) * 1000);

@@ -15,15 +15,16 @@ import {
 	FIELD,
 	normalizeToken,
 	readCredential,
+	refreshIntent,
 	sharedCoordinator,
 } from '../nodes/AlteryxAnalyticsCloud/core';
+import { PersistOnlyStop, fieldsToWrite, isPersistOnlyRequest } from '../nodes/AlteryxAnalyticsCloud/helpers/credentialWriter';
 import {
 	CREDENTIAL_TYPE,
 	EXPIRY_CHECK_FIELD,
-	PersistOnlyStop,
+	REFRESH_STARTED_FIELD,
 	credentialUpdate,
-	fieldsToWrite,
-	isPersistOnlyRequest,
+	explainRejection,
 	n8nRefreshDependencies,
 } from '../nodes/AlteryxAnalyticsCloud/n8nAdapter';
 
@@ -149,7 +150,13 @@ export class AlteryxAnalyticsCloudOAuth2Api implements ICredentialType {
 		},
 		{
 			displayName: 'Refresh Started At',
-			name: FIELD.refreshStartedAt,
+			name: REFRESH_STARTED_FIELD,
+			type: 'hidden',
+			default: '',
+		},
+		{
+			displayName: 'Access Token Timing',
+			name: FIELD.accessTokenTiming,
 			type: 'hidden',
 			default: '',
 		},
@@ -167,14 +174,16 @@ export class AlteryxAnalyticsCloudOAuth2Api implements ICredentialType {
 		if (write) return write;
 		const settings = readCredential(credentials);
 		if (sharedCoordinator.isCurrent(settings)) return {};
-		const automatic = settings.refreshMode === 'automatic';
-		const result = await sharedCoordinator.obtain(settings, n8nRefreshDependencies(this.helpers.httpRequest), {
-			allowRefresh: automatic,
-		});
-		// In Refresh Operation Only mode only the Refresh operation writes. A reader that read the
-		// credential just before this process's keep-alive saved could otherwise store a pair that
-		// another worker has rotated since; its own (older) access token is still valid.
-		return result.changed && automatic ? credentialUpdate(result) : {};
+		const intent = refreshIntent(settings, 'use');
+		try {
+			const result = await sharedCoordinator.obtain(settings, n8nRefreshDependencies(this.helpers.httpRequest), { intent });
+			// In Refresh Operation Only mode only the Refresh operation writes. A reader that read the
+			// credential just before this process's keep-alive saved could otherwise store a pair that
+			// another worker has rotated since; its own (older) access token is still valid.
+			return result.changed && intent !== 'read' ? credentialUpdate(result) : {};
+		} catch (error) {
+			throw explainRejection(error, credentials[REFRESH_STARTED_FIELD]);
+		}
 	}
 
 	authenticate: IAuthenticate = async (

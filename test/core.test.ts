@@ -92,15 +92,15 @@ describe('pasted values', () => {
 			expect(error.description.length).toBeGreaterThan(10);
 		};
 		const exp = Math.floor(Date.now() / 1000) + 300;
-		expectField({ accessToken: '', refreshToken: 'r' }, 'accessToken', /empty/);
-		expectField({ accessToken: fakeJwt({ exp }), refreshToken: ' ' }, 'refreshToken', /empty/);
-		expectField({ accessToken: 'not-a-jwt', refreshToken: 'r' }, 'accessToken', /not a JWT/);
-		expectField({ accessToken: 'a.%%%.c', refreshToken: 'r' }, 'accessToken', /not a JWT/);
-		expectField({ accessToken: fakeJwt({ iss: 'https://pingauth.alteryxcloud.com/as', client_id: 'c' }), refreshToken: 'r' }, 'accessToken', /exp/);
-		expectField({ accessToken: fakeJwt({ iss: 'https://pingauth.alteryxcloud.com/as', exp }), refreshToken: 'r' }, 'clientId', /client_id/);
-		expectField({ accessToken: fakeJwt({ client_id: 'c', exp }), refreshToken: 'r' }, 'issuer', /iss/);
-		expectField({ accessToken: fakeJwt({ client_id: 'c', exp }), refreshToken: 'r', issuer: 'pingauth' }, 'issuer', /not an http/);
-		expectField({ accessToken: fakeJwt({ client_id: 'c', iss: 'https://pingauth.alteryxcloud.com/as', exp }), refreshToken: 'r', refreshMarginSeconds: -5 }, 'refreshMarginSeconds', /number/);
+		expectField({ accessToken: '', refreshToken: 'r' }, 'Access Token', /empty/);
+		expectField({ accessToken: fakeJwt({ exp }), refreshToken: ' ' }, 'Refresh Token', /empty/);
+		expectField({ accessToken: 'not-a-jwt', refreshToken: 'r' }, 'Access Token', /not a JWT/);
+		expectField({ accessToken: 'a.%%%.c', refreshToken: 'r' }, 'Access Token', /not a JWT/);
+		expectField({ accessToken: fakeJwt({ iss: 'https://pingauth.alteryxcloud.com/as', client_id: 'c' }), refreshToken: 'r' }, 'Access Token', /exp/);
+		expectField({ accessToken: fakeJwt({ iss: 'https://pingauth.alteryxcloud.com/as', exp }), refreshToken: 'r' }, 'Client ID', /client_id/);
+		expectField({ accessToken: fakeJwt({ client_id: 'c', exp }), refreshToken: 'r' }, 'Issuer', /iss/);
+		expectField({ accessToken: fakeJwt({ client_id: 'c', exp }), refreshToken: 'r', issuer: 'pingauth' }, 'Issuer', /not an http/);
+		expectField({ accessToken: fakeJwt({ client_id: 'c', iss: 'https://pingauth.alteryxcloud.com/as', exp }), refreshToken: 'r', refreshMarginSeconds: -5 }, 'Refresh Margin (Seconds)', /number/);
 		expect(decodeJwtPayload('a.W10.c')).toBeUndefined(); // a JSON array is not a payload
 	});
 
@@ -164,7 +164,7 @@ describe('issuer policy', () => {
 				accessToken: fakeJwt({ iss: issuer, client_id: 'c', exp: 1 }),
 				refreshToken: 'r',
 			});
-			return new RefreshCoordinator().obtain(settings, deps, { allowRefresh: true });
+			return new RefreshCoordinator().obtain(settings, deps, { intent: 'refreshIfDue' });
 		};
 		const error = await rejection(attempt());
 		expect(['ISSUER_NOT_ALLOWED', 'INVALID_FIELD']).toContain(error.code);
@@ -177,7 +177,7 @@ describe('issuer policy', () => {
 		const { deps, sent } = countingDeps();
 		const attempt = async () => {
 			const settings = readCredential({ accessToken: fakeJwt({ iss: issuer, client_id: 'c', exp: 1 }), refreshToken: 'r', allowCustomIssuer: true });
-			return new RefreshCoordinator().obtain(settings, deps, { allowRefresh: true });
+			return new RefreshCoordinator().obtain(settings, deps, { intent: 'refreshIfDue' });
 		};
 		expect((await rejection(attempt())).code).toBe('ISSUER_NOT_ALLOWED');
 		expect(sent).toHaveLength(0);
@@ -202,7 +202,7 @@ describe('refresh policy against the real OAuth server', () => {
 	test('sends the request AAC documents and rotates', async () => {
 		const pair = await standIn.mint({ accessTokenExpired: true });
 		const { deps, sent } = countingDeps();
-		const result = await new RefreshCoordinator().obtain(standInSettings(pair), deps, { allowRefresh: true });
+		const result = await new RefreshCoordinator().obtain(standInSettings(pair), deps, { intent: 'refreshIfDue' });
 		expect(sent).toHaveLength(1);
 		expect(sent[0].url).toBe(`${standIn.issuer}/token`);
 		expect(sent[0].headers['Content-Type']).toBe('application/x-www-form-urlencoded');
@@ -223,11 +223,11 @@ describe('refresh policy against the real OAuth server', () => {
 		const coordinator = new RefreshCoordinator();
 		const { deps, sent } = countingDeps();
 		const settings = standInSettings(pair);
-		const results = await Promise.all(Array.from({ length: 100 }, () => coordinator.obtain(settings, deps, { allowRefresh: true })));
+		const results = await Promise.all(Array.from({ length: 100 }, () => coordinator.obtain(settings, deps, { intent: 'refreshIfDue' })));
 		expect(sent).toHaveLength(1);
 		expect(new Set(results.map((r) => r.refreshToken)).size).toBe(1);
 		// A caller still holding the spent refresh token later: newest pair, no request.
-		const stale = await coordinator.obtain(settings, deps, { allowRefresh: true });
+		const stale = await coordinator.obtain(settings, deps, { intent: 'refreshIfDue' });
 		expect(stale).toMatchObject({ refreshed: false, changed: true, refreshToken: results[0].refreshToken });
 		expect(sent).toHaveLength(1);
 		const stats = await standIn.stats();
@@ -240,7 +240,7 @@ describe('refresh policy against the real OAuth server', () => {
 		const expired = standInSettings(await standIn.mint({ accessTokenExpired: true }));
 		expect(coordinator.isCurrent(fresh)).toBe(true);
 		expect(coordinator.isCurrent(expired)).toBe(false);
-		await coordinator.obtain(expired, countingDeps().deps, { allowRefresh: true });
+		await coordinator.obtain(expired, countingDeps().deps, { intent: 'refreshIfDue' });
 		// The caller still holding the rotated pair is not current: the process knows a newer one.
 		expect(coordinator.isCurrent(expired)).toBe(false);
 	});
@@ -251,11 +251,11 @@ describe('refresh policy against the real OAuth server', () => {
 		await standIn.resetStats();
 		const coordinator = new RefreshCoordinator();
 		const { deps, sent } = countingDeps();
-		const first = await rejection(coordinator.obtain(standInSettings(pair), deps, { allowRefresh: true }));
+		const first = await rejection(coordinator.obtain(standInSettings(pair), deps, { intent: 'refreshIfDue' }));
 		expect(first.code).toBe('REFRESH_TOKEN_REJECTED');
 		expect(first.message).toMatch(/rejected the refresh token/);
 		expect(first.description).toMatch(/User Preferences → OAuth 2.0 API Tokens/);
-		const again = await rejection(coordinator.obtain(standInSettings(pair), deps, { allowRefresh: true }));
+		const again = await rejection(coordinator.obtain(standInSettings(pair), deps, { intent: 'refreshIfDue' }));
 		expect(again.code).toBe('REFRESH_TOKEN_REJECTED');
 		expect(sent).toHaveLength(1);
 		expect((await standIn.stats()).tokenRequests).toBe(1);
@@ -264,7 +264,7 @@ describe('refresh policy against the real OAuth server', () => {
 	test('readers in refresh-operation-only mode never refresh and say where to look', async () => {
 		const pair = await standIn.mint({ accessTokenExpired: true });
 		const { deps, sent } = countingDeps();
-		const error = await rejection(new RefreshCoordinator().obtain(standInSettings(pair), deps, { allowRefresh: false }));
+		const error = await rejection(new RefreshCoordinator().obtain(standInSettings(pair), deps, { intent: 'read' }));
 		expect(error.code).toBe('ACCESS_TOKEN_EXPIRED');
 		expect(error.description).toMatch(/keep-alive workflow/);
 		expect(sent).toHaveLength(0);
@@ -275,11 +275,11 @@ describe('refresh policy against the real OAuth server', () => {
 		const pair = await standIn.mint({ accessTokenExpired: true });
 		const coordinator = new RefreshCoordinator();
 		const { deps, sent } = countingDeps();
-		const first = await coordinator.obtain(readCredential({ ...pair, allowCustomIssuer: true, refreshMarginSeconds: 600 }), deps, { allowRefresh: true });
+		const first = await coordinator.obtain(readCredential({ ...pair, allowCustomIssuer: true, refreshMarginSeconds: 600 }), deps, { intent: 'refreshIfDue' });
 		const again = await coordinator.obtain(
 			readCredential({ accessToken: first.accessToken, refreshToken: first.refreshToken, allowCustomIssuer: true, refreshMarginSeconds: 600 }),
 			deps,
-			{ allowRefresh: true },
+			{ intent: 'refreshIfDue' },
 		);
 		expect(first.refreshed).toBe(true);
 		expect(again).toMatchObject({ refreshed: false, changed: false });
@@ -290,7 +290,7 @@ describe('refresh policy against the real OAuth server', () => {
 		const coordinator = new RefreshCoordinator(50);
 		for (let i = 0; i < 120; i++) {
 			fake.setScript(['ok']);
-			await coordinator.obtain(fakeSettings({ refreshToken: `distinct-${i}` }), countingDeps().deps, { allowRefresh: true });
+			await coordinator.obtain(fakeSettings({ refreshToken: `distinct-${i}` }), countingDeps().deps, { intent: 'refreshIfDue' });
 		}
 		expect(coordinator.size).toBeLessThanOrEqual(50);
 	});
@@ -298,24 +298,35 @@ describe('refresh policy against the real OAuth server', () => {
 
 describe('token endpoint faults (hand-written fake server)', () => {
 	const obtain = (deps: RefreshDependencies, overrides: Record<string, unknown> = {}) =>
-		new RefreshCoordinator().obtain(fakeSettings(overrides), deps, { allowRefresh: true });
+		new RefreshCoordinator().obtain(fakeSettings(overrides), deps, { intent: 'refreshIfDue' });
 
-	test.each(['500', '502', '503'] as const)('HTTP %s is retried with backoff, then succeeds', async (status) => {
-		fake.setScript([status, status, 'ok']);
+	test('HTTP 503 (not processed) is sent again after Retry-After, then succeeds', async () => {
+		fake.setScript(['503', '503', 'ok']);
 		const { deps, waits } = countingDeps();
 		const result = await obtain(deps);
 		expect(fake.requests).toHaveLength(3);
 		expect(result.refreshed).toBe(true);
-		expect(waits).toEqual(status === '503' ? [1000, 1000] : [500, 1000]);
+		expect(waits).toEqual([1000, 1000]);
 	});
 
-	test('persistent 5xx stops after 3 attempts with a clear error', async () => {
-		fake.setScript(['502']);
+	test.each(['500', '502', '504'] as const)('HTTP %s is ambiguous (a gateway may have forwarded it): sent once, never again', async (status) => {
+		fake.setScript([status, 'ok']);
+		const { deps, waits } = countingDeps();
+		const error = await rejection(obtain(deps));
+		expect(fake.requests).toHaveLength(1);
+		expect(waits).toEqual([]);
+		expect(error).toMatchObject({ code: 'TOKEN_ENDPOINT_ERROR', httpStatus: Number(status), refreshTokenMaybeSpent: true, transient: false });
+		expect(error.message).toMatch(new RegExp(`HTTP ${status} with an HTML page\\. Nothing was saved`));
+		expect(error.description).toMatch(/may have rotated the refresh token; it was not sent again/);
+	});
+
+	test('persistent 503 stops after 3 attempts with a clear error', async () => {
+		fake.setScript(['503']);
 		const { deps } = countingDeps();
 		const error = await rejection(obtain(deps));
 		expect(fake.requests).toHaveLength(3);
-		expect(error).toMatchObject({ code: 'TOKEN_ENDPOINT_ERROR', httpStatus: 502 });
-		expect(error.message).toMatch(/HTTP 502 with an HTML page\. Nothing was saved/);
+		expect(error).toMatchObject({ code: 'TOKEN_ENDPOINT_ERROR', httpStatus: 503, refreshTokenMaybeSpent: false });
+		expect(error.description).toMatch(/did not process the refresh/);
 	});
 
 	test('429 waits Retry-After, then succeeds', async () => {
@@ -333,7 +344,7 @@ describe('token endpoint faults (hand-written fake server)', () => {
 			new RefreshCoordinator().obtain(
 				readCredential({ accessToken: fakeJwt({ iss: issuer, client_id: 'c', exp: 1 }), refreshToken: 'r', allowCustomIssuer: true }),
 				deps,
-				{ allowRefresh: true },
+				{ intent: 'refreshIfDue' },
 			),
 		);
 		expect(sent).toHaveLength(3);
@@ -353,7 +364,8 @@ describe('token endpoint faults (hand-written fake server)', () => {
 		expect(fake.requests).toHaveLength(1);
 		expect(error.code).toBe('TOKEN_ENDPOINT_UNREACHABLE');
 		expect(error.message).toMatch(message);
-		expect(error.description).toMatch(/may have reached AAC/);
+		expect(error.description).toMatch(/may have rotated/);
+		expect(error.refreshTokenMaybeSpent).toBe(true);
 	});
 
 	test.each([
@@ -370,12 +382,19 @@ describe('token endpoint faults (hand-written fake server)', () => {
 		expect(fake.requests).toHaveLength(1);
 	});
 
-	test('200 without refresh_token: incomplete pair, nothing to store, the token may be spent', async () => {
-		fake.setScript(['noRefreshToken']);
-		const error = await rejection(obtain(countingDeps().deps));
-		expect(error.code).toBe('BAD_TOKEN_RESPONSE');
-		expect(error.message).toMatch(/without a refresh_token/);
-		expect(error.refreshTokenMaybeSpent).toBe(true);
+	test('200 without refresh_token: the server kept the refresh token (RFC 6749 §6); the new access token is stored with it', async () => {
+		fake.setScript(['noRefreshToken', 'ok']);
+		const coordinator = new RefreshCoordinator();
+		const settings = fakeSettings();
+		const result = await coordinator.obtain(settings, countingDeps().deps, { intent: 'refreshIfDue' });
+		expect(fake.requests).toHaveLength(1);
+		expect(result).toMatchObject({ refreshed: true, changed: true, refreshTokenRotated: false, refreshToken: 'fake-refresh-original' });
+		expect(result.update).toMatchObject({ accessToken: result.accessToken, refreshToken: 'fake-refresh-original' });
+		// The next run reads what was stored and uses it as it is: nothing due, nothing sent.
+		const next = readCredential({ ...settings.input, ...result.update });
+		expect(next.accessToken).toBe(result.accessToken);
+		const again = await coordinator.obtain(next, countingDeps().deps, { intent: 'refreshIfDue' });
+		expect(again).toMatchObject({ refreshed: false, changed: false });
 		expect(fake.requests).toHaveLength(1);
 	});
 

@@ -501,11 +501,17 @@ describe('JWT decoding (property-based)', () => {
 				const index = breakAt % (token.length + 1);
 				const pastedToken = `${prefix}${token.slice(0, index)}\r\n${token.slice(index)} \n`;
 				same(normalizeToken(pastedToken), token, 'normalizeToken of a pasted token');
-				const settings = readCredential({ accessToken: pastedToken, refreshToken: ' refresh-token-for-property-tests\n' });
+				const now = Date.now();
+				const settings = readCredential({ accessToken: pastedToken, refreshToken: ' refresh-token-for-property-tests\n' }, now);
 				same(settings.accessToken, token, 'accessToken');
 				same(settings.refreshToken, 'refresh-token-for-property-tests', 'refreshToken');
-				same(settings.accessTokenExpiresAt, generated.exp * 1000, 'accessTokenExpiresAt');
-				same(settings.accessTokenIssuedAt, generated.iat === undefined ? undefined : generated.iat * 1000, 'accessTokenIssuedAt');
+				// An iat more than a minute ahead of the local clock (in a sane token) shows the local clock
+				// is behind by at least that much: the expiry moves earlier by as much.
+				const iatMs = generated.iat === undefined ? undefined : generated.iat * 1000;
+				const behind = iatMs !== undefined && generated.exp * 1000 > iatMs && iatMs > now + 60_000 ? iatMs - now : undefined;
+				same(settings.clockBehindMs, behind, 'clockBehindMs');
+				same(settings.accessTokenExpiresAt, generated.exp * 1000 - (behind ?? 0), 'accessTokenExpiresAt');
+				same(settings.accessTokenIssuedAt, iatMs === undefined ? undefined : iatMs - (behind ?? 0), 'accessTokenIssuedAt');
 				same(settings.clientId, generated.clientId, 'clientId');
 				same(settings.clientIdSource, 'access token', 'clientIdSource');
 				same(settings.issuer, generated.issuer.issuer, 'issuer');
@@ -988,8 +994,8 @@ describe('token-response parsing (property-based)', () => {
 					same(request.body, form, 'request body');
 				}
 				for (const answer of seen.slice(0, -1)) {
-					// Repeated only: 429/5xx answers, and failures that say the request was never sent.
-					if (answer.response) check(answer.response.status === 429 || answer.response.status >= 500, 'repeated after a final answer', answer.response.status);
+					// Repeated only: 429/503 answers (not processed), and failures that say the request was never sent.
+					if (answer.response) check(answer.response.status === 429 || answer.response.status === 503, 'repeated after an answer that may have been processed', answer.response.status);
 					else check(NOT_SENT_PATTERN.test(JSON.stringify(answer.failure ?? null)), 'repeated after a failure that may have been sent', answer.failure);
 				}
 				const last = seen[seen.length - 1];
@@ -1004,10 +1010,11 @@ describe('token-response parsing (property-based)', () => {
 					if (!result) return;
 					check(typeof result.accessToken === 'string' && result.accessToken.length > 0, 'empty accessToken');
 					same(result.accessToken, body.access_token, 'accessToken taken from the body');
-					// AAC rotates on every refresh: a success always carries the new refresh token.
-					check(typeof result.refreshToken === 'string' && result.refreshToken.length > 0, 'empty refreshToken');
-					same(result.refreshToken, body.refresh_token, 'refreshToken taken from the body');
-					same(result.rotatedAt, now, 'rotatedAt');
+					// The new refresh token, or (RFC 6749 §6: the server kept it) the one that was sent.
+					const kept = body.refresh_token === undefined || body.refresh_token === null || body.refresh_token === '';
+					same(result.refreshToken, kept ? refreshToken : body.refresh_token, 'refreshToken taken from the body');
+					same(result.refreshTokenRotated, !kept, 'refreshTokenRotated');
+					same(result.receivedAt, now, 'receivedAt');
 					expectPrintableEpochMs(result.accessTokenExpiresAt, 'accessTokenExpiresAt');
 					expectPrintableEpochMs(result.accessTokenIssuedAt, 'accessTokenIssuedAt');
 					return;
@@ -1020,8 +1027,11 @@ describe('token-response parsing (property-based)', () => {
 					const success = last.response.status >= 200 && last.response.status < 300;
 					if (success) same(rejection.code, 'BAD_TOKEN_RESPONSE', 'error for an unusable 2xx');
 					else check(ANSWER_CODES.includes(rejection.code), 'error code for an error answer', rejection.code);
-					// A 2xx may have rotated the refresh token; an error answer surely did not.
-					same(rejection.refreshTokenMaybeSpent, success, 'refreshTokenMaybeSpent');
+					// A 2xx, and a 5xx other than 503 (a gateway may have forwarded it), may have rotated the
+					// refresh token; any other error answer surely did not.
+					const status = last.response.status;
+					const oauthRejection = rejection.code === 'REFRESH_TOKEN_REJECTED' || rejection.code === 'CLIENT_REJECTED';
+					same(rejection.refreshTokenMaybeSpent, success || (status >= 500 && status !== 503 && !oauthRejection), 'refreshTokenMaybeSpent');
 				} else {
 					same(rejection.code, 'TOKEN_ENDPOINT_UNREACHABLE', 'error for a transport failure');
 					same(rejection.httpStatus, undefined, 'httpStatus without an answer');
@@ -1059,7 +1069,16 @@ describe('token-response parsing (property-based)', () => {
 					const transport = jest.fn(async (): Promise<TokenHttpResponse> => ({ status: okStatus, headers: {}, body: asText ? JSON.stringify(value) : value }));
 					const result = await requestNewTokens(settings, { transport, sleep: async () => {}, now: () => now });
 					same(transport.mock.calls.length, 1, 'requests');
-					same(JSON.stringify(result), JSON.stringify({ accessToken: newAccess, refreshToken: newRefresh, accessTokenExpiresAt: exp * 1000, accessTokenIssuedAt: now, rotatedAt: now }), 'token set');
+					same(JSON.stringify(result), JSON.stringify({
+								accessToken: newAccess,
+								refreshToken: newRefresh,
+								// expires_in is relative, so it wins over exp: the lifetime is measured on the local clock.
+								accessTokenExpiresAt: now + 300_000,
+								accessTokenIssuedAt: now,
+								receivedAt: now,
+								refreshTokenRotated: true,
+								issuerClaim: 'https://pingauth.alteryxcloud.com/as',
+							}), 'token set');
 				},
 			),
 			{ numRuns: RUNS },

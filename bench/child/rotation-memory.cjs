@@ -66,7 +66,7 @@ function heapUsed() {
 	for (let i = 1; i <= total; i++) {
 		// A distinct credential with an expired access token: each one refreshes exactly once.
 		const settings = readCredential({ accessToken: jwt(nowSeconds() - 60, 'access'), refreshToken: jwt(nowSeconds() + 86400, 'refresh') });
-		const result = await coordinator.obtain(settings, deps, { allowRefresh: true });
+		const result = await coordinator.obtain(settings, deps, { intent: 'refreshIfDue' });
 		if (!result.refreshed) throw new Error('expected a refresh');
 		if (checkpoints.has(i)) points.push({ credentials: i, heapUsed: heapUsed(), size: coordinator.size });
 	}

@@ -17,22 +17,15 @@ import {
 
 import {
 	AacTokenError,
-	FIELD,
-	normalizeToken,
 	readCredential,
 	readRefreshTokenExpiry,
+	refreshIntent,
 	sharedCoordinator,
 	type ObtainResult,
 	type TokenSettings,
 } from './core';
-import {
-	CREDENTIAL_TYPE,
-	credentialUpdate,
-	dataWithFieldsToWrite,
-	isPersistOnlyStop,
-	n8nRefreshDependencies,
-	persistOnlyRequest,
-} from './n8nAdapter';
+import { savedRefreshTokenIsNewest, writeCredential } from './helpers/credentialWriter';
+import { CREDENTIAL_TYPE, REFRESH_STARTED_FIELD, credentialUpdate, explainRejection, n8nRefreshDependencies } from './n8nAdapter';
 
 /** Token-endpoint failures are API errors; everything else the core reports is configuration. */
 function toNodeError(node: INode, error: unknown): NodeApiError | NodeOperationError {
@@ -73,6 +66,10 @@ function tokenOutput(result: ObtainResult, settings: TokenSettings): IDataObject
 		clientId: settings.clientId,
 		issuer: settings.issuer,
 		apiBaseUrl: settings.apiBaseUrl,
+		// A due refresh failed without spending the refresh token; the still-valid token was used.
+		...(result.refreshDeferred
+			? { refreshWarning: `${result.refreshDeferred.message} The access token is still valid until ${iso(result.accessTokenExpiresAt)}, so it was handed out; a later run refreshes.` }
+			: {}),
 	};
 }
 
@@ -90,50 +87,16 @@ function inspectOutput(settings: TokenSettings): IDataObject {
 		accessTokenExpiresAt: iso(settings.accessTokenExpiresAt),
 		accessTokenExpiresIn: secondsLeft(settings.accessTokenExpiresAt),
 		accessTokenExpired: settings.accessTokenExpiresAt <= Date.now(),
+		accessTokenExpiryMeasured: settings.accessTokenExpirySource === 'received' ? 'on this clock when received' : 'from the token\'s exp claim',
+		clockBehindSeconds: settings.clockBehindMs === undefined ? null : Math.round(settings.clockBehindMs / 1000),
 		refreshTokenFormat: refreshTokenExpiresAt === undefined ? 'opaque (expiry not readable)' : 'JWT',
 		refreshTokenExpiresAt: iso(refreshTokenExpiresAt),
 		lastRotatedAt: settings.lastRotatedAt ?? null,
 		// Set only while a refresh's outcome is unknown (see obtainAndSave).
-		unsavedRefreshStartedAt: settings.refreshStartedAt ?? null,
+		unsavedRefreshStartedAt: typeof settings.input[REFRESH_STARTED_FIELD] === 'string' && settings.input[REFRESH_STARTED_FIELD] ? settings.input[REFRESH_STARTED_FIELD] : null,
 		refreshMode: settings.refreshMode,
 		refreshMarginSeconds: settings.refreshMarginMs / 1000,
 	};
-}
-
-/**
- * Saves `fields` into the credential through a persist-only request (see dataWithFieldsToWrite),
- * starting from the data the node read.
- */
-async function writeCredential(context: IExecuteFunctions, data: ICredentialDataDecryptedObject, fields: IDataObject): Promise<void> {
-	const reference = context.getNode().credentials?.[CREDENTIAL_TYPE];
-	const credentialsDecrypted: ICredentialsDecrypted = {
-		id: reference?.id ?? '',
-		name: reference?.name ?? '',
-		type: CREDENTIAL_TYPE,
-		data: dataWithFieldsToWrite(data, fields),
-	};
-	try {
-		await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, persistOnlyRequest(), { credentialsDecrypted });
-	} catch (error) {
-		if (!isPersistOnlyStop(error)) throw toNodeError(context.getNode(), error);
-	}
-}
-
-/**
- * Saves the new pair, then reads the credential back: a rotated refresh token that is not stored
- * would kill the token family at the next refresh, so a failed save must not pass silently.
- */
-async function saveTokens(context: IExecuteFunctions, data: ICredentialDataDecryptedObject, result: ObtainResult): Promise<void> {
-	await writeCredential(context, data, credentialUpdate(result));
-	// The stored pair may be newer still (another run rotated meanwhile); it must be the newest.
-	const stored = normalizeToken((await context.getCredentials(CREDENTIAL_TYPE))[FIELD.refreshToken]);
-	const newest = sharedCoordinator.newestKnown(result.refreshToken)?.refreshToken ?? result.refreshToken;
-	if (stored !== newest) {
-		throw new NodeOperationError(context.getNode(), 'The rotated tokens could not be saved into the credential', {
-			description:
-				'n8n did not store the new refresh token. If the Access Token or Refresh Token field holds an expression, replace it with the plain token: n8n cannot write into expressions. This n8n process keeps the new pair in memory until it restarts, so running the workflow again retries the save.',
-		});
-	}
 }
 
 /**
@@ -141,27 +104,48 @@ async function saveTokens(context: IExecuteFunctions, data: ICredentialDataDecry
  * the node records in the credential that one is under way (refreshStartedAt); saving the new
  * pair clears it. Should n8n die in between (AAC rotated, the new pair lost), the next run finds
  * the record and can tell the user what happened instead of a bare "invalid_grant".
+ * In Refresh Operation Only mode Get only reads: it never writes (only Refresh does).
  */
-async function obtainAndSave(context: IExecuteFunctions, data: ICredentialDataDecryptedObject, settings: TokenSettings, force: boolean): Promise<ObtainResult> {
+async function obtainAndSave(
+	context: IExecuteFunctions,
+	data: ICredentialDataDecryptedObject,
+	settings: TokenSettings,
+	operation: 'get' | 'refresh',
+): Promise<ObtainResult> {
+	const intent = refreshIntent(settings, operation === 'refresh' ? 'rotate' : 'use');
+	const startedRecord = data[REFRESH_STARTED_FIELD];
 	let markedAsStarted = false;
+	// The record as it was before this run, for when this run's refresh surely did not happen.
+	const restoreRecord = () =>
+		writeCredential(context, data, settings, { [REFRESH_STARTED_FIELD]: typeof startedRecord === 'string' ? startedRecord : '' }).catch(
+			() => undefined,
+		);
 	try {
 		const result = await sharedCoordinator.obtain(settings, n8nRefreshDependencies(context.helpers.httpRequest), {
-			force,
-			allowRefresh: force || settings.refreshMode === 'automatic',
+			intent,
 			beforeTokenRequest: async () => {
-				await writeCredential(context, data, { [FIELD.refreshStartedAt]: new Date().toISOString() });
+				await writeCredential(context, data, settings, { [REFRESH_STARTED_FIELD]: new Date().toISOString() });
 				markedAsStarted = true;
 			},
 		});
-		if (result.changed) await saveTokens(context, data, result);
+		if (result.changed && intent !== 'read') {
+			await writeCredential(context, data, settings, credentialUpdate(result));
+			// The stored pair may be newer still (another run rotated meanwhile); it must be the newest.
+			if (!(await savedRefreshTokenIsNewest(context, settings))) {
+				throw new NodeOperationError(context.getNode(), 'The rotated tokens could not be saved into the credential', {
+					description:
+						'n8n did not store the new refresh token. If the Access Token or Refresh Token field holds an expression, replace it with the plain token: n8n cannot write into expressions. This n8n process keeps the new pair in memory until it restarts, so running the workflow again retries the save.',
+				});
+			}
+		} else if (markedAsStarted) {
+			await restoreRecord(); // the refresh was deferred: AAC surely did not rotate
+		}
 		return result;
 	} catch (error) {
 		// AAC surely did not rotate (nothing sent, or an error answer): the stored pair is still
 		// good, so the record goes. It stays when the token may have been spent.
-		if (markedAsStarted && error instanceof AacTokenError && !error.refreshTokenMaybeSpent) {
-			await writeCredential(context, data, { [FIELD.refreshStartedAt]: settings.refreshStartedAt ?? '' }).catch(() => undefined);
-		}
-		throw toNodeError(context.getNode(), error);
+		if (markedAsStarted && error instanceof AacTokenError && !error.refreshTokenMaybeSpent) await restoreRecord();
+		throw toNodeError(context.getNode(), explainRejection(error, startedRecord));
 	}
 }
 
@@ -287,7 +271,7 @@ export class AlteryxAnalyticsCloud implements INodeType {
 			if (operation === 'inspect') {
 				json = inspectOutput(settings);
 			} else {
-				const result = await obtainAndSave(this, credentialData, settings, operation === 'refresh');
+				const result = await obtainAndSave(this, credentialData, settings, operation);
 				json = tokenOutput(result, settings);
 			}
 		} catch (error) {

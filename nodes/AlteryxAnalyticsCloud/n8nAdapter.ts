@@ -1,7 +1,7 @@
 import { sleep } from 'n8n-workflow';
-import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
-import { FIELD, type ObtainResult, type RefreshDependencies, type TokenHttpResponse } from './core';
+import { AacTokenError, GENERATE_NEW_TOKENS, type ObtainResult, type RefreshDependencies, type TokenHttpResponse } from './core';
 
 /** The credential type's name: workflows store it, so it never changes. */
 export const CREDENTIAL_TYPE = 'alteryxAnalyticsCloudOAuth2Api';
@@ -12,6 +12,14 @@ export const CREDENTIAL_TYPE = 'alteryxAnalyticsCloudOAuth2Api';
  * refresh policy, which decides from the access token's expiry (cheap: a cached decode).
  */
 export const EXPIRY_CHECK_FIELD = 'expiryCheck';
+
+/**
+ * Hidden node bookkeeping (the core knows nothing of it): set (ISO time) by the node just before it
+ * sends a refresh, cleared when the outcome is saved. When still set, a refresh started then never
+ * recorded its result (n8n stopped, or the answer was lost), so AAC may have rotated the stored
+ * refresh token already.
+ */
+export const REFRESH_STARTED_FIELD = 'refreshStartedAt';
 
 type HttpRequest = IHttpRequestHelper['helpers']['httpRequest'];
 
@@ -25,7 +33,10 @@ export function n8nRefreshDependencies(httpRequest: HttpRequest): RefreshDepende
 				url: request.url,
 				body: request.body,
 				headers: request.headers,
+				// `timeout` alone is an idle timeout (a server trickling bytes would hold it open): the
+				// abort signal is the attempt's one overall deadline.
 				timeout: request.timeoutMs,
+				abortSignal: AbortSignal.timeout(request.timeoutMs),
 				disableFollowRedirect: true,
 				ignoreHttpStatusErrors: true,
 				returnFullResponse: true,
@@ -46,79 +57,25 @@ export function n8nRefreshDependencies(httpRequest: HttpRequest): RefreshDepende
 }
 
 /**
- * The fields to save after the pair changed; the refresh is complete, so its marker is cleared.
+ * The fields to save after the pair changed; the refresh is complete, so its record is cleared.
  * n8n saves a preAuthentication result only when it contains the expirable key, so it is always
  * included (and kept empty).
  */
 export function credentialUpdate(result: ObtainResult): IDataObject {
-	return {
-		[EXPIRY_CHECK_FIELD]: '',
-		[FIELD.accessToken]: result.accessToken,
-		[FIELD.refreshToken]: result.refreshToken,
-		[FIELD.lastRotatedAt]: new Date(result.rotatedAt ?? Date.now()).toISOString(),
-		[FIELD.refreshStartedAt]: '',
-	};
-}
-
-/*
- * A node has no supported way to write its credential; n8n persists credential data only when
- * preAuthentication returns it during an authenticated request. So the node makes one
- * authenticated "request" marked as persist-only, handing n8n the credential data itself
- * (`credentialsDecrypted`) with the fields to write attached under a symbol: preAuthentication
- * returns exactly those fields, n8n saves them, and `authenticate` stops the request before
- * anything is sent. The symbol never reaches the database (JSON ignores symbol keys), and no
- * other request can carry it.
- */
-const PERSIST_ONLY = Symbol('aac.persistOnly');
-const FIELDS_TO_WRITE = Symbol('aac.fieldsToWrite');
-
-const PERSIST_ONLY_STOP_MESSAGE = 'Alteryx Analytics Cloud tokens saved; the persist-only request is never sent.';
-
-export class PersistOnlyStop extends Error {
-	constructor() {
-		super(PERSIST_ONLY_STOP_MESSAGE);
-		this.name = 'PersistOnlyStop';
-	}
-}
-
-export function persistOnlyRequest(): IHttpRequestOptions {
-	// `.invalid` never resolves: should the marker ever be lost, the request fails locally.
-	const options: IHttpRequestOptions = { method: 'GET', url: 'https://persist-only.invalid/' };
-	Object.defineProperty(options, PERSIST_ONLY, { value: true, enumerable: true });
-	return options;
+	return { ...result.update, [EXPIRY_CHECK_FIELD]: '', [REFRESH_STARTED_FIELD]: '' };
 }
 
 /**
- * The credential data to hand n8n for a persist-only request: a copy of what the node read, with
- * `fields` attached for preAuthentication to return. The expirable field is always among them,
- * since n8n saves a preAuthentication result only when it contains that key.
+ * invalid_grant while the node's refresh record is set: the refresh started then reached AAC,
+ * which rotated, and its answer was never saved. Says so instead of the generic text.
  */
-export function dataWithFieldsToWrite(data: ICredentialDataDecryptedObject, fields: IDataObject): ICredentialDataDecryptedObject {
-	const copy = { ...data };
-	Object.defineProperty(copy, FIELDS_TO_WRITE, { value: { ...fields, [EXPIRY_CHECK_FIELD]: '' }, enumerable: false });
-	return copy;
-}
-
-/** The fields a persist-only request asks preAuthentication to return, if this is one. */
-export function fieldsToWrite(credentials: object): IDataObject | undefined {
-	return (credentials as Record<symbol, IDataObject | undefined>)[FIELDS_TO_WRITE];
-}
-
-export function isPersistOnlyRequest(options: object): boolean {
-	return (options as Record<symbol, unknown>)[PERSIST_ONLY] === true;
-}
-
-/**
- * True when the error is the stop thrown for a persist-only request, as n8n hands it back:
- * 2.x wraps it in a NodeApiError whose `cause` is the stop; 1.x's wrapper loses the cause (a
- * class field resets it) and keeps only the message, so the message identifies it there.
- */
-export function isPersistOnlyStop(error: unknown): boolean {
-	let current = error as { name?: unknown; message?: unknown; cause?: unknown } | undefined;
-	for (let depth = 0; current && depth < 4; depth++) {
-		if (current instanceof PersistOnlyStop || current.name === 'PersistOnlyStop') return true;
-		if (current.message === PERSIST_ONLY_STOP_MESSAGE) return true;
-		current = current.cause as typeof current;
-	}
-	return false;
+export function explainRejection(error: unknown, refreshStartedAt: unknown): unknown {
+	if (!(error instanceof AacTokenError) || error.code !== 'REFRESH_TOKEN_REJECTED') return error;
+	if (typeof refreshStartedAt !== 'string' || !refreshStartedAt) return error;
+	return new AacTokenError(
+		'REFRESH_TOKEN_REJECTED',
+		error.message.replace(/\. Nothing was saved\.$/, `: an earlier refresh, started at ${refreshStartedAt}, never saved its result. Nothing was saved.`),
+		`That refresh reached AAC, which rotated the refresh token, but n8n stopped (or lost the answer) before saving the new pair, so the refresh token stored here was already spent; sending it again made AAC revoke the whole token family. The tokens cannot be recovered. ${GENERATE_NEW_TOKENS}`,
+		{ httpStatus: error.httpStatus },
+	);
 }

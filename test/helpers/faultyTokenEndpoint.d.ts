@@ -12,10 +12,30 @@ export type FaultStep =
 	| '503'
 	| '500'
 	| '502'
+	| '504'
 	| 'reset'
-	| 'stall';
+	| 'stall'
+	/** Headers at once, then one byte every 500 ms for 30 s: an idle timeout never fires. */
+	| 'trickle'
+	/** 503 with Retry-After: 60. */
+	| '503wait60'
+	/** invalid_grant whose error_description echoes the first 30 characters of the refresh token sent. */
+	| 'echoRefreshPrefix'
+	/** Unusual but complete answers. */
+	| 'noIss'
+	| 'noClientId'
+	| 'expAsString'
+	| 'opaqueAccessToken'
+	/** Answers that the next run could not use. */
+	| 'foreignIss'
+	| 'spacedRefreshToken'
+	| 'alreadyExpired'
+	/** A new pair whose iat/exp are on a clock 10 minutes ahead of this machine's. */
+	| 'clockAhead10min';
 
 export interface FaultyTokenEndpoint {
+	/** Milliseconds added to this machine's clock for the tokens' iat/exp (default 0). */
+	clockOffsetMs: number;
 	issuer: string;
 	requests: Array<{ path: string; contentType: string; form: Record<string, string> }>;
 	/** Every refresh token this fake handed out. */

@@ -29,16 +29,18 @@ async function startFaultyTokenEndpoint() {
 				res.writeHead(status, { 'content-type': 'application/json', ...headers });
 				res.end(JSON.stringify(value));
 			};
-			const newPair = () => {
+			const newPair = (claims = {}, offsetMs = 0) => {
 				const refreshToken = `fake-refresh-${issuedRefreshTokens.length + 1}-${Math.random().toString(36).slice(2)}`;
 				issuedRefreshTokens.push(refreshToken);
+				const iat = Math.floor((Date.now() + offsetMs) / 1000);
 				return {
-					access_token: fakeJwt({ iss: issuer, client_id: form.get('client_id'), exp: Math.floor(Date.now() / 1000) + 300 }),
+					access_token: fakeJwt({ iss: issuer, client_id: form.get('client_id'), iat, exp: iat + 300, ...claims }),
 					refresh_token: refreshToken,
 					token_type: 'Bearer',
 					expires_in: 300,
 				};
 			};
+			const withoutExpiresIn = ({ expires_in: _dropped, ...rest }) => rest;
 			switch (step) {
 				case 'ok':
 					return json(200, newPair());
@@ -71,6 +73,42 @@ async function startFaultyTokenEndpoint() {
 				case '502':
 					res.writeHead(Number(step), { 'content-type': 'text/html' });
 					return res.end('<html><body>Bad gateway</body></html>');
+				case '504':
+					res.writeHead(504, { 'content-type': 'text/html' });
+					return res.end('<html><body>Gateway timeout</body></html>');
+				case '503wait60':
+					return json(503, { error: 'unavailable' }, { 'retry-after': '60' });
+				case 'trickle': {
+					res.writeHead(200, { 'content-type': 'application/json' });
+					let sent = 0;
+					const drip = setInterval(() => {
+						if (res.destroyed || ++sent > 60) {
+							clearInterval(drip);
+							return res.end();
+						}
+						res.write(' ');
+					}, 500);
+					res.on('close', () => clearInterval(drip));
+					return;
+				}
+				case 'echoRefreshPrefix':
+					return json(400, { error: 'invalid_grant', error_description: `unknown token ${form.get('refresh_token').slice(0, 30)}` });
+				case 'noIss':
+					return json(200, newPair({ iss: undefined }));
+				case 'noClientId':
+					return json(200, newPair({ client_id: undefined }));
+				case 'expAsString':
+					return json(200, newPair({ exp: String(Math.floor(Date.now() / 1000) + 300) }));
+				case 'opaqueAccessToken':
+					return json(200, { ...newPair(), access_token: `opaque-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}` });
+				case 'foreignIss':
+					return json(200, newPair({ iss: 'http://evil.example/as' }));
+				case 'spacedRefreshToken':
+					return json(200, { ...newPair(), refresh_token: 'spaced refresh token value' });
+				case 'alreadyExpired':
+					return json(200, withoutExpiresIn(newPair({ iat: undefined, exp: Math.floor(Date.now() / 1000) - 60 })));
+				case 'clockAhead10min':
+					return json(200, withoutExpiresIn(newPair({}, 600_000)));
 				case 'reset':
 					return req.socket.destroy();
 				case 'stall':

@@ -1,4 +1,4 @@
-import type { TokenTransport } from './tokenEndpoint';
+import type { TokenTransport } from './tokenRequest';
 
 /**
  * A TokenTransport over the web-standard fetch (Node 20+, Deno, browsers' workers): no redirects

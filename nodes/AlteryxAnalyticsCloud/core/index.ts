@@ -3,24 +3,35 @@
  * AbortSignal), no n8n and no Node built-ins, so it runs in n8n, plain Node 20+ and Deno 2.
  * HTTP and sleeping are injected by the caller.
  */
-export { AacTokenError, type AacErrorCode } from './errors';
+export { AacTokenError, GENERATE_NEW_TOKENS, type AacErrorCode, type AacTokenErrorDetails } from './errors';
 export { normalizeToken, decodeJwtPayload, readRefreshTokenExpiry } from './jwt';
 export { checkIssuer, type IssuerInfo } from './issuer';
+export { redactServerText, sharesSecretPiece } from './redact';
 export {
 	FIELD,
+	FIELD_LABEL,
+	fieldsToStore,
 	readCredential,
 	DEFAULT_REFRESH_MARGIN_SECONDS,
 	DEFAULT_REQUEST_TIMEOUT_SECONDS,
 	type RefreshMode,
 	type TokenSettings,
 } from './settings';
+export { processTokenResponse, type TokenAnswer, type TokenHttpResponse, type TokenSet } from './tokenResponse';
 export {
+	refreshTokenRequest,
 	requestNewTokens,
 	type RefreshDependencies,
+	type RequestLimits,
 	type TokenHttpRequest,
-	type TokenHttpResponse,
-	type TokenSet,
 	type TokenTransport,
-} from './tokenEndpoint';
-export { RefreshCoordinator, sharedCoordinator, type ObtainOptions, type ObtainResult } from './refreshPolicy';
+} from './tokenRequest';
+export {
+	RefreshCoordinator,
+	refreshIntent,
+	sharedCoordinator,
+	type ObtainOptions,
+	type ObtainResult,
+	type RefreshIntent,
+} from './refreshPolicy';
 export { createFetchTransport } from './fetchTransport';

@@ -1,5 +1,3 @@
-import { invalidField } from './errors';
-
 /**
  * Pasted tokens arrive with surrounding spaces, wrapped lines or a leading "Bearer ". None of
  * these characters can occur inside a JWT or an opaque OAuth token, so removing them is lossless.
@@ -46,50 +44,47 @@ export const MAX_EPOCH_MS = 8.64e15;
  * Claim seconds as epoch milliseconds, clamped to what a Date can hold: a token claiming a year
  * beyond 275760 is treated as expiring then, instead of producing an invalid date downstream.
  */
-function epochMs(seconds: number): number {
+export function epochMs(seconds: number): number {
 	return Math.min(MAX_EPOCH_MS, Math.max(-MAX_EPOCH_MS, seconds * 1000));
 }
 
 export interface AccessTokenClaims {
 	clientId?: string;
 	issuer?: string;
-	/** Expiry in epoch milliseconds. */
-	expiresAt: number;
-	/** Issue time (`iat`) in epoch milliseconds, when the token carries one. */
+	/** `exp` in epoch milliseconds, when the token is a JWT with a numeric `exp`. */
+	expiresAt?: number;
+	/** `iat` in epoch milliseconds, when the token is a JWT with a numeric `iat`. */
 	issuedAt?: number;
 }
+
+const NO_CLAIMS: AccessTokenClaims = Object.freeze({});
 
 // Decoding runs before every request that uses the credential, so the result is kept per token.
 // Small and flushed when full: a process rarely holds more than a few live access tokens.
 const claimsCache = new Map<string, AccessTokenClaims>();
 const CLAIMS_CACHE_LIMIT = 256;
 
-/** Reads the claims we rely on from an access token, or throws an error naming the field. */
-export function readAccessTokenClaims(accessToken: string, field: string): AccessTokenClaims {
+const timeClaim = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? epochMs(value) : undefined);
+const textClaim = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
+
+/**
+ * The claims we use from an access token. An opaque token (or a JWT without them) has none;
+ * whether that is enough is for the caller to decide (settings.ts: an expiry this package stored
+ * when it received the token can stand in for `exp`).
+ */
+export function readAccessTokenClaims(accessToken: string): AccessTokenClaims {
 	const cached = claimsCache.get(accessToken);
 	if (cached) return cached;
 	const payload = decodeJwtPayload(accessToken);
-	if (!payload) {
-		throw invalidField(
-			field,
-			'is not a JWT (three base64url parts separated by dots, the middle one JSON)',
-			'Paste the access token exactly as Alteryx Analytics Cloud showed it (it starts with "eyJ").',
-		);
-	}
-	const exp = payload.exp;
-	if (typeof exp !== 'number' || !Number.isFinite(exp) || exp <= 0) {
-		throw invalidField(
-			field,
-			'has no valid "exp" claim, so its expiry is unknown',
-			'Paste the access token exactly as Alteryx Analytics Cloud showed it.',
-		);
-	}
-	const claims: AccessTokenClaims = {
-		clientId: typeof payload.client_id === 'string' && payload.client_id ? payload.client_id : undefined,
-		issuer: typeof payload.iss === 'string' && payload.iss ? payload.iss : undefined,
-		expiresAt: epochMs(exp),
-		issuedAt: typeof payload.iat === 'number' && Number.isFinite(payload.iat) ? epochMs(payload.iat) : undefined,
-	};
+	const claims: AccessTokenClaims = payload
+		? {
+				clientId: textClaim(payload.client_id),
+				issuer: textClaim(payload.iss),
+				// An exp of 0 or before is no expiry anyone meant.
+				expiresAt: typeof payload.exp === 'number' && payload.exp > 0 ? timeClaim(payload.exp) : undefined,
+				issuedAt: timeClaim(payload.iat),
+			}
+		: NO_CLAIMS;
 	if (claimsCache.size >= CLAIMS_CACHE_LIMIT) claimsCache.clear();
 	claimsCache.set(accessToken, claims);
 	return claims;
@@ -99,4 +94,17 @@ export function readAccessTokenClaims(accessToken: string, field: string): Acces
 export function readRefreshTokenExpiry(refreshToken: string): number | undefined {
 	const exp = decodeJwtPayload(refreshToken)?.exp;
 	return typeof exp === 'number' && Number.isFinite(exp) ? epochMs(exp) : undefined;
+}
+
+/**
+ * A short, non-reversible tag of a token (32-bit FNV-1a, hex): binds stored bookkeeping (the
+ * expiry this package measured) to the token it was measured for, without storing any part of it.
+ */
+export function tokenTag(token: string): string {
+	let hash = 0x811c9dc5;
+	for (let index = 0; index < token.length; index++) {
+		hash ^= token.charCodeAt(index);
+		hash = Math.imul(hash, 0x01000193) >>> 0;
+	}
+	return hash.toString(16).padStart(8, '0');
 }

@@ -1,12 +1,24 @@
-import { AacTokenError, type AacErrorCode } from './errors';
-import type { TokenSettings } from './settings';
-import { requestNewTokens, type RefreshDependencies, type TokenSet } from './tokenEndpoint';
+import { AacTokenError, GENERATE_NEW_TOKENS, type AacErrorCode } from './errors';
+import { fieldsToStore, type TokenSettings } from './settings';
+import { requestNewTokens, type RefreshDependencies } from './tokenRequest';
+import type { TokenSet } from './tokenResponse';
+
+/**
+ * What a caller wants from the credential:
+ * - read: use the stored pair, never spend the refresh token (readers in Refresh Operation Only mode);
+ * - refreshIfDue: refresh when the access token expires within the margin (Automatic mode);
+ * - rotate: refresh now, even when the access token is fresh (the node's Refresh operation).
+ */
+export type RefreshIntent = 'read' | 'refreshIfDue' | 'rotate';
+
+/** The one place that derives the intent: from the credential's mode and what the caller does. */
+export function refreshIntent(settings: TokenSettings, operation: 'use' | 'rotate'): RefreshIntent {
+	if (operation === 'rotate') return 'rotate';
+	return settings.refreshMode === 'automatic' ? 'refreshIfDue' : 'read';
+}
 
 export interface ObtainOptions {
-	/** Rotate even when the access token is still fresh (the node's Refresh operation). */
-	force?: boolean;
-	/** False for readers in refresh-operation-only mode: they never spend the refresh token. */
-	allowRefresh: boolean;
+	intent: RefreshIntent;
 	/**
 	 * Runs just before this call sends a token request (not when it joins another call's request
 	 * or is answered from memory); if it fails, nothing is sent. The node records there that a
@@ -20,6 +32,13 @@ export interface ObtainResult extends TokenSet {
 	refreshed: boolean;
 	/** The pair differs from the one the caller holds, so the caller's credential must be saved. */
 	changed: boolean;
+	/** The fields to store when `changed` (see settings.fieldsToStore); empty otherwise. */
+	update: Record<string, string>;
+	/**
+	 * Set when a due refresh failed in a way that surely did not spend the refresh token while the
+	 * access token was still valid: that token is handed out instead, and this says why.
+	 */
+	refreshDeferred?: AacTokenError;
 }
 
 /** Everything this process has learnt about one token family. */
@@ -27,6 +46,13 @@ interface Family {
 	newest: TokenSet;
 	/** Set when the newest refresh token failed; until `retryAfter` the same error is returned. */
 	failure?: { refreshToken: string; error: AacTokenError; retryAfter: number };
+}
+
+/** What this process remembers about one refresh token. */
+interface Remembered {
+	family: Family;
+	/** When this refresh token was rotated away (local clock): it is spent from then on. */
+	spentAt?: number;
 }
 
 /**
@@ -47,25 +73,39 @@ function isDue(set: Pick<TokenSet, 'accessTokenExpiresAt' | 'accessTokenIssuedAt
 /** Errors after which sending the same refresh token again can never help. */
 const TERMINAL: ReadonlySet<AacErrorCode> = new Set(['REFRESH_TOKEN_REJECTED', 'CLIENT_REJECTED']);
 
+function rotationNotSaved(spentAt: number): AacTokenError {
+	return new AacTokenError(
+		'ROTATION_NOT_SAVED',
+		`The rotated tokens could not be saved into the credential: it still holds a refresh token that was rotated at ${new Date(spentAt).toISOString()}. Nothing was sent.`,
+		`n8n did not store the new pair. This happens when the Access Token or Refresh Token field holds an expression: n8n keeps the expression in place of the new value. The newest pair exists only in this n8n process's memory and cannot be written into the credential, and the stored refresh token is spent. Replace the expressions with plain values: ${GENERATE_NEW_TOKENS}`,
+	);
+}
+
 /**
  * The refresh policy: when to refresh, and how one process avoids ever sending a refresh token
  * twice.
  *
- * - Due: the access token expires within the margin (or the caller forces a rotation).
+ * - Due: the access token expires within the margin (or the caller rotates on purpose).
  * - Single flight: one token request per refresh token; concurrent callers await its result.
  * - Rotation memory: a caller holding a refresh token that was already rotated (it read the
- *   credential before the new pair was saved) gets the newest pair, not a second refresh.
+ *   credential just before the new pair was saved) gets the newest pair, not a second refresh.
+ *   The same refresh token arriving more than `saveGraceMs` after its rotation means the save
+ *   never landed: an error, not a silent answer from memory that would end with the next restart.
  * - Failure memory: a rejected refresh token is never sent again (n8n calls preAuthentication a
  *   second time after any error); other failures are answered from memory for a short cooldown.
+ * - Still valid: when a due refresh fails without spending the refresh token (never sent, 429,
+ *   503) the access token that is still valid is handed out, and no retry waits past its expiry.
  * The memory is an LRU bounded by `maxRememberedTokens` refresh tokens.
  */
 export class RefreshCoordinator {
-	private readonly families = new Map<string, Family>();
+	private readonly tokens = new Map<string, Remembered>();
 	private readonly inFlight = new Map<string, Promise<TokenSet>>();
 
 	constructor(
 		private readonly maxRememberedTokens = 1000,
 		private readonly failureCooldownMs = 10_000,
+		/** How long after a rotation a caller may still present the old refresh token (a save in flight). */
+		public saveGraceMs = 30_000,
 	) {}
 
 	/**
@@ -73,52 +113,67 @@ export class RefreshCoordinator {
 	 * not due, so there is nothing to do (what preAuthentication finds before almost every request).
 	 */
 	isCurrent(settings: TokenSettings, now = Date.now()): boolean {
-		const newest = this.families.get(settings.refreshToken)?.newest;
+		const newest = this.tokens.get(settings.refreshToken)?.family.newest;
 		if (newest && (newest.refreshToken !== settings.refreshToken || newest.accessToken !== settings.accessToken)) return false;
 		return !isDue(newest ?? settings, settings.refreshMarginMs, now);
 	}
 
 	async obtain(settings: TokenSettings, deps: RefreshDependencies, options: ObtainOptions): Promise<ObtainResult> {
-		const now = (deps.now ?? Date.now)();
-		const family = this.families.get(settings.refreshToken);
+		const clock = deps.now ?? Date.now;
+		const now = clock();
+		const remembered = this.tokens.get(settings.refreshToken);
+		if (remembered?.spentAt !== undefined && now - remembered.spentAt > this.saveGraceMs) throw rotationNotSaved(remembered.spentAt);
+		const family = remembered?.family;
 		const newest: TokenSet = family?.newest ?? {
 			accessToken: settings.accessToken,
 			refreshToken: settings.refreshToken,
 			accessTokenExpiresAt: settings.accessTokenExpiresAt,
 			accessTokenIssuedAt: settings.accessTokenIssuedAt,
 		};
-		const held = (set: TokenSet, refreshed: boolean): ObtainResult => ({
-			...set,
-			refreshed,
-			changed: set.accessToken !== settings.accessToken || set.refreshToken !== settings.refreshToken,
-		});
+		const held = (set: TokenSet, refreshed: boolean): ObtainResult => {
+			const changed = set.accessToken !== settings.accessToken || set.refreshToken !== settings.refreshToken;
+			const update = changed ? fieldsToStore({ ...set, receivedAt: set.receivedAt ?? now }, settings) : {};
+			return { ...set, refreshed, changed, update };
+		};
 
-		const due = options.force === true || isDue(newest, settings.refreshMarginMs, now);
-		if (!due) return held(newest, false);
-		if (!options.allowRefresh) {
+		if (options.intent !== 'rotate' && !isDue(newest, settings.refreshMarginMs, now)) return held(newest, false);
+		if (options.intent === 'read') {
 			if (newest.accessTokenExpiresAt > now) return held(newest, false);
 			throw new AacTokenError(
 				'ACCESS_TOKEN_EXPIRED',
 				`The access token expired at ${new Date(newest.accessTokenExpiresAt).toISOString()} and this credential is in "Refresh Operation Only" mode, so requests never refresh it.`,
-				'Activate the keep-alive workflow (Schedule Trigger → Alteryx Analytics Cloud: Refresh) and run it more often than the access token lives (about every 2/3 of its lifetime), or switch the credential\'s Refresh Mode to Automatic if only one n8n process uses it.',
+				"Activate the keep-alive workflow (Schedule Trigger → Alteryx Analytics Cloud: Refresh) and run it more often than the access token lives (about every 2/3 of its lifetime), or switch the credential's Refresh Mode to Automatic if only one n8n process uses it.",
 			);
 		}
-		return held(await this.refreshOnce(newest, family, settings, deps, now, options.beforeTokenRequest), true);
+		const stillValid = options.intent === 'refreshIfDue' && newest.accessTokenExpiresAt > now;
+		const outcome = await this.refreshOnce(newest, family, settings, deps, now, {
+			waitUntil: stillValid ? newest.accessTokenExpiresAt : undefined,
+			beforeTokenRequest: options.beforeTokenRequest,
+		}).then(
+			(next) => ({ next }),
+			(error: unknown) => ({ error }),
+		);
+		if ('next' in outcome) return held(outcome.next, true);
+		const { error } = outcome;
+		if (stillValid && error instanceof AacTokenError && error.transient && newest.accessTokenExpiresAt > clock()) {
+			return { ...held(newest, false), refreshDeferred: error };
+		}
+		throw error;
 	}
 
 	/** The newest pair this process knows in the family of `refreshToken`, if any. */
 	newestKnown(refreshToken: string): TokenSet | undefined {
-		return this.families.get(refreshToken)?.newest;
+		return this.tokens.get(refreshToken)?.family.newest;
 	}
 
 	/** Forgets everything (tests and benchmarks). */
 	clear(): void {
-		this.families.clear();
+		this.tokens.clear();
 	}
 
 	/** Number of refresh tokens remembered: bounded by maxRememberedTokens. */
 	get size(): number {
-		return this.families.size;
+		return this.tokens.size;
 	}
 
 	private refreshOnce(
@@ -127,7 +182,7 @@ export class RefreshCoordinator {
 		settings: TokenSettings,
 		deps: RefreshDependencies,
 		now: number,
-		beforeTokenRequest?: () => Promise<void>,
+		options: { waitUntil?: number; beforeTokenRequest?: () => Promise<void> },
 	): Promise<TokenSet> {
 		const spent = current.refreshToken;
 		const running = this.inFlight.get(spent);
@@ -139,19 +194,21 @@ export class RefreshCoordinator {
 		}
 
 		const target: Family = family ?? { newest: current };
-		const send = () => requestNewTokens({ ...settings, accessToken: current.accessToken, refreshToken: spent }, deps);
-		const flight = (beforeTokenRequest ? beforeTokenRequest().then(send) : send()).then(
+		const send = () =>
+			requestNewTokens({ ...settings, accessToken: current.accessToken, refreshToken: spent }, deps, { waitUntil: options.waitUntil });
+		const flight = (options.beforeTokenRequest ? options.beforeTokenRequest().then(send) : send()).then(
 			(next) => {
 				target.newest = next;
 				target.failure = undefined;
-				this.remember(spent, target);
-				this.remember(next.refreshToken, target);
+				const rotated = next.refreshToken !== spent;
+				this.remember(spent, { family: target, spentAt: rotated ? (next.receivedAt ?? now) : undefined });
+				if (rotated) this.remember(next.refreshToken, { family: target });
 				return next;
 			},
 			(error: unknown) => {
 				if (error instanceof AacTokenError) {
 					target.failure = { refreshToken: spent, error, retryAfter: (deps.now ?? Date.now)() + this.failureCooldownMs };
-					this.remember(spent, target);
+					this.remember(spent, { family: target, spentAt: this.tokens.get(spent)?.spentAt });
 				}
 				throw error;
 			},
@@ -165,12 +222,12 @@ export class RefreshCoordinator {
 		return flight;
 	}
 
-	private remember(refreshToken: string, family: Family): void {
-		this.families.delete(refreshToken);
-		this.families.set(refreshToken, family);
-		while (this.families.size > this.maxRememberedTokens) {
-			const oldest = this.families.keys().next().value as string;
-			this.families.delete(oldest);
+	private remember(refreshToken: string, entry: Remembered): void {
+		this.tokens.delete(refreshToken);
+		this.tokens.set(refreshToken, entry);
+		while (this.tokens.size > this.maxRememberedTokens) {
+			const oldest = this.tokens.keys().next().value as string;
+			this.tokens.delete(oldest);
 		}
 	}
 }

@@ -1,6 +1,7 @@
 import { invalidField, GENERATE_NEW_TOKENS } from './errors';
 import { checkApiBaseUrl, checkIssuer } from './issuer';
-import { normalizeToken, readAccessTokenClaims } from './jwt';
+import { decodeJwtPayload, normalizeToken, readAccessTokenClaims, tokenTag } from './jwt';
+import { sharesSecretPiece } from './redact';
 
 /** Names of the credential's fields: the contract between the n8n credential and the core. */
 export const FIELD = {
@@ -14,7 +15,19 @@ export const FIELD = {
 	refreshMarginSeconds: 'refreshMarginSeconds',
 	requestTimeoutSeconds: 'requestTimeoutSeconds',
 	lastRotatedAt: 'lastRotatedAt',
-	refreshStartedAt: 'refreshStartedAt',
+	/** Hidden: when this package received the stored access token and when it expires, on the local clock. */
+	accessTokenTiming: 'accessTokenTiming',
+} as const;
+
+/** The fields as the credential form shows them: messages name fields this way. */
+export const FIELD_LABEL = {
+	accessToken: 'Access Token',
+	refreshToken: 'Refresh Token',
+	clientId: 'Client ID',
+	issuer: 'Issuer',
+	apiBaseUrl: 'API Base URL',
+	refreshMarginSeconds: 'Refresh Margin (Seconds)',
+	requestTimeoutSeconds: 'Token Request Timeout (Seconds)',
 } as const;
 
 /**
@@ -27,13 +40,23 @@ export type RefreshMode = 'automatic' | 'refreshOperationOnly';
 export const DEFAULT_REFRESH_MARGIN_SECONDS = 60;
 export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
 
+/** An `iat` further than this in the future means the local clock is behind the issuer's. */
+const CLOCK_SKEW_TOLERANCE_MS = 60_000;
+
 export interface TokenSettings {
 	accessToken: string;
 	refreshToken: string;
-	/** Access-token expiry, epoch milliseconds. */
+	/** Access-token expiry, epoch milliseconds on the local clock. */
 	accessTokenExpiresAt: number;
-	/** Access-token issue time, epoch milliseconds, when the token says. */
+	/** Access-token issue time (local clock), when known: bounds the refresh margin. */
 	accessTokenIssuedAt?: number;
+	/**
+	 * 'received': this package received the token and measured its lifetime on the local clock
+	 * (clock skew cannot fool it); 'claims': a pasted token, judged by its `exp`.
+	 */
+	accessTokenExpirySource: 'received' | 'claims';
+	/** How far the local clock seems to be behind the issuer's (an `iat` in the future), if at all. */
+	clockBehindMs?: number;
 	clientId: string;
 	clientIdSource: 'field' | 'access token';
 	issuer: string;
@@ -46,26 +69,50 @@ export interface TokenSettings {
 	refreshMarginMs: number;
 	timeoutMs: number;
 	lastRotatedAt?: string;
-	/**
-	 * Set (ISO time) by the node just before it sends a refresh and cleared when the outcome is
-	 * saved: when still set, a refresh started then never recorded its result (n8n stopped, or
-	 * the answer was lost), so AAC may have rotated the stored refresh token already.
-	 */
-	refreshStartedAt?: string;
+	/** The data these settings were read from (read-only): the next read is checked against it. */
+	input: Readonly<Record<string, unknown>>;
 }
 
 function text(value: unknown): string {
 	return typeof value === 'string' ? value.trim() : '';
 }
 
-function boundedNumber(value: unknown, fallback: number, min: number, max: number, field: string): number {
+function boundedNumber(value: unknown, fallback: number, min: number, max: number, label: string): number {
 	if (value === undefined || value === null || value === '') return fallback;
 	// Number() throws on a JSON object whose toString/valueOf keys are not functions: objects are no numbers.
 	const number = typeof value === 'number' ? value : typeof value === 'object' ? NaN : Number(value);
 	if (!Number.isFinite(number) || number < min || number > max) {
-		throw invalidField(field, `must be a number from ${min} to ${max}`, `Set it to ${fallback} (the default) if unsure.`);
+		throw invalidField(label, `must be a number from ${min} to ${max}`, `Set it to ${fallback} (the default) if unsure.`);
 	}
 	return number;
+}
+
+interface StoredTiming {
+	receivedAt: number;
+	expiresAt: number;
+}
+
+/** The stored timing, if it was measured for exactly this access token. */
+function storedTiming(raw: unknown, accessToken: string): StoredTiming | undefined {
+	if (typeof raw !== 'string' || !raw) return undefined;
+	try {
+		const value = JSON.parse(raw) as { for?: unknown; receivedAt?: unknown; expiresAt?: unknown };
+		if (value.for !== tokenTag(accessToken)) return undefined;
+		const receivedAt = Date.parse(String(value.receivedAt));
+		const expiresAt = Date.parse(String(value.expiresAt));
+		return Number.isFinite(receivedAt) && Number.isFinite(expiresAt) && expiresAt > receivedAt ? { receivedAt, expiresAt } : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** The value of the hidden timing field for a token received at `receivedAt` (local clock). */
+export function timingField(accessToken: string, receivedAt: number, expiresAt: number): string {
+	return JSON.stringify({
+		for: tokenTag(accessToken),
+		receivedAt: new Date(receivedAt).toISOString(),
+		expiresAt: new Date(expiresAt).toISOString(),
+	});
 }
 
 // readCredential runs before every request that uses the credential. The stored data rarely
@@ -87,51 +134,89 @@ function unchanged(data: Record<string, unknown>, inputs: unknown[]): boolean {
  * field and says what to do. No network: the issuer policy is applied here, before any request.
  * The result is shared between calls: treat it as read-only.
  */
-export function readCredential(data: Record<string, unknown>): TokenSettings {
+export function readCredential(data: Record<string, unknown>, now = Date.now()): TokenSettings {
 	const cached = settingsCache.get(data[FIELD.accessToken]);
 	if (cached && unchanged(data, cached.inputs)) return cached.settings;
-	const settings = parseCredential(data);
+	const settings = parseCredential(data, now);
 	if (settingsCache.size >= SETTINGS_CACHE_LIMIT) settingsCache.clear();
 	settingsCache.set(data[FIELD.accessToken], { inputs: INPUT_FIELDS.map((field) => data[field]), settings });
 	return settings;
 }
 
-function parseCredential(data: Record<string, unknown>): TokenSettings {
+function parseCredential(data: Record<string, unknown>, now: number): TokenSettings {
 	const accessToken = normalizeToken(data[FIELD.accessToken]);
 	const refreshToken = normalizeToken(data[FIELD.refreshToken]);
-	if (!accessToken) throw invalidField(FIELD.accessToken, 'is empty', GENERATE_NEW_TOKENS);
-	if (!refreshToken) throw invalidField(FIELD.refreshToken, 'is empty', GENERATE_NEW_TOKENS);
+	if (!accessToken) throw invalidField(FIELD_LABEL.accessToken, 'is empty', GENERATE_NEW_TOKENS);
+	if (!refreshToken) throw invalidField(FIELD_LABEL.refreshToken, 'is empty', GENERATE_NEW_TOKENS);
 
-	const claims = readAccessTokenClaims(accessToken, FIELD.accessToken);
+	const claims = readAccessTokenClaims(accessToken);
+	const timing = storedTiming(data[FIELD.accessTokenTiming], accessToken);
+	let accessTokenExpiresAt: number;
+	let accessTokenIssuedAt: number | undefined;
+	let clockBehindMs: number | undefined;
+	const observedAt = timing?.receivedAt ?? now;
+	// Only a sane token (exp after iat) tells anything about the clocks.
+	const { issuedAt, expiresAt } = claims;
+	if (issuedAt !== undefined && expiresAt !== undefined && expiresAt > issuedAt && issuedAt > observedAt + CLOCK_SKEW_TOLERANCE_MS) {
+		clockBehindMs = issuedAt - observedAt;
+	}
+	if (timing) {
+		accessTokenExpiresAt = timing.expiresAt;
+		accessTokenIssuedAt = timing.receivedAt;
+	} else if (claims.expiresAt !== undefined) {
+		// A pasted token: its claims are on the issuer's clock. An `iat` in the future shows by how
+		// much at least the local clock is behind; the expiry is moved earlier by as much.
+		accessTokenExpiresAt = claims.expiresAt - (clockBehindMs ?? 0);
+		accessTokenIssuedAt = claims.issuedAt === undefined ? undefined : claims.issuedAt - (clockBehindMs ?? 0);
+	} else {
+		throw invalidField(
+			FIELD_LABEL.accessToken,
+			decodeJwtPayload(accessToken)
+				? 'has no valid "exp" claim, so its expiry is unknown'
+				: 'is not a JWT (three base64url parts separated by dots, the middle one JSON)',
+			'Paste the access token exactly as Alteryx Analytics Cloud showed it (it starts with "eyJ").',
+		);
+	}
+
 	const typedClientId = text(data[FIELD.clientId]);
 	const typedIssuer = text(data[FIELD.issuer]);
 	const clientId = typedClientId || claims.clientId;
 	const rawIssuer = typedIssuer || claims.issuer;
 	if (!clientId) {
 		throw invalidField(
-			FIELD.clientId,
+			FIELD_LABEL.clientId,
 			'is empty and the access token has no "client_id" claim',
 			'Copy the client ID from AAC (User Preferences → OAuth 2.0 API Tokens) into the Client ID field.',
 		);
 	}
+	// A token pasted into the wrong field would be echoed in messages and outputs as the client ID.
+	if (typedClientId && (/^eyJ[\w-]*\.[\w-]*\./.test(typedClientId) || sharesSecretPiece(typedClientId, [accessToken, refreshToken]))) {
+		throw invalidField(
+			FIELD_LABEL.clientId,
+			'holds a token, not a client ID',
+			'Empty the Client ID field (it is read from the access token), and paste the tokens only into Access Token and Refresh Token.',
+		);
+	}
 	if (!rawIssuer) {
 		throw invalidField(
-			FIELD.issuer,
+			FIELD_LABEL.issuer,
 			'is empty and the access token has no "iss" claim',
 			'Type the issuer, for example https://pingauth.alteryxcloud.com/as.',
 		);
 	}
 
 	const allowCustomIssuer = data[FIELD.allowCustomIssuer] === true;
-	const issuerInfo = checkIssuer(rawIssuer, allowCustomIssuer, typedIssuer ? FIELD.issuer : `${FIELD.accessToken} (its "iss" claim)`);
+	const issuerInfo = checkIssuer(rawIssuer, allowCustomIssuer, typedIssuer ? FIELD_LABEL.issuer : `${FIELD_LABEL.accessToken} (its "iss" claim)`);
 	const typedApiBaseUrl = text(data[FIELD.apiBaseUrl]);
 	const mode = data[FIELD.refreshMode];
 
 	return {
 		accessToken,
 		refreshToken,
-		accessTokenExpiresAt: claims.expiresAt,
-		accessTokenIssuedAt: claims.issuedAt,
+		accessTokenExpiresAt,
+		accessTokenIssuedAt,
+		accessTokenExpirySource: timing ? 'received' : 'claims',
+		clockBehindMs,
 		clientId,
 		clientIdSource: typedClientId ? 'field' : 'access token',
 		issuer: issuerInfo.issuer,
@@ -139,13 +224,45 @@ function parseCredential(data: Record<string, unknown>): TokenSettings {
 		tokenEndpoint: issuerInfo.tokenEndpoint,
 		isAacIdentityHost: issuerInfo.isAacIdentityHost,
 		allowCustomIssuer,
-		apiBaseUrl: typedApiBaseUrl ? checkApiBaseUrl(typedApiBaseUrl, FIELD.apiBaseUrl) : issuerInfo.defaultApiBaseUrl,
+		apiBaseUrl: typedApiBaseUrl ? checkApiBaseUrl(typedApiBaseUrl, FIELD_LABEL.apiBaseUrl) : issuerInfo.defaultApiBaseUrl,
 		refreshMode: mode === 'refreshOperationOnly' ? 'refreshOperationOnly' : 'automatic',
 		refreshMarginMs:
-			1000 * boundedNumber(data[FIELD.refreshMarginSeconds], DEFAULT_REFRESH_MARGIN_SECONDS, 0, 3600, FIELD.refreshMarginSeconds),
+			1000 *
+			boundedNumber(data[FIELD.refreshMarginSeconds], DEFAULT_REFRESH_MARGIN_SECONDS, 0, 3600, FIELD_LABEL.refreshMarginSeconds),
 		timeoutMs:
-			1000 * boundedNumber(data[FIELD.requestTimeoutSeconds], DEFAULT_REQUEST_TIMEOUT_SECONDS, 1, 300, FIELD.requestTimeoutSeconds),
+			1000 *
+			boundedNumber(data[FIELD.requestTimeoutSeconds], DEFAULT_REQUEST_TIMEOUT_SECONDS, 1, 300, FIELD_LABEL.requestTimeoutSeconds),
 		lastRotatedAt: text(data[FIELD.lastRotatedAt]) || undefined,
-		refreshStartedAt: text(data[FIELD.refreshStartedAt]) || undefined,
+		input: data,
 	};
+}
+
+/** A pair to store, with what this package measured about it (see tokenResponse.ts). */
+export interface ReceivedTokens {
+	accessToken: string;
+	refreshToken: string;
+	/** Local clock, epoch milliseconds. */
+	receivedAt: number;
+	accessTokenExpiresAt: number;
+	/** The claims the new access token carries, for learning what it lacks. */
+	clientIdClaim?: string;
+	issuerClaim?: string;
+}
+
+/**
+ * The fields to store for a pair, so that the next read gives back exactly this pair with its
+ * measured expiry: the one set of rules for receiving and reading. A client ID or issuer that was
+ * read from the old access token and is missing from the new one is kept by writing it into its
+ * field (it was learnt once and does not change).
+ */
+export function fieldsToStore(tokens: ReceivedTokens, settings: TokenSettings): Record<string, string> {
+	const fields: Record<string, string> = {
+		[FIELD.accessToken]: tokens.accessToken,
+		[FIELD.refreshToken]: tokens.refreshToken,
+		[FIELD.lastRotatedAt]: new Date(tokens.receivedAt).toISOString(),
+		[FIELD.accessTokenTiming]: timingField(tokens.accessToken, tokens.receivedAt, tokens.accessTokenExpiresAt),
+	};
+	if (settings.clientIdSource === 'access token' && tokens.clientIdClaim === undefined) fields[FIELD.clientId] = settings.clientId;
+	if (settings.issuerSource === 'access token' && tokens.issuerClaim === undefined) fields[FIELD.issuer] = settings.issuer;
+	return fields;
 }
