@@ -132,7 +132,8 @@ describe(`n8n ${VERSION}: a credential whose Refresh Token field holds an expres
 		assert.equal(afterCall1.tokenRequests, 1, 'call 1 refreshed once');
 		assert.equal(afterCall1.refreshGrantsOk, 1);
 		const rotated = standIn.issuedRefreshTokens().at(-1);
-		assert.notEqual(rotated, pair.refreshToken, 'the stand-in rotated the refresh token');
+		// Compared as booleans throughout: a failed assertion prints both sides, and tests print no token.
+		assert.ok(rotated && rotated !== pair.refreshToken, 'the stand-in rotated the refresh token');
 
 		// What 2.41.1 stored after the refresh (export:credentials --decrypted, while the wait runs).
 		const stored = (await n8n.exportCredentials()).find((entry) => entry.id === CRED.id).data;
@@ -141,8 +142,8 @@ describe(`n8n ${VERSION}: a credential whose Refresh Token field holds an expres
 			accessTokenField: stored.accessToken === pair.accessToken ? 'unchanged' : 'the new access token',
 			lastRotatedAt: Boolean(stored.lastRotatedAt),
 		};
-		assert.equal(stored.refreshToken, expression, 'n8n 2.41.1 keeps a credential field that holds an expression');
-		assert.notEqual(stored.accessToken, pair.accessToken, 'the plain Access Token field was saved');
+		assert.ok(stored.refreshToken === expression, `n8n 2.41.1 keeps a credential field that holds an expression (found ${figures.storedAfterCall1.refreshTokenField})`);
+		assert.ok(stored.accessToken !== pair.accessToken, 'the plain Access Token field was saved');
 
 		const lateAt = first.at + LATE_MS;
 		await wait(Math.max(0, lateAt - Date.now()));
