@@ -20,10 +20,18 @@ import * as wf from '../lib/workflows.mjs';
 
 const VERSION = process.env.AAC_FAULTS_VERSION ?? '2.41.1';
 // Runs of another build (AAC_E2E_PACKAGE_DIR) or of some tests only write elsewhere.
-const RESULTS_FILE = process.env.AAC_FAULTS_RESULTS_FILE ?? join(ROOT, 'e2e', 'faults', 'RESULTS.md');
+const RESULTS_FILE =
+	process.env.AAC_FAULTS_RESULTS_FILE ?? (process.env.AAC_FAULTS_ONLY ? join(ROOT, '.tools', 'run', 'faults-only-RESULTS.md') : join(ROOT, 'e2e', 'faults', 'RESULTS.md'));
 /** Executions of phase 1 and 2 run this many at a time (each is one n8n process). */
 const PARALLEL = 3;
 const LOST = /an earlier refresh, started at \S+, never saved its result/;
+/** What the description of an ambiguous failure says: the refresh may have been used. */
+const MAY_HAVE_ROTATED = /may have rotated/;
+/**
+ * AAC_FAULTS_ONLY=key,key runs only those cases and crash points (no save window unless
+ * AAC_FAULTS_WINDOW_RUNS is set), and writes its results beside the runs, not into RESULTS.md.
+ */
+const ONLY = process.env.AAC_FAULTS_ONLY ? new Set(process.env.AAC_FAULTS_ONLY.split(',').map((key) => key.trim())) : undefined;
 
 /**
  * The matrix. steps: what the proxy does with each token request presenting the case's refresh
@@ -33,16 +41,24 @@ const LOST = /an earlier refresh, started at \S+, never saved its result/;
  */
 const CASES = [
 	{ key: 'refused', title: 'connection refused', refused: true, expect: { message: /could not be reached \(3 attempts\)/, toAac: 0, marker: false, next: 'ok' } },
-	{ key: 'reset', title: 'reset before the response', steps: ['reset'], expect: { message: /closed the connection before answering/, toAac: 0, marker: true, next: 'ok' } },
-	{ key: 'resetMidBody', title: 'reset mid-body (after AAC rotated)', steps: ['resetMidBody', 'pass'], expect: { message: /closed the connection before answering|did not answer/, toAac: 1, marker: true, next: 'lost' } },
-	{ key: 'stall', title: '30 s stall (timeout)', steps: ['stall:40000'], expect: { message: /did not answer within 30 s/, toAac: 0, marker: true, next: 'ok' } },
-	{ key: 'status500', title: '500 (three times)', steps: ['status:500'], expect: { message: /answered HTTP 500/, toAac: 0, marker: false, next: 'ok', proxyRequests: 3 } },
-	{ key: 'status502', title: '502 (three times)', steps: ['status:502'], expect: { message: /answered HTTP 502/, toAac: 0, marker: false, next: 'ok', proxyRequests: 3 } },
+	{ key: 'reset', title: 'reset before the response', steps: ['reset'], expect: { message: /closed the connection before answering/, description: MAY_HAVE_ROTATED, toAac: 0, marker: true, next: 'ok' } },
+	{ key: 'resetMidBody', title: 'reset mid-body (after AAC rotated)', steps: ['resetMidBody', 'pass'], expect: { message: /closed the connection before answering|did not answer/, description: MAY_HAVE_ROTATED, toAac: 1, marker: true, next: 'lost' } },
+	{ key: 'stall', title: '30 s stall (timeout)', steps: ['stall:40000'], expect: { message: /did not answer within 30 s/, description: MAY_HAVE_ROTATED, toAac: 0, marker: true, next: 'ok' } },
+	// 500, 502 and 504 are ambiguous (a gateway may have forwarded the refresh): sent once, record
+	// kept. Here the proxy never forwarded, so the next run finds the token unspent.
+	{ key: 'status500', title: '500 every time (not forwarded)', steps: ['status:500'], expect: { message: /answered HTTP 500/, description: MAY_HAVE_ROTATED, toAac: 0, marker: true, next: 'ok', proxyRequests: 1 } },
+	{ key: 'status502', title: '502 every time (not forwarded)', steps: ['status:502'], expect: { message: /answered HTTP 502/, description: MAY_HAVE_ROTATED, toAac: 0, marker: true, next: 'ok', proxyRequests: 1 } },
+	// 503 and 429 mean "not processed": repeated after Retry-After, 3 attempts in all.
 	{ key: 'status503', title: '503 with Retry-After: 1 (three times)', steps: ['status:503:1'], expect: { message: /answered HTTP 503/, toAac: 0, marker: false, next: 'ok', proxyRequests: 3 } },
 	{ key: 'status429', title: '429 with Retry-After: 1 (three times)', steps: ['status:429:1'], expect: { message: /answered HTTP 429/, toAac: 0, marker: false, next: 'ok', proxyRequests: 3 } },
-	{ key: 'once500', title: '500 once, then AAC', steps: ['status:500', 'pass'], expect: { message: null, toAac: 1, marker: false, next: 'ok', proxyRequests: 2 } },
+	{ key: 'once500', title: '500 once, then AAC (not repeated)', steps: ['status:500', 'pass'], expect: { message: /answered HTTP 500/, description: MAY_HAVE_ROTATED, toAac: 0, marker: true, next: 'ok', proxyRequests: 1 } },
 	{ key: 'once503', title: '503 with Retry-After: 1 once, then AAC', steps: ['status:503:1', 'pass'], expect: { message: null, toAac: 1, marker: false, next: 'ok', proxyRequests: 2 } },
 	{ key: 'once429', title: '429 with Retry-After: 1 once, then AAC', steps: ['status:429:1', 'pass'], expect: { message: null, toAac: 1, marker: false, next: 'ok', proxyRequests: 2 } },
+	// A gateway that forwarded the refresh (AAC rotated) and then failed on the way back. The step
+	// repeats: an attempt sent again would reach AAC again and be counted as a reuse.
+	{ key: 'fwd500', title: 'forwarded (AAC rotated), then 500', steps: ['forwardThen:500'], expect: { message: /answered HTTP 500/, description: MAY_HAVE_ROTATED, toAac: 1, marker: true, next: 'lost', proxyRequests: 1 } },
+	{ key: 'fwd502', title: 'forwarded (AAC rotated), then 502', steps: ['forwardThen:502'], expect: { message: /answered HTTP 502/, description: MAY_HAVE_ROTATED, toAac: 1, marker: true, next: 'lost', proxyRequests: 1 } },
+	{ key: 'fwd504', title: 'forwarded (AAC rotated), then 504', steps: ['forwardThen:504'], expect: { message: /answered HTTP 504/, description: MAY_HAVE_ROTATED, toAac: 1, marker: true, next: 'lost', proxyRequests: 1 } },
 	{ key: 'htmlPage', title: 'HTML error page (403 from a firewall)', steps: ['htmlPage'], expect: { message: /answered HTTP 403 with an HTML page/, toAac: 0, marker: false, next: 'ok' } },
 	{ key: 'truncatedJson', title: 'truncated JSON (200)', steps: ['truncatedJson'], expect: { message: /body that is not JSON/, toAac: 0, marker: true, next: 'ok' } },
 	{ key: 'noRefreshToken', title: '200 without refresh_token', steps: ['noRefreshToken'], expect: { message: /without a refresh_token/, toAac: 0, marker: true, next: 'ok' } },
@@ -50,7 +66,7 @@ const CASES = [
 	{ key: 'invalidGrant', title: 'invalid_grant (family revoked at AAC)', revoke: true, expect: { message: /rejected the refresh token \(invalid_grant/, toAac: 1, marker: false, next: 'rejected' } },
 	{ key: 'invalidClient', title: 'invalid_client (wrong Client ID field)', clientId: 'not-a-registered-client', expect: { message: /rejected the client ID "not-a-registered-client"/, toAac: 1, marker: false, next: 'clientRejected' } },
 	{ key: 'slow', title: 'slow answer, 26 s of a 30 s timeout', steps: ['slow:26000'], expect: { message: null, toAac: 1, marker: false, next: 'ok' } },
-];
+].filter((spec) => !ONLY || ONLY.has(spec.key));
 
 const NEXT = {
 	ok: { message: null },
@@ -69,10 +85,10 @@ const CRASHES = [
 	{ key: 'crashBefore', title: 'kill -9 while the token request is on its way (AAC never saw it)', steps: ['hold', 'pass'], expect: { stored: 'old', marker: true, next: 'ok' } },
 	{ key: 'crashAfterRotation', title: 'kill -9 after AAC rotated, before n8n saved', steps: ['holdAnswer', 'pass'], expect: { stored: 'old', marker: true, next: 'lost' } },
 	{ key: 'crashAfterSave', title: 'kill -9 after the save, in the next node', steps: ['pass'], holdAfter: true, expect: { stored: 'new', marker: false, next: 'ok' } },
-];
+].filter((spec) => !ONLY || ONLY.has(spec.key));
 
 /** Extra refreshes measured for the save window, per path. */
-const WINDOW_RUNS = Number(process.env.AAC_FAULTS_WINDOW_RUNS ?? 6);
+const WINDOW_RUNS = Number(process.env.AAC_FAULTS_WINDOW_RUNS ?? (ONLY ? 0 : 6));
 
 const errorOf = (run) => wf.runError(run.json);
 const firstSentence = (text) => String(text ?? '').split(/(?<=\.)\s/)[0];
@@ -218,6 +234,9 @@ describe(`fault matrix and crash recovery in n8n ${VERSION}`, { timeout: 25 * 60
 				if (!spec.expect.message.test(result.message ?? '')) problems.push(`message ${JSON.stringify(result.message)} does not match ${spec.expect.message}`);
 				if (!/Nothing was saved/.test(result.message ?? '')) problems.push('message does not say that nothing was saved');
 				if (!result.description) problems.push('no description saying what to do');
+				else if (spec.expect.description && !spec.expect.description.test(result.description)) {
+					problems.push(`description ${JSON.stringify(firstSentence(result.description))}… does not match ${spec.expect.description}`);
+				}
 				if (result.storedPair !== 'unchanged' || !result.storedAccessTokenUnchanged) problems.push('stored pair changed without a complete new pair');
 			}
 			if (result.toAac !== (spec.refused ? 0 : spec.expect.toAac)) problems.push(`AAC received ${result.toAac} token requests, expected ${spec.expect.toAac}`);
@@ -228,7 +247,9 @@ describe(`fault matrix and crash recovery in n8n ${VERSION}`, { timeout: 25 * 60
 			if (problems.length) failures.push(`${spec.key}: ${problems.join('; ')} (log: ${run.logFile})`);
 		}
 		reuseBefore.phase2 = standIn.stats().reuseDetections;
-		assert.equal(reuseBefore.phase2 - reuse0, 0, 'no refresh token was presented twice in phase 1');
+		outcome.phase1Reuse = reuseBefore.phase2 - reuse0;
+		// A refresh token sent twice shows here, whichever case sent it (cases run in parallel).
+		if (outcome.phase1Reuse !== 0) failures.push(`${outcome.phase1Reuse} reuse detections in phase 1: a refresh token was presented twice`);
 		assert.deepEqual(failures, []);
 	});
 
@@ -264,8 +285,9 @@ describe(`fault matrix and crash recovery in n8n ${VERSION}`, { timeout: 25 * 60
 		}
 		const reuse = standIn.stats().reuseDetections - reuseBefore.phase2;
 		outcome.phase2Reuse = reuse;
-		// Only the case whose rotated pair was lost in flight sends a spent refresh token.
-		assert.equal(reuse, CASES.filter((c) => c.expect.next === 'lost').length, 'reuse detections in phase 2');
+		// Only the cases whose rotated pair was lost on the way back send a spent refresh token.
+		const lost = CASES.filter((c) => c.expect.next === 'lost').length;
+		if (reuse !== lost) failures.push(`${reuse} reuse detections in phase 2, expected ${lost} (one per case whose rotated pair was lost)`);
 		assert.deepEqual(failures, []);
 	});
 
@@ -366,7 +388,12 @@ describe(`fault matrix and crash recovery in n8n ${VERSION}`, { timeout: 25 * 60
 				`| ${spec.title} | ${p1.succeeded ? `ok after ${p1.proxyRequests} attempts` : mdCell(p1.message)} | ${p1.proxyRequests} / ${p1.toAac} | ${p1.storedPair} | ${p1.marker ? 'kept' : 'clear'} | ${next} |`,
 			);
 		}
-		if (outcome.phase2Reuse !== undefined) lines.push('', `Reuse detections: 0 in phase 1; ${outcome.phase2Reuse} in phase 2 (the case whose new pair AAC sent and the connection lost: that refresh token was spent, and only sending it reveals it).`);
+		if (outcome.phase2Reuse !== undefined) {
+			lines.push(
+				'',
+				`Reuse detections: ${outcome.phase1Reuse} in phase 1; ${outcome.phase2Reuse} in phase 2 (the cases in which AAC rotated and the answer was lost on the way back: those refresh tokens were spent, and only sending one reveals it).`,
+			);
+		}
 		lines.push('', '## Crash recovery (kill -9 of the n8n process group)', '', '| crash point | left behind | next run |', '|---|---|---|');
 		for (const spec of CRASHES) {
 			const o = crashOutcome[spec.key];

@@ -12,6 +12,8 @@
 //   slow:<ms>          forwarded, answer relayed after <ms>
 //   reset              not forwarded; TCP reset as soon as the request arrived
 //   resetMidBody       forwarded (AAC rotates), headers and half the body relayed, then TCP reset
+//   forwardThen:<code> forwarded (AAC rotates), AAC's answer dropped; the client gets <code> with
+//                      an HTML error page, as a gateway that timed out or failed on the way back
 //   stall:<ms>         not forwarded; no answer, socket closed after <ms>
 //   status:<code>[:<retryAfter>]   not forwarded; JSON error answer (Retry-After when given)
 //   htmlPage           not forwarded; 403 text/html, as a firewall's block page
@@ -129,6 +131,17 @@ export async function startFaultProxy({ upstream, port = 0 }) {
 				event.upstreamStatus = answer.status;
 				res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': String(answer.body.length) });
 				res.write(answer.body.subarray(0, Math.floor(answer.body.length / 2)), () => setTimeout(() => req.socket.resetAndDestroy(), 50));
+				return;
+			}
+			case 'forwardThen': {
+				event.forwarded = true;
+				const answer = await forward(req, body);
+				event.upstreamStatus = answer.status;
+				const status = Number(arg);
+				const title = `${status} ${{ 500: 'Internal Server Error', 502: 'Bad Gateway', 504: 'Gateway Time-out' }[status] ?? 'Error'}`;
+				const page = `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+				res.writeHead(status, { 'content-type': 'text/html', 'content-length': String(Buffer.byteLength(page)), connection: 'close' });
+				res.end(page);
 				return;
 			}
 			case 'stall':
