@@ -109,7 +109,7 @@ function coreClient() {
 		},
 	};
 	// Refresh when due, as createRefreshClient's getAccessToken does.
-	const getAccessToken = (data: IDataObject): Promise<ObtainResult> => coordinator.obtain(readCredential(data), deps, { allowRefresh: true });
+	const getAccessToken = (data: IDataObject): Promise<ObtainResult> => coordinator.obtain(readCredential(data), deps, { intent: 'refreshIfDue' });
 	return { getAccessToken, waits };
 }
 
