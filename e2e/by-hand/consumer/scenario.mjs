@@ -18,8 +18,9 @@ export async function scenario({ createRefreshClient, sleep }, env) {
 	await api.body?.cancel();
 
 	// The package's own sleep must keep the runtime alive while it waits: nothing else is pending.
+	// A fractional delay, as a computed back-off can be (AbortSignal.timeout alone rejects it in Node).
 	const sleepStarted = Date.now();
-	await sleep(200);
+	await sleep(199.5);
 	const sleptMs = Date.now() - sleepStarted;
 
 	return {

@@ -14,9 +14,14 @@
  * top-level await). An open `MessagePort` with a listener does keep it alive, in Node and Deno
  * alike, so one is held open for exactly the length of the sleep and closed when it ends.
  */
+/** The longest timer delay the runtimes honour (2^31 - 1 ms, about 24.8 days). */
+const MAX_DELAY_MS = 2_147_483_647;
+
 export function sleep(ms: number): Promise<void> {
+	// AbortSignal.timeout takes whole, non-negative milliseconds only (Node throws on 1.5 or -1).
+	const delay = Number.isFinite(ms) ? Math.min(Math.max(0, Math.ceil(ms)), MAX_DELAY_MS) : 0;
 	return new Promise((resolve) => {
-		const signal = AbortSignal.timeout(Math.max(0, ms));
+		const signal = AbortSignal.timeout(delay);
 		const keepAlive = new MessageChannel();
 		// The open port is held by the runtime; its handler holds the signal, so the signal cannot
 		// be garbage-collected before it fires (the sleep would then never end).
