@@ -1,11 +1,12 @@
 'use strict';
 // The token core for use outside n8n (Node 20+, Deno 2): the same refresh policy the credential
-// and the node use. See README "Using the core outside n8n".
+// and the node use. Web-standard APIs only (fetch, AbortSignal, MessageChannel): nothing here
+// needs n8n-workflow, which is not installed outside n8n. See README "Using the core outside n8n".
+// ESM consumers get the same module instance through index.mjs; types: index.d.ts.
 const core = require('./dist/nodes/AlteryxAnalyticsCloud/core');
-const { sleep } = require('n8n-workflow');
 
 /**
- * A refresh client with the web-standard fetch and n8n-workflow's sleep wired in:
+ * A refresh client with the web-standard fetch and sleep wired in:
  * `await client.getAccessToken({ accessToken, refreshToken })` returns a valid pair, refreshing
  * when due. Persist `refreshToken` from the result whenever `changed` is true.
  */
@@ -13,7 +14,7 @@ function createRefreshClient(options = {}) {
 	const coordinator = options.coordinator || core.sharedCoordinator;
 	const deps = {
 		transport: options.transport || core.createFetchTransport(options.fetch),
-		sleep: options.sleep || sleep,
+		sleep: options.sleep || core.sleep,
 		now: options.now,
 	};
 	return {

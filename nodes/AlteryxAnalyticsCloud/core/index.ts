@@ -1,7 +1,8 @@
 /**
  * The runtime-agnostic token core: web-standard APIs only (URL, atob, TextDecoder, fetch,
  * AbortSignal), no n8n and no Node built-ins, so it runs in n8n, plain Node 20+ and Deno 2.
- * HTTP and sleeping are injected by the caller.
+ * HTTP and sleeping are injected by the caller; `createFetchTransport` and `sleep` are the
+ * web-standard ones for use outside n8n.
  */
 export { AacTokenError, GENERATE_NEW_TOKENS, type AacErrorCode, type AacTokenErrorDetails } from './errors';
 export { normalizeToken, decodeJwtPayload, readRefreshTokenExpiry } from './jwt';
@@ -35,3 +36,4 @@ export {
 	type RefreshIntent,
 } from './refreshPolicy';
 export { createFetchTransport } from './fetchTransport';
+export { sleep } from './sleep';

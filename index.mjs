@@ -1,0 +1,24 @@
+// ESM entry (Node's `import`, Deno): the CommonJS index.js re-exported, so `import` and `require`
+// share one module instance (one shared coordinator, one rotation memory). The names are listed
+// because CommonJS named exports built with a spread are invisible to ESM; test/install checks
+// that this list and index.js export the same names.
+import core from './index.js';
+
+export const {
+	AacTokenError,
+	normalizeToken,
+	decodeJwtPayload,
+	readRefreshTokenExpiry,
+	checkIssuer,
+	FIELD,
+	readCredential,
+	DEFAULT_REFRESH_MARGIN_SECONDS,
+	DEFAULT_REQUEST_TIMEOUT_SECONDS,
+	requestNewTokens,
+	RefreshCoordinator,
+	sharedCoordinator,
+	createFetchTransport,
+	sleep,
+	createRefreshClient,
+} = core;
+export default core;
