@@ -33,6 +33,7 @@ import {
 	n8nRefreshDependencies,
 	persistOnlyRequest,
 } from './n8nAdapter';
+import { outputForCaller } from './helpers/tool';
 
 /** Token-endpoint failures are API errors; everything else the core reports is configuration. */
 function toNodeError(node: INode, error: unknown): NodeApiError | NodeOperationError {
@@ -295,6 +296,8 @@ export class AlteryxAnalyticsCloud implements INodeType {
 			if (!this.continueOnFail()) throw nodeError;
 			return [items.map((_, index) => ({ json: { error: nodeError.message }, pairedItem: { item: index } }))];
 		}
-		return [items.map((_, index) => ({ json: { ...json }, pairedItem: { item: index } }))];
+		// As an AI agent's tool, no token goes to the model (see helpers/tool.ts).
+		const out = outputForCaller(this.getNode(), json);
+		return [items.map((_, index) => ({ json: { ...out }, pairedItem: { item: index } }))];
 	}
 }
