@@ -120,6 +120,21 @@ describe.each(modes)('as a tool (%s)', (mode) => {
 
 	});
 
+	test('get with a revoked token family: the model gets the error, no piece of a token, nothing saved', async () => {
+		const pair = await standIn.mint({ accessTokenExpired: true });
+		expect(await standIn.revokeFamily(pair.refreshToken)).toBe(true);
+		const { result, stored, logs } = await runAgent(mode, { type: AAC_TOOL, operation: 'get' }, pair);
+
+		const [agentOut] = result.output('Agent');
+		const message = mode === 'supplyData' ? (agentOut.toolError as string) : ((agentOut.toolResult as IDataObject[])[0].error as string);
+		// n8n-core adds the description ("Details: …", the remedy) in the supplyData way only.
+		expect(message).toEqual(expect.stringContaining('Alteryx Analytics Cloud rejected the refresh token'));
+		if (mode === 'supplyData') expect(message).toEqual(expect.stringContaining('User Preferences → OAuth 2.0 API Tokens'));
+		expect((await standIn.stats()).invalidGrants).toBe(1);
+		expect(stored().refreshToken).toBe(pair.refreshToken);
+		expect(piecesIn(everythingSeen(result, logs), [pair.accessToken, pair.refreshToken])).toEqual([]);
+	});
+
 	test('inspect: passes unchanged (it never holds a token), no request', async () => {
 		const pair = await standIn.mint();
 		const { result, logs } = await runAgent(mode, { type: AAC_TOOL, operation: 'inspect' }, pair);

@@ -12,11 +12,11 @@ const TOOL_CALL_ID = 'call_fake_agent_1';
  *   into a LangChain tool: createNodeAsTool + makeHandleToolInvocation, the node's execute() runs
  *   in a SupplyDataContext) and invokes every tool with `{}`, as the Tools Agent v1/v2 and the
  *   MCP Server Trigger do. Output per tool: `{ mode, toolName, toolDescription, toolMessage }`,
- *   toolMessage being the string the model gets.
+ *   toolMessage being the string the model gets (toolError instead when the tool threw).
  * - 'engineRequest': returns an EngineRequest naming each tool node, as the Tools Agent v3 does;
  *   WorkflowExecute runs the tool node as a normal node and calls this node again with the
  *   results. Output per tool: `{ mode, nodeName, toolResult }`, toolResult being the json items
- *   the agent would turn into the model's tool message.
+ *   the agent would turn into the model's tool message (`[{ error }]` when the tool failed).
  */
 class ToolAgentNode {
 	description = {
@@ -48,7 +48,14 @@ class ToolAgentNode {
 			const tools = await this.getInputConnectionData(NodeConnectionTypes.AiTool, 0);
 			const out = [];
 			for (const tool of tools) {
-				out.push({ json: { mode, toolName: tool.name, toolDescription: tool.description, toolMessage: await tool.invoke({}) } });
+				const json = { mode, toolName: tool.name, toolDescription: tool.description };
+				try {
+					json.toolMessage = await tool.invoke({});
+				} catch (error) {
+					// Agents hand a failed tool's message to the model as the tool's answer.
+					json.toolError = error.message;
+				}
+				out.push({ json });
 			}
 			return [out];
 		}
