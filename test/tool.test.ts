@@ -164,6 +164,31 @@ test('control: the same workflow with the plain node type (not a tool) hands the
 	expect(piecesIn(everythingSeen(result, logs), [pair.accessToken])).toHaveLength(1);
 });
 
+test("n8n 2.41's Instance AI running the plain node (ExecuteNodeService's throw-away workflow): Get's output holds no token, the pair is saved", async () => {
+	const pair = await standIn.mint({ accessTokenExpired: true });
+	const id = `tool-cred-${++credentialCounter}`;
+	const store = new CredentialStore([{ id, name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...pair } }]);
+	const harness = createHarness({ nodeTypes, credentialTypes: { [CRED]: new AlteryxAnalyticsCloudOAuth2Api() }, store, saveSemantics: 'n8n2' });
+	// What ExecuteNodeService builds: one node named 'Node', the workflow named after its type.
+	const node: INode = {
+		id: 'node',
+		name: 'Node',
+		type: AAC_NODE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { resource: 'accessToken', operation: 'get' },
+		credentials: { [CRED]: { id, name: 'AAC' } },
+	};
+	const result = await harness.runWorkflow({ name: `Execute node ${AAC_NODE}`, nodes: [node], connections: {} }, 'Node');
+
+	expect(result.error).toBeUndefined();
+	const now = store.read(id);
+	expect(piecesIn(everythingSeen(result, harness.logs), [pair.accessToken, pair.refreshToken, now.accessToken as string, now.refreshToken as string])).toEqual([]);
+	expect(result.output('Node')).toEqual([expect.objectContaining({ status: 'valid', refreshed: true })]);
+	expect(now.refreshToken).not.toBe(pair.refreshToken);
+	expect(await standIn.familyAlive(now.refreshToken as string)).toBe(true);
+});
+
 test('runsAsTool reads the node type name, as n8n names tool variants in both versions', () => {
 	const node = (type: string): INode => ({ id: 'x', name: 'x', type, typeVersion: 1, position: [0, 0], parameters: {} });
 	expect(runsAsTool(node(AAC_TOOL))).toBe(true);

@@ -296,8 +296,8 @@ export class AlteryxAnalyticsCloud implements INodeType {
 			if (!this.continueOnFail()) throw nodeError;
 			return [items.map((_, index) => ({ json: { error: nodeError.message }, pairedItem: { item: index } }))];
 		}
-		// As an AI agent's tool, no token goes to the model (see helpers/tool.ts).
-		const out = outputForCaller(this.getNode(), json);
+		// No token goes to an AI model: as a tool, or for n8n's Instance AI (see helpers/tool.ts).
+		const out = outputForCaller(this, json);
 		return [items.map((_, index) => ({ json: { ...out }, pairedItem: { item: index } }))];
 	}
 }

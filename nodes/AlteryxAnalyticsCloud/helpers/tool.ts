@@ -1,4 +1,4 @@
-import type { IDataObject, INode } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, IWorkflowMetadata } from 'n8n-workflow';
 
 /**
  * The node as an AI agent's tool.
@@ -19,6 +19,16 @@ export function runsAsTool(node: INode): boolean {
 	// '<package>.alteryxAnalyticsCloudTool' when installed, 'CUSTOM.alteryxAnalyticsCloudTool' when loaded as a custom extension.
 	const typeName = node.type.slice(node.type.lastIndexOf('.') + 1);
 	return typeName.endsWith('Tool');
+}
+
+/**
+ * n8n 2.41's Instance AI (its built-in assistant, `@n8n/instance-ai`) has an "execute node" tool:
+ * ExecuteNodeService (packages/cli/src/node-execution/execute-node.service.ts) runs the plain node
+ * type in a throw-away workflow named `Execute node <type>` and, when the instance's privacy
+ * setting allows, sends the output to its model. That name is the only sign of it the node gets.
+ */
+export function runsForInstanceAi(node: INode, workflow: IWorkflowMetadata): boolean {
+	return workflow.name === `Execute node ${node.type}`;
 }
 
 /**
@@ -43,12 +53,13 @@ export function toolSafeTokenOutput(json: IDataObject): IDataObject {
 
 /**
  * The run-time guard, for every workflow (also one saved before the tool variant hid anything,
- * and any n8n that ignores display options): run as a tool, an output that carries the access
- * token (Get's and Refresh's) becomes the token-free status above. It keys on the fields, not on
- * the operation's name, so it holds whatever the operations are called. Anything else (Inspect,
- * errors) passes unchanged.
+ * and any n8n that ignores display options): run as a tool, or for the Instance AI, an output
+ * that carries the access token (Get's and Refresh's) becomes the token-free status above. It
+ * keys on the fields, not on the operation's name, so it holds whatever the operations are
+ * called. Anything else (Inspect, errors) passes unchanged.
  */
-export function outputForCaller(node: INode, json: IDataObject): IDataObject {
-	if (!runsAsTool(node)) return json;
+export function outputForCaller(context: IExecuteFunctions, json: IDataObject): IDataObject {
+	const node = context.getNode();
+	if (!runsAsTool(node) && !runsForInstanceAi(node, context.getWorkflow())) return json;
 	return 'accessToken' in json || 'authorization' in json ? toolSafeTokenOutput(json) : json;
 }
