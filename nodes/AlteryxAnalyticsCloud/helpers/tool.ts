@@ -6,14 +6,16 @@ import type { IDataObject, IExecuteFunctions, INode, IWorkflowMetadata } from 'n
  * `usableAsTool` makes n8n (1.x and 2.x alike) derive a second node type from this one: same
  * class, same execute(), name + 'Tool' (`n8n-nodes-alteryx-analytics-cloud.alteryxAnalyticsCloudTool`),
  * no main input, one `ai_tool` output. Whatever execute() returns there goes to the language model
- * and so to the model's provider. n8n runs it in two ways, and in both the node in the workflow
- * has that type name:
+ * and so to the model's provider. n8n runs it in these ways, and in each the node has that type:
  * - an agent asks for its tools (getInputConnectionData → createNodeAsTool → makeHandleToolInvocation
- *   in n8n-core): execute() runs with a SupplyDataContext, the output items' json is the tool's answer;
+ *   in n8n-core): execute() runs with a SupplyDataContext, the output items' json is the tool's
+ *   answer (Tools Agent v1/v2, MCP Server Trigger, 1.x and 2.x);
  * - an agent (Tools Agent v3) returns an engine request and WorkflowExecute runs the tool node
- *   as a normal node (an ExecuteContext with `node.rewireOutputLogTo = 'ai_tool'`).
- * The type name is the one signal both versions give in both ways; it is also what n8n's own
- * `@tool` display option tests (`nodeTypeDescription.name.endsWith('Tool')`).
+ *   as a normal node (an ExecuteContext with `node.rewireOutputLogTo = 'ai_tool'`; 1.x and 2.x);
+ * - 2.41's Agents module (node-tool-factory → EphemeralNodeExecutor) picks `<type>Tool` whenever
+ *   it exists and runs it in an ExecuteContext.
+ * The type name is the one signal all of them give; it is also what n8n's own `@tool` display
+ * option tests (`nodeTypeDescription.name.endsWith('Tool')`).
  */
 export function runsAsTool(node: INode): boolean {
 	// '<package>.alteryxAnalyticsCloudTool' when installed, 'CUSTOM.alteryxAnalyticsCloudTool' when loaded as a custom extension.
@@ -52,8 +54,8 @@ export function toolSafeTokenOutput(json: IDataObject): IDataObject {
 }
 
 /**
- * The run-time guard, for every workflow (also one saved before the tool variant hid anything,
- * and any n8n that ignores display options): run as a tool, or for the Instance AI, an output
+ * The run-time guard, whatever the editor offered and however old the workflow: run as a tool,
+ * or for the Instance AI, an output
  * that carries the access token (Get's and Refresh's) becomes the token-free status above. It
  * keys on the fields, not on the operation's name, so it holds whatever the operations are
  * called. Anything else (Inspect, errors) passes unchanged.
