@@ -25,6 +25,7 @@ import {
 	type TokenSettings,
 } from './core';
 import { savedRefreshTokenIsNewest, writeCredential } from './helpers/credentialWriter';
+import { outputForCaller } from './helpers/tool';
 import { CREDENTIAL_TYPE, REFRESH_STARTED_FIELD, credentialUpdate, explainRejection, n8nRefreshDependencies } from './n8nAdapter';
 
 /** Token-endpoint failures are API errors; everything else the core reports is configuration. */
@@ -279,6 +280,8 @@ export class AlteryxAnalyticsCloud implements INodeType {
 			if (!this.continueOnFail()) throw nodeError;
 			return [items.map((_, index) => ({ json: { error: nodeError.message }, pairedItem: { item: index } }))];
 		}
-		return [items.map((_, index) => ({ json: { ...json }, pairedItem: { item: index } }))];
+		// No token goes to an AI model: as a tool, or for n8n's Instance AI (see helpers/tool.ts).
+		const out = outputForCaller(this, json);
+		return [items.map((_, index) => ({ json: { ...out }, pairedItem: { item: index } }))];
 	}
 }

@@ -456,14 +456,14 @@ export function createHarness(options: HarnessOptions) {
   let executionCounter = 0;
 
   async function runWorkflow(
-    workflowJson: { nodes: INode[]; connections: IConnections },
+    workflowJson: { nodes: INode[]; connections: IConnections; name?: string },
     startNodeName?: string,
   ): Promise<RunResult> {
     const mode: WorkflowExecuteMode = 'manual';
     const executionId = `harness-${++executionCounter}`;
     const workflowData: IWorkflowBase = {
       id: 'harness-workflow',
-      name: 'Harness workflow',
+      name: workflowJson.name ?? 'Harness workflow',
       active: false,
       isArchived: false,
       activeVersionId: null,
