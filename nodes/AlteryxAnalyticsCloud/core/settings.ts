@@ -139,7 +139,9 @@ function parseCredential(data: Record<string, unknown>): TokenSettings {
 		tokenEndpoint: issuerInfo.tokenEndpoint,
 		isAacIdentityHost: issuerInfo.isAacIdentityHost,
 		allowCustomIssuer,
-		apiBaseUrl: typedApiBaseUrl ? checkApiBaseUrl(typedApiBaseUrl, FIELD.apiBaseUrl) : issuerInfo.defaultApiBaseUrl,
+		apiBaseUrl: typedApiBaseUrl
+			? checkApiBaseUrl(typedApiBaseUrl, 'API Base URL', { isAacIdentityHost: issuerInfo.isAacIdentityHost, allowCustomIssuer })
+			: issuerInfo.defaultApiBaseUrl,
 		refreshMode: mode === 'refreshOperationOnly' ? 'refreshOperationOnly' : 'automatic',
 		refreshMarginMs:
 			1000 * boundedNumber(data[FIELD.refreshMarginSeconds], DEFAULT_REFRESH_MARGIN_SECONDS, 0, 3600, FIELD.refreshMarginSeconds),
