@@ -13,7 +13,8 @@ import { CredentialStore, createHarness } from './harness/n8n';
 import { StartNode } from './harness/testNodes';
 import { startConnectionCounter, type ConnectionCounter } from './helpers/connectionCounter';
 import { fakeJwt } from './helpers/faultyTokenEndpoint';
-import { enableSsrfProtection, resetSsrfProtection } from './helpers/ssrfEnv';
+import { startRecordingServer } from './helpers/recordingServer';
+import { enableSsrfProtection, resetSsrfProtection, withEnv } from './helpers/n8nEnv';
 import { startStandIn, type StandIn } from './helpers/standin';
 
 // n8n's SSRF protection, on for this file (n8n reads it when its HTTP client is first built):
@@ -253,6 +254,24 @@ describe('credential test through n8n-core\'s real CredentialTestContext', () =>
 		expect(calls).toHaveLength(1);
 		expect(await standIn.stats()).toMatchObject({ apiRequests: 0, tokenRequests: 0 });
 		expect(counter.connections()).toBe(0);
+	});
+
+	test('n8n\'s proxy settings apply: with HTTP_PROXY set, the call goes to the proxy, not straight to the host', async () => {
+		const { context } = realTestContext();
+		const proxied: Array<{ url?: string; authorized: boolean }> = [];
+		// The recording server plays the proxy: it answers 200 itself and records the absolute URL asked for.
+		const proxy = await startRecordingServer((request) => {
+			proxied.push({ url: request.url, authorized: typeof request.headers.authorization === 'string' });
+		});
+		try {
+			const data = await standInCredential();
+			const result = await withEnv({ HTTP_PROXY: proxy.baseUrl, http_proxy: proxy.baseUrl, NO_PROXY: undefined, no_proxy: undefined }, async () => await runTest(context, data));
+			expect(result).toMatchObject({ status: 'OK' });
+		} finally {
+			await proxy.close();
+		}
+		expect(proxied).toEqual([{ url: `${standIn.apiBaseUrl}/v4/people/current`, authorized: true }]);
+		expect(await standIn.stats()).toMatchObject({ apiRequests: 0, tokenRequests: 0 });
 	});
 
 	test('Allowed HTTP Request Domains: a list with the host works, a list without it sends nothing', async () => {
