@@ -98,7 +98,7 @@ export class AlteryxAnalyticsCloudOAuth2Api implements ICredentialType {
 			default: '',
 			placeholder: 'https://us1.alteryxcloud.com',
 			description:
-				'Leave empty to derive it from the issuer\'s region (pingauth → us1, pingauth-eu1 → eu1). Used by the credential test and given to downstream nodes as apiBaseUrl.',
+				'Leave empty to derive it from the issuer\'s region (pingauth → us1, pingauth-eu1 → eu1). With an AAC issuer only https://<region>.alteryxcloud.com or https://api.<region>.alteryxcloud.com. The credential test sends the access token there; downstream nodes get it as apiBaseUrl.',
 		},
 		{
 			displayName: 'Refresh Mode',

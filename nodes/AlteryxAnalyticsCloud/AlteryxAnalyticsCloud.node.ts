@@ -3,12 +3,9 @@ import {
 	NodeConnectionTypes,
 	NodeOperationError,
 	type ICredentialDataDecryptedObject,
-	type ICredentialTestFunctions,
-	type ICredentialsDecrypted,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INode,
-	type INodeCredentialTestResult,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
@@ -26,6 +23,7 @@ import {
 } from './core';
 import { savedRefreshTokenIsNewest, writeCredential } from './helpers/credentialWriter';
 import { outputForCaller } from './helpers/tool';
+import { alteryxAnalyticsCloudTokenTest } from './methods/credentialTest';
 import { CREDENTIAL_TYPE, REFRESH_STARTED_FIELD, credentialUpdate, explainRejection, n8nRefreshDependencies } from './n8nAdapter';
 
 /** Token-endpoint failures are API errors; everything else the core reports is configuration. */
@@ -206,58 +204,7 @@ export class AlteryxAnalyticsCloud implements INodeType {
 		],
 	};
 
-	methods = {
-		credentialTest: {
-			/**
-			 * Checks structure, claims and the issuer policy offline, then asks AAC who we are, but
-			 * only while the access token is valid: a test must never spend the refresh token, since
-			 * a credential that is not saved yet could not store the rotated pair.
-			 */
-			async alteryxAnalyticsCloudTokenTest(
-				this: ICredentialTestFunctions,
-				credential: ICredentialsDecrypted,
-			): Promise<INodeCredentialTestResult> {
-				let settings: TokenSettings;
-				try {
-					settings = readCredential(credential.data ?? {});
-				} catch (error) {
-					const problem = error as AacTokenError;
-					return { status: 'Error', message: `${problem.message}. ${problem.description ?? ''}`.trim() };
-				}
-				if (settings.accessTokenExpiresAt <= Date.now()) {
-					return {
-						status: 'OK',
-						message: `Tokens are well-formed and the issuer ${settings.issuer} is allowed. The access token expired at ${iso(settings.accessTokenExpiresAt)}, so no API call was made (a test never spends the refresh token); the first run refreshes it.`,
-					};
-				}
-				// fetch, because the credential-test context only offers n8n's deprecated `request`.
-				let status: number | undefined;
-				try {
-					const response = await fetch(`${settings.apiBaseUrl}/v4/people/current`, {
-						headers: { Authorization: `Bearer ${settings.accessToken}`, Accept: 'application/json' },
-						redirect: 'manual',
-						signal: AbortSignal.timeout(settings.timeoutMs),
-					});
-					status = response.status;
-				} catch (error) {
-					return {
-						status: 'Error',
-						message: `Could not reach ${settings.apiBaseUrl} (${(error as Error).name}). Check the API Base URL field and n8n's network access.`,
-					};
-				}
-				if (status !== 200) {
-					const hint =
-						status === 401
-							? 'AAC rejected the access token: generate a new token pair in AAC.'
-							: status === 403
-								? 'The token lacks permission or belongs to another workspace.'
-								: 'Check the API Base URL field.';
-					return { status: 'Error', message: `GET ${settings.apiBaseUrl}/v4/people/current answered HTTP ${status}. ${hint}` };
-				}
-				return { status: 'OK', message: `Connection successful: AAC at ${settings.apiBaseUrl} accepted the access token.` };
-			},
-		},
-	};
+	methods = { credentialTest: { alteryxAnalyticsCloudTokenTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();

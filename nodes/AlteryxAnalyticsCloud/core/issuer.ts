@@ -96,26 +96,57 @@ export function checkIssuer(rawIssuer: string, allowCustomIssuer: boolean, field
 	return info;
 }
 
-/** An API base URL override: https, or http on localhost; no credentials, query or fragment. */
-export function checkApiBaseUrl(raw: string, field: string): string {
+/**
+ * The access token goes to the API base URL (the credential test calls it, and the node hands it
+ * to downstream nodes as apiBaseUrl). With an AAC issuer it must be one of AAC's API hosts,
+ * `https://<region>.alteryxcloud.com` or `https://api.<region>.alteryxcloud.com`, matched
+ * exactly like the issuer (one label of letters and digits, no suffix tricks).
+ */
+const AAC_API_HOST = /^(?:api\.)?[a-z0-9]+\.alteryxcloud\.com$/;
+
+export interface ApiBaseUrlContext {
+	/** The issuer is one of AAC's identity hosts (IssuerInfo.isAacIdentityHost). */
+	isAacIdentityHost: boolean;
+	allowCustomIssuer: boolean;
+}
+
+/**
+ * Checks a typed API base URL, or throws before anything is sent. With an AAC issuer (and Allow
+ * Custom Issuer off) only an AAC API host: https, no port, no user name or password, no query or
+ * fragment, no path. With Allow Custom Issuer: https anywhere, or http on localhost, with a path.
+ * `field` names the field as the form shows it.
+ */
+export function checkApiBaseUrl(raw: string, field: string, context: ApiBaseUrlContext): string {
+	const aacOnly = context.isAacIdentityHost && !context.allowCustomIssuer;
 	let url: URL | undefined;
-	try {
-		url = new URL(raw);
-	} catch {
-		url = undefined;
+	// As for the issuer: a value the URL parser would have to repair (backslashes, spaces, tabs,
+	// non-ASCII) is not one we interpret.
+	if (/^[\x21-\x7e]+$/.test(raw) && !raw.includes('\\')) {
+		try {
+			url = new URL(raw);
+		} catch {
+			url = undefined;
+		}
 	}
-	const ok =
-		url !== undefined &&
-		!url.username &&
-		!url.password &&
-		!url.search &&
-		!url.hash &&
-		(url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)));
-	if (!ok || !url) {
+	const clean =
+		url !== undefined && !url.username && !url.password && !url.search && !url.hash && !raw.includes('?') && !raw.includes('#');
+	if (aacOnly) {
+		// The parser drops a default port (:443); the rule says no port at all, so look at the raw authority too.
+		const authority = raw.replace(/^[a-z]+:\/\//i, '').split('/')[0];
+		if (!url || !clean || url.protocol !== 'https:' || url.port !== '' || authority.includes(':') || url.pathname !== '/' || !AAC_API_HOST.test(url.hostname)) {
+			throw invalidField(
+				field,
+				'is not an Alteryx Analytics Cloud API host',
+				'The access token is only sent to AAC API hosts: https://<region>.alteryxcloud.com or https://api.<region>.alteryxcloud.com (for example https://us1.alteryxcloud.com), without port, path or query. Leave the field empty to derive it from the issuer; for your own API server on purpose, turn on "Allow Custom Issuer".',
+			);
+		}
+		return url.origin;
+	}
+	if (!url || !clean || !(url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)))) {
 		throw invalidField(
 			field,
 			'is not a valid API base URL',
-			'Use the AAC API host of your region, such as https://us1.alteryxcloud.com, or leave it empty to derive it from the issuer.',
+			'Use https (http only on localhost), without user name, password, query or fragment, or leave it empty to derive it from the issuer.',
 		);
 	}
 	return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;

@@ -224,7 +224,9 @@ function parseCredential(data: Record<string, unknown>, now: number): TokenSetti
 		tokenEndpoint: issuerInfo.tokenEndpoint,
 		isAacIdentityHost: issuerInfo.isAacIdentityHost,
 		allowCustomIssuer,
-		apiBaseUrl: typedApiBaseUrl ? checkApiBaseUrl(typedApiBaseUrl, FIELD_LABEL.apiBaseUrl) : issuerInfo.defaultApiBaseUrl,
+		apiBaseUrl: typedApiBaseUrl
+			? checkApiBaseUrl(typedApiBaseUrl, FIELD_LABEL.apiBaseUrl, { isAacIdentityHost: issuerInfo.isAacIdentityHost, allowCustomIssuer })
+			: issuerInfo.defaultApiBaseUrl,
 		refreshMode: mode === 'refreshOperationOnly' ? 'refreshOperationOnly' : 'automatic',
 		refreshMarginMs:
 			1000 *
