@@ -95,6 +95,9 @@ export async function startStandIn(options = {}) {
     accessTokenTtlSeconds = 300,
     refreshTokenTtlSeconds = 30 * 86400,
     api: apiOptions = {},
+    // Judge access-token expiry on the API's clock (so advancing it expires tokens) instead of
+    // real time. Off by default; the token endpoint itself always runs on real time.
+    tokenExpiryOnApiClock = false,
   } = options;
 
   const settings = { accessTokenTtlSeconds: positiveInteger(accessTokenTtlSeconds, 'accessTokenTtlSeconds') };
@@ -107,6 +110,7 @@ export async function startStandIn(options = {}) {
   const signingJwk = { ...privateKey.export({ format: 'jwk' }), kid: 'standin-rs256', alg: 'RS256', use: 'sig' };
 
   const api = createAacApi(apiOptions);
+  const issuedOnApiClock = new Map(); // access-token jti -> { api, real } instants of issue (bounded)
   let provider; // created once the port is known (the issuer contains it)
   let providerCallback;
 
@@ -151,8 +155,11 @@ export async function startStandIn(options = {}) {
         publicKey,
         Buffer.from(m[3], 'base64url'),
       );
-      const valid = signatureOk && payload.iss === provider.issuer
-        && typeof payload.exp === 'number' && payload.exp > epoch();
+      if (!signatureOk || payload.iss !== provider.issuer || typeof payload.exp !== 'number') return null;
+      const issued = tokenExpiryOnApiClock ? issuedOnApiClock.get(payload.jti) : undefined;
+      const valid = issued
+        ? api.control.now() - issued.api < payload.exp * 1000 - issued.real
+        : payload.exp > epoch();
       // One account in this stand-in: every valid token is user 1 (CURRENT_USER in state.mjs).
       return valid ? { userId: 1, sub: payload.sub } : null;
     } catch {
@@ -365,6 +372,12 @@ export async function startStandIn(options = {}) {
   });
   // Opaque refresh token value === its jti; fires for minted and rotated ones.
   provider.on('refresh_token.saved', (token) => issuedRefreshTokens.add(token.jti));
+  // JWT access tokens are not stored: 'issued' fires for each one (minted and refreshed).
+  provider.on('access_token.issued', (token) => {
+    if (!tokenExpiryOnApiClock || !token.jti) return;
+    issuedOnApiClock.set(token.jti, { api: api.control.now(), real: Date.now() });
+    if (issuedOnApiClock.size > 10000) issuedOnApiClock.delete(issuedOnApiClock.keys().next().value);
+  });
   provider.on('server_error', (ctx, err) => {
     console.error(`aac-standin: server_error on ${ctx?.path}: ${err?.message}`);
   });

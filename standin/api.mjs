@@ -564,9 +564,9 @@ export function createAacApi(options = {}) {
   const runsByKind = { planRun: () => db.planRuns, jobGroup: () => db.jobGroups };
 
   function setFixture(spec) {
-    const maps = { plan: db.plans, recipe: db.recipes, flow: db.flows };
+    const maps = { plan: db.plans, recipe: db.recipes, flow: db.flows, connection: db.connections };
     const map = maps[spec.kind];
-    if (!map) throw new TypeError('kind must be plan, recipe or flow');
+    if (!map) throw new TypeError('kind must be plan, recipe, flow or connection');
     const targets = spec.id === undefined ? [...map.values()] : [map.get(spec.id)];
     if (targets.some((t) => !t)) throw new TypeError(`${spec.kind} ${spec.id} is not seeded`);
     const updated = [];
