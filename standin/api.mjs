@@ -12,15 +12,16 @@ import { createWebhooks, validateTask } from './webhooks.mjs';
 
 const OWNERSHIP = ['all', 'shared', 'owned'];
 const RAN_FROM = ['ui', 'schedule', 'api', 'plan'];
+const RUN_ENDPOINTS = ['runPlan', 'runJobGroup', 'runFlow'];
 
 function zeroCounters() {
   return {
-    requests: {}, // endpoint name -> requests routed to it (authorized or not)
+    requests: {}, // endpoint name -> requests that passed the token check
     responses: {}, // HTTP status -> responses the API served
     tooManyRequests: 0, // 429s served (quota or injected fault)
     notModified: 0, // 304s served for a repeated x-execution-id
     runsStarted: { plan: {}, recipe: {}, flow: {} }, // id -> runs started through the API
-    postsPerExecutionId: {}, // x-execution-id -> authorized run POSTs carrying it
+    postsPerExecutionId: {}, // x-execution-id -> run POSTs carrying it that passed the token check (429s and faults included)
     cancels: { planRun: 0, jobGroup: 0 }, // cancel requests that canceled a running run
     webhookDeliveries: 0, // webhook deliveries finished (any outcome)
     faultsServed: 0,
@@ -211,7 +212,6 @@ export function createAacApi(options = {}) {
   function idempotent(kind, req) {
     const executionId = req.headers['x-execution-id'];
     if (typeof executionId !== 'string' || !executionId) return { executionId: null, repeat: false };
-    bump(counters.postsPerExecutionId, executionId);
     return { executionId, repeat: db.executionIds.has(`${kind}|${executionId}`) };
   }
   const remember = (kind, executionId, id) => {
@@ -526,6 +526,10 @@ export function createAacApi(options = {}) {
   // principal: { userId } from the verified access token (the caller authenticates first).
   async function serve(req, res, route, url, principal, headers) {
     bump(counters.requests, route.name);
+    const executionId = req.headers['x-execution-id'];
+    if (RUN_ENDPOINTS.includes(route.name) && typeof executionId === 'string' && executionId) {
+      bump(counters.postsPerExecutionId, executionId);
+    }
     settle();
     const before = takeFault(route.name, 'before');
     if (before) {

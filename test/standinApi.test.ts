@@ -304,14 +304,18 @@ test('error bodies: ValidationFailed, DataNotFound, RouteNotFound, and injected 
 	await expect(call('POST', '/v4/plans/1/run')).rejects.toThrow();
 	// "before" faults: nothing starts.
 	await api.addFault({ endpoint: 'runPlan', status: 429, retryAfterSeconds: 7, times: 2 });
-	const storm = [await call('POST', '/v4/plans/1/run'), await call('POST', '/v4/plans/1/run')];
+	const retry = { headers: { 'x-execution-id': 'retried-after-429' } };
+	const storm = [await call('POST', '/v4/plans/1/run', retry), await call('POST', '/v4/plans/1/run', retry)];
 	for (const answer of storm) {
 		expectAacError(answer, 429, 'TooManyRequestsException');
 		expect(answer.headers.get('x-retry-after')).toBe('7');
 	}
-	expect((await call('POST', '/v4/plans/1/run')).status).toBe(201);
+	// A 429 was not processed: the same execution id still starts its run, once.
+	expect((await call('POST', '/v4/plans/1/run', retry)).status).toBe(201);
+	expect((await call('POST', '/v4/plans/1/run', retry)).status).toBe(304);
 	const counters = await api.counters();
 	expect(counters.runsStarted.plan).toEqual({ 1: 3 });
+	expect(counters.postsPerExecutionId).toEqual({ 'retried-after-429': 4 });
 	expect(counters.faultsServed).toBe(6);
 });
 
