@@ -33,7 +33,7 @@ const bump = (map, key) => {
 };
 
 export function createAacApi(options = {}) {
-  const clock = createClock({ now: options.now, frozen: options.freezeClock === true });
+  const clock = createClock({ now: options.now, frozen: options.freezeClock === true, timeScale: options.timeScale ?? 1 });
   const now = clock.now;
   const settings = {
     defaultPageSize: options.defaultPageSize ?? 25,
@@ -478,7 +478,7 @@ export function createAacApi(options = {}) {
 
   // --- faults (admin) -------------------------------------------------------------------------------
   // { endpoint, status?, reset?, phase: 'before'|'after', times?: n|null (null: until cleared),
-  //   retryAfterSeconds?, name?, message? } before: answer without processing; after: process the
+  //   retryAfterSeconds?, headers?, name?, message? } before: answer without processing; after: process the
   //   request (a run starts), then answer the fault instead (the ambiguous case).
   function addFault(spec) {
     if (typeof spec.endpoint !== 'string') throw new TypeError('fault.endpoint is required (an endpoint name)');
@@ -488,7 +488,8 @@ export function createAacApi(options = {}) {
     if (!['before', 'after'].includes(phase)) throw new TypeError('fault.phase must be before or after');
     const times = spec.times === null ? null : spec.times ?? 1;
     const fault = { id: nextFaultId++, endpoint: spec.endpoint, status: spec.status ?? null, reset: spec.reset === true,
-      phase, times, served: 0, retryAfterSeconds: spec.retryAfterSeconds ?? null, name: spec.name, message: spec.message };
+      phase, times, served: 0, retryAfterSeconds: spec.retryAfterSeconds ?? null, name: spec.name, message: spec.message,
+      headers: { ...(spec.headers ?? {}) } };
     faults.push(fault);
     return { ...fault };
   }
@@ -508,7 +509,7 @@ export function createAacApi(options = {}) {
       res.socket?.destroy();
       return;
     }
-    const extra = {};
+    const extra = { ...fault.headers };
     if (fault.retryAfterSeconds !== null) extra['x-retry-after'] = String(fault.retryAfterSeconds);
     const exceptionName = fault.name ?? DEFAULT_FAULT_NAMES[fault.status] ?? 'InternalServerError';
     const details = fault.message ?? (fault.status === 429 && fault.retryAfterSeconds !== null
@@ -643,11 +644,12 @@ export function createAacApi(options = {}) {
   }
 
   const clockAdmin = (spec = {}) => {
+    if (spec.timeScale !== undefined) clock.setTimeScale(spec.timeScale);
     if (spec.freeze !== undefined) clock.freeze(spec.freeze === true);
     if (spec.setMs !== undefined) clock.set(spec.setMs);
     if (spec.advanceMs !== undefined) clock.advance(spec.advanceMs);
     settle();
-    return { now: now(), frozen: clock.frozen };
+    return { now: now(), frozen: clock.frozen, timeScale: clock.timeScale };
   };
 
   const control = {

@@ -40,39 +40,56 @@ export const dataNotFound = (what, id) =>
   new AacError(404, 'DataNotFoundException', `${what} not found`, `${what} with id ${id} does not exist`);
 
 // --- clock -------------------------------------------------------------------------------------
-// now() = base() + offset; base is Date.now unless injected; freeze() pins base to one instant so
-// time moves only by advance(). Token expiry is NOT on this clock (the OAuth part runs on real time).
-export function createClock({ now: base = Date.now, frozen = false } = {}) {
-  let offset = 0;
-  let frozenAt = frozen ? base() : null;
-  const now = () => (frozenAt ?? base()) + offset;
+// API time = anchorApi + (base() - anchorReal) * timeScale, or anchorApi while frozen; base is
+// Date.now unless injected. advance() and set() move it; timeScale > 1 makes it run faster than
+// real time (a 60 s run in 1 s with 60). Token expiry is NOT on this clock unless the stand-in is
+// started with tokenExpiryOnApiClock (the OAuth part runs on real time).
+export function createClock({ now: base = Date.now, frozen = false, timeScale = 1 } = {}) {
+  let anchorReal = base();
+  let anchorApi = anchorReal;
+  let isFrozen = frozen;
+  let scale = checkScale(timeScale);
+  const now = () => (isFrozen ? anchorApi : anchorApi + (base() - anchorReal) * scale);
+  const rebase = () => {
+    anchorApi = now();
+    anchorReal = base();
+  };
   return {
     now,
     advance(ms) {
       if (!Number.isFinite(ms) || ms < 0) throw new TypeError('advanceMs must be a number >= 0');
-      offset += ms;
+      anchorApi += ms;
       return now();
     },
     set(ms) {
       if (!Number.isFinite(ms)) throw new TypeError('setMs must be a number');
-      offset = ms - (frozenAt ?? base());
+      rebase();
+      anchorApi = ms;
       return now();
     },
     freeze(on = true) {
-      const current = now();
-      if (on) {
-        frozenAt = base();
-        offset = current - frozenAt;
-      } else {
-        frozenAt = null;
-        offset = current - base();
-      }
-      return current;
+      rebase();
+      isFrozen = on;
+      return now();
+    },
+    setTimeScale(value) {
+      const checked = checkScale(value);
+      rebase();
+      scale = checked;
+      return now();
     },
     get frozen() {
-      return frozenAt !== null;
+      return isFrozen;
+    },
+    get timeScale() {
+      return scale;
     },
   };
+}
+
+function checkScale(value) {
+  if (!Number.isFinite(value) || value <= 0) throw new TypeError('timeScale must be a number > 0');
+  return value;
 }
 
 // --- seed --------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 // ../shared notes on AAC's API describe: paging, run lifecycles on an injected clock, cancel,
 // quotas with 429 and rate-limit headers, x-execution-id idempotency, 401, error bodies, and
 // webhook deliveries. The node's operations will be tested against it, so it must be right.
+import { sleep } from 'n8n-workflow';
 import { startStandIn, StandIn } from './helpers/standin';
 import { standInApi, startWebhookReceiver, StandInApi } from './helpers/standinApi';
 
@@ -27,6 +28,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
+	await api.clock({ freeze: true, timeScale: 1 });
 	await api.reset({});
 	await api.configure({ maxPageSize: null, defaultPageSize: 25, quotas: {
 		runPlan: { user: 30, workspace: 60 }, runJobGroup: { user: 30, workspace: 60 }, runFlow: { user: 20, workspace: 40 },
@@ -397,4 +399,27 @@ test('with tokenExpiryOnApiClock, advancing the API clock expires access tokens;
 	} finally {
 		await own.stop();
 	}
+});
+
+test('with a time scale the API clock runs fast: a 60 s run completes in about a second', async () => {
+	await api.setFixture({ kind: 'plan', id: 1, queuedMs: 0, runningMs: 60000, outcome: 'Complete' });
+	await api.clock({ timeScale: 60, freeze: false });
+	const { planSnapshotRunId } = (await call('POST', '/v4/plans/1/run')).json;
+	const started = Date.now();
+	let status = (await call('GET', `/v4/planSnapshotRuns/${planSnapshotRunId}`)).json.status;
+	expect(status).toBe('InProgress');
+	let polls = 0;
+	while (polls < 100 && status !== 'Complete') {
+		await sleep(50);
+		status = (await call('GET', `/v4/planSnapshotRuns/${planSnapshotRunId}`)).json.status;
+		polls += 1;
+	}
+	expect(status).toBe('Complete');
+	expect(Date.now() - started).toBeLessThan(5000);
+	// A 503 fault with a standard Retry-After header, for clients that read that one.
+	await api.addFault({ endpoint: 'getPlanSnapshotRun', status: 503, headers: { 'retry-after': '2' } });
+	const unavailable = await call('GET', `/v4/planSnapshotRuns/${planSnapshotRunId}`);
+	expect(unavailable.status).toBe(503);
+	expect(unavailable.headers.get('retry-after')).toBe('2');
+	expect(unavailable.headers.get('x-trifacta-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 });

@@ -55,6 +55,8 @@ export interface ApiOptions {
 	quotas?: Record<string, QuotaLimits | null>;
 	/** Start with the API clock frozen (moves only by advance). */
 	freezeClock?: boolean;
+	/** API milliseconds per real millisecond (default 1). */
+	timeScale?: number;
 	/** What /flowRuns/{id}/status says while job groups run (the spec's enum has no InProgress). */
 	flowRunRunningStatus?: string;
 }
@@ -82,6 +84,8 @@ export interface FaultSpec {
 	/** How many requests it hits (default 1; null: until cleared). */
 	times?: number | null;
 	retryAfterSeconds?: number;
+	/** Extra response headers, e.g. { 'retry-after': '2' }. */
+	headers?: Record<string, string>;
 	name?: string;
 	message?: string;
 }
@@ -99,6 +103,12 @@ export interface WebhookDelivery {
 	deliveredAt: string | null;
 }
 
+export interface ClockState {
+	now: number;
+	frozen: boolean;
+	timeScale: number;
+}
+
 export interface StandInApi {
 	counters(): Promise<ApiCounters>;
 	resetCounters(): Promise<unknown>;
@@ -108,8 +118,8 @@ export interface StandInApi {
 	finishRun(spec: { kind: 'planRun' | 'jobGroup'; id: number; outcome: RunOutcome }): Promise<{ changed: boolean; status: RunStatus }>;
 	startRun(spec: { kind: 'plan' | 'recipe' | 'flow'; id: number; ranfrom?: string; otherUser?: boolean }): Promise<Record<string, unknown>>;
 	runs(): Promise<{ planRuns: Array<Record<string, unknown>>; jobGroups: Array<Record<string, unknown>>; flowRuns: Array<Record<string, unknown>> }>;
-	clock(spec?: { advanceMs?: number; setMs?: number; freeze?: boolean }): Promise<{ now: number; frozen: boolean }>;
-	advance(ms: number): Promise<{ now: number; frozen: boolean }>;
+	clock(spec?: { advanceMs?: number; setMs?: number; freeze?: boolean; timeScale?: number }): Promise<ClockState>;
+	advance(ms: number): Promise<ClockState>;
 	addFault(spec: FaultSpec): Promise<FaultSpec & { id: number; served: number }>;
 	faults(): Promise<Array<FaultSpec & { id: number; served: number }>>;
 	clearFaults(): Promise<unknown>;
