@@ -6,6 +6,10 @@ export interface StandInOptions {
   port?: number;
   accessTokenTtlSeconds?: number;
   refreshTokenTtlSeconds?: number;
+  /** The v4 API stand-in (standin/api.mjs); controls in standinApi.js. */
+  api?: import('./standinApi').ApiOptions;
+  /** Judge access-token expiry on the API's clock (advancing it expires tokens); default real time. */
+  tokenExpiryOnApiClock?: boolean;
 }
 
 export interface StandInStats {
