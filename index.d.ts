@@ -20,8 +20,9 @@ export interface RefreshClient {
 	/**
 	 * A valid pair for `credential` (`{ accessToken, refreshToken }` and optionally the other
 	 * credential fields: `clientId`, `issuer`, `allowCustomIssuer`, `refreshMarginSeconds`, ...),
-	 * refreshing when due, or now with `force`. When `changed` is true, persist the returned
-	 * `refreshToken` before anything else uses the old one.
+	 * refreshing when due, or now with `force`. When `changed` is true, store the fields of the
+	 * result's `update` over what you keep (the new pair, and what the next call needs to read it:
+	 * its measured expiry, a learnt client ID or issuer) before anything else uses the old pair.
 	 */
 	getAccessToken(credential: Record<string, unknown>, options?: { force?: boolean }): Promise<ObtainResult>;
 }

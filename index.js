@@ -8,7 +8,8 @@ const core = require('./dist/nodes/AlteryxAnalyticsCloud/core');
 /**
  * A refresh client with the web-standard fetch and sleep wired in:
  * `await client.getAccessToken({ accessToken, refreshToken })` returns a valid pair, refreshing
- * when due. Persist `refreshToken` from the result whenever `changed` is true.
+ * when due. Whenever `changed` is true, store `result.update` over what you keep, before anything
+ * else uses the old pair.
  */
 function createRefreshClient(options = {}) {
 	const coordinator = options.coordinator || core.sharedCoordinator;
