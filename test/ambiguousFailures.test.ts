@@ -124,7 +124,7 @@ async function rejection(promise: Promise<unknown>): Promise<AacTokenError> {
 	throw new Error('expected a rejection');
 }
 
-describe('case 1, the core: a gateway that forwards the refresh, then loses the answer', () => {
+describe('the core: a gateway that forwards the refresh, then loses the answer', () => {
 	test.each(AMBIGUOUS)('$step: sent once, never repeated; the error says AAC may have rotated', async ({ step, status }) => {
 		// The step repeats: a second attempt would be forwarded too, and the stand-in would see it.
 		proxy.setScript([step]);
@@ -183,7 +183,7 @@ const refresh = { name: 'AAC', type: AAC_NODE, parameters: { resource: 'accessTo
 const apiCall = () => ({ name: 'HTTP Request', type: 'test.apiCaller', parameters: { url: `${standIn.apiBaseUrl}/v4/people/current`, helper: 'legacy' } });
 const descriptionOf = (result: RunResult) => String((result.error as { description?: unknown } | undefined)?.description ?? '');
 
-describe('case 1, the node\'s Refresh operation in n8n-core (n8n 2.x saves)', () => {
+describe('the node\'s Refresh operation in n8n-core (n8n 2.x saves)', () => {
 	test.each(AMBIGUOUS)('$step: sent once, pair unchanged, record kept; the next run says the earlier refresh never saved its result', async ({ step, status }) => {
 		proxy.setScript([step]);
 		const pair = await standIn.mint();
@@ -229,7 +229,7 @@ describe('case 1, the node\'s Refresh operation in n8n-core (n8n 2.x saves)', ()
 	});
 });
 
-describe('case 1, the HTTP Request node with the predefined credential in n8n-core (n8n 2.x saves)', () => {
+describe('the HTTP Request node with the predefined credential in n8n-core (n8n 2.x saves)', () => {
 	test.each(AMBIGUOUS)('$step: sent once (n8n calls preAuthentication again after the error), nothing saved', async ({ step, status }) => {
 		proxy.setScript([step]);
 		const pair = await standIn.mint({ accessTokenExpired: true });
@@ -261,7 +261,7 @@ describe('case 1, the HTTP Request node with the predefined credential in n8n-co
 
 // --- case 2 ------------------------------------------------------------------------------------
 
-describe('case 2, the HTTP Request path when n8n 2.x keeps an expression in the Refresh Token field', () => {
+describe('the HTTP Request path when n8n 2.x keeps an expression in the Refresh Token field', () => {
 	/** Moves only Date (the core's clock) forward; timers, the stand-in's worker and sockets run on real time. */
 	function fakeClockAt(epochMs: number) {
 		jest.useFakeTimers({
