@@ -1,4 +1,5 @@
 import { AacTokenError } from './errors';
+import { redactServerText } from './redact';
 import type { TokenSettings } from './settings';
 import { MAY_HAVE_ROTATED, processTokenResponse, type TokenHttpResponse, type TokenSet } from './tokenResponse';
 
@@ -56,6 +57,11 @@ interface TransportFailure {
 	kind: 'notSent' | 'timeout' | 'interrupted' | 'failed';
 	/** An error code or name: enough to diagnose, never the error's own text or request. */
 	label: string;
+	/**
+	 * For a failure we cannot place, the error's own text (n8n refusing the request says why:
+	 * "Domain not allowed …"); shown only after redaction.
+	 */
+	message?: string;
 }
 
 /** Sorts a transport rejection by whether the request may have reached the server. */
@@ -71,7 +77,7 @@ function classifyTransportFailure(error: unknown): TransportFailure {
 		if (INTERRUPTED_CODES.has(code)) return { kind: 'interrupted', label: code };
 		current = current.cause as typeof current;
 	}
-	return { kind: 'failed', label: label || (error instanceof Error ? error.name : 'unknown error') };
+	return { kind: 'failed', label: label || (error instanceof Error ? error.name : 'unknown error'), message: error instanceof Error ? error.message : undefined };
 }
 
 function unreachable(failure: TransportFailure, settings: TokenSettings, attempts: number): AacTokenError {
@@ -84,15 +90,20 @@ function unreachable(failure: TransportFailure, settings: TokenSettings, attempt
 		failed: 'could not be called',
 	}[failure.kind];
 	const notSent = failure.kind === 'notSent';
+	// A failure we cannot place comes, in practice, before anything was sent (TLS, n8n's SSRF
+	// protection or allowed domains refusing the request): it is not repeated, and not taken as
+	// a possible rotation either.
+	const ambiguous = failure.kind === 'timeout' || failure.kind === 'interrupted';
+	const said = failure.message ? `: ${redactServerText(failure.message, [settings.refreshToken, settings.accessToken])}` : '';
 	return new AacTokenError(
 		'TOKEN_ENDPOINT_UNREACHABLE',
 		`The token endpoint ${settings.tokenEndpoint} ${what}. Nothing was saved.`,
 		`${
-			notSent
-				? "Check that n8n can reach the issuer host (DNS, proxy, firewall, the credential's allowed domains), then run again: the request never left n8n, so the stored tokens are unchanged and still valid."
-				: MAY_HAVE_ROTATED
-		} (${failure.label})`,
-		{ refreshTokenMaybeSpent: !notSent, transient: notSent },
+			ambiguous
+				? MAY_HAVE_ROTATED
+				: `Check that n8n can reach the issuer host (DNS, proxy, firewall, the credential's allowed domains), then run again: ${notSent ? 'the request never left n8n, so ' : ''}the stored tokens are unchanged.`
+		} (${failure.label}${said})`,
+		{ refreshTokenMaybeSpent: ambiguous, transient: notSent },
 	);
 }
 
