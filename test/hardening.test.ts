@@ -232,16 +232,17 @@ describe('every write the node makes carries the newest pair this process knows'
 				const result = await run(refresh);
 				expect(store.servedFromSnapshot).toBe(1);
 				expect(result.error?.message).toMatch(maybeSpent ? /HTTP 500/ : /HTTP 503/);
+				// The record, and the clean-up when there is one, each carry the newest pair: with 1.x's
+				// whole-object save, a write built from what the node read would put P0 back.
+				const nodeSaves = store.saves.slice(savesBefore);
+				for (const save of nodeSaves) expect(save.data).toMatchObject({ refreshToken: newest.refreshToken, accessToken: newest.accessToken });
+				expect(stored()).toMatchObject({ refreshToken: newest.refreshToken, accessToken: newest.accessToken });
+				expect(Boolean(stored().refreshStartedAt)).toBe(maybeSpent);
+				expect(nodeSaves).toHaveLength(maybeSpent ? 1 : 2);
 				// Only the newest refresh token was sent, never the spent one the node had read.
 				expect(fake.requests.slice(1).map((request) => request.form.refresh_token)).toEqual(
 					Array(maybeSpent ? 1 : 3).fill(newest.refreshToken),
 				);
-				// The record, and the clean-up when there is one, each carry the newest pair.
-				const nodeSaves = store.saves.slice(savesBefore);
-				expect(nodeSaves).toHaveLength(maybeSpent ? 1 : 2);
-				for (const save of nodeSaves) expect(save.data).toMatchObject({ refreshToken: newest.refreshToken, accessToken: newest.accessToken });
-				expect(stored()).toMatchObject({ refreshToken: newest.refreshToken, accessToken: newest.accessToken });
-				expect(Boolean(stored().refreshStartedAt)).toBe(maybeSpent);
 			}
 		},
 	);
@@ -562,16 +563,42 @@ describe('clock skew: n8n\'s clock 10 minutes behind the issuer\'s', () => {
 		expect(fake.requests[0].form.refresh_token).toBe(first.refreshToken);
 	});
 
+	test.each(['n8n1', 'n8n2'] as const)('%s: a token received from a clock 10 minutes ahead is refreshed by Get 4.5 minutes later', async (semantics) => {
+		fake.setScript(['clockAhead10min', 'ok']);
+		const { run, stored } = setUp(semantics, { accessToken: fakeAccessToken(), refreshToken: madeUpRefreshToken() });
+		const first = await run(get);
+		expect(first.error).toBeUndefined();
+		expect(first.output('AAC')[0]).toMatchObject({ refreshed: true });
+		expect(first.output('AAC')[0].expiresIn).toBeLessThanOrEqual(300);
+		const received = stored();
+		expect(received.refreshToken).toBe(fake.issuedRefreshTokens.at(-1));
+
+		jest.useFakeTimers({
+			now: Date.now() + 270_000, // Date only (timers stay real): n8n's clock moves on 4.5 minutes
+			advanceTimers: true,
+			doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+		});
+		try {
+			const later = await run(get);
+			expect(later.error).toBeUndefined();
+			expect(later.output('AAC')[0]).toMatchObject({ refreshed: true });
+		} finally {
+			jest.useRealTimers();
+		}
+		expect(fake.requests).toHaveLength(2);
+		expect(fake.requests[1].form.refresh_token).toBe(received.refreshToken);
+	});
+
 	test('a pasted token whose iat lies 10 minutes ahead is flagged, and its expiry moved earlier by as much', async () => {
 		const now = Date.now();
 		const iat = Math.floor(now / 1000) + 600;
 		const accessToken = fakeAccessToken({ iat, exp: iat + 900 });
 		const settings = readCredential({ accessToken, refreshToken: madeUpRefreshToken(), allowCustomIssuer: true }, now);
-		expect(settings.accessTokenExpirySource).toBe('claims');
-		expect(settings.clockBehindMs! / 1000).toBeCloseTo(600, -1);
-		// Expires 15 minutes after it was issued, which on this clock was about now.
+		// Expires 15 minutes after it was issued, which on this clock was about now (its exp is 25 minutes away).
 		expect(settings.accessTokenExpiresAt - now).toBeGreaterThan(895_000);
 		expect(settings.accessTokenExpiresAt - now).toBeLessThanOrEqual(900_000);
+		expect(settings.clockBehindMs! / 1000).toBeCloseTo(600, -1);
+		expect(settings.accessTokenExpirySource).toBe('claims');
 
 		const { run } = setUp('n8n2', { accessToken, refreshToken: madeUpRefreshToken() });
 		const [info] = (await run(inspect)).output('AAC');
