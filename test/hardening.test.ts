@@ -8,6 +8,8 @@ import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsC
 import { AlteryxAnalyticsCloud } from '../nodes/AlteryxAnalyticsCloud/AlteryxAnalyticsCloud.node';
 import {
 	AacTokenError,
+	FIELD,
+	FIELD_LABEL,
 	RefreshCoordinator,
 	createFetchTransport,
 	readCredential,
@@ -140,7 +142,7 @@ function setUp(semantics: SaveSemantics, data: object) {
 		if (result.error) seen.errors.push(result.error);
 		return result;
 	}
-	return { id, store, run, stored: () => store.read(id) };
+	return { id, store, run, logs: harness.logs, stored: () => store.read(id) };
 }
 
 const aacNode = (operation: 'get' | 'refresh' | 'inspect', continueOnFail?: boolean): NodeSpec => ({
@@ -154,8 +156,8 @@ const refresh = aacNode('refresh');
 const inspect = aacNode('inspect');
 const apiCall = (url: string): NodeSpec => ({ name: 'HTTP Request', type: 'test.apiCaller', parameters: { url, helper: 'legacy' } });
 
-/** Real fetch, counted; sleeps are recorded and not waited for unless `realSleep`. */
-function fetchDeps(options: { now?: () => number; realSleep?: boolean } = {}) {
+/** Real fetch, counted; sleeps are recorded, not waited for. */
+function fetchDeps(options: { now?: () => number } = {}) {
 	const sent: TokenHttpRequest[] = [];
 	const waits: number[] = [];
 	const fetchTransport = createFetchTransport();
@@ -166,7 +168,6 @@ function fetchDeps(options: { now?: () => number; realSleep?: boolean } = {}) {
 		},
 		sleep: async (ms) => {
 			waits.push(ms);
-			if (options.realSleep) await new Promise((resolve) => setTimeout(resolve, ms));
 		},
 		now: options.now,
 	};
@@ -464,6 +465,29 @@ describe('what the package accepts, the next run can read', () => {
 	});
 });
 
+// FAILS ON 8de1d81, reported to the lead (not fixed here): an issuer learnt from the access token
+// is not kept. With the Issuer field empty, a 200 whose new access token names another issuer that
+// the issuer policy allows (any https host, or loopback, with Allow Custom Issuer) is accepted and
+// saved without that issuer, so the next read takes the new token's `iss` and the next refresh
+// sends the refresh token there. Expected: refused (BAD_TOKEN_RESPONSE), or the issuer used so far
+// written into the Issuer field so the next refresh still goes to it.
+test.failing('an answer naming another issuer does not move where the next refresh goes', async () => {
+	fake.setScript(['issElsewhere']);
+	const settings = fakeSettings({ issuer: '' });
+	expect(settings.issuerSource).toBe('access token');
+	const { deps } = fetchDeps();
+	let next: TokenSettings | undefined;
+	try {
+		const result = await new RefreshCoordinator().obtain(settings, deps, { intent: 'refreshIfDue' });
+		next = readCredential({ ...settings.input, ...result.update });
+	} catch (error) {
+		seen.errors.push(error);
+		expect(error).toMatchObject({ code: 'BAD_TOKEN_RESPONSE' });
+	}
+	expect(fake.requests).toHaveLength(1);
+	if (next) expect(next.tokenEndpoint).toBe(settings.tokenEndpoint);
+});
+
 describe('no piece of a secret in any message or output', () => {
 	test('a server echoing 30 characters of the refresh token: no 12-character piece of it in the core\'s error', async () => {
 		fake.setScript(['echoRefreshPrefix']);
@@ -481,10 +505,11 @@ describe('no piece of a secret in any message or output', () => {
 			fake.setScript(['echoRefreshPrefix']);
 			const original = madeUpRefreshToken();
 			const accessToken = fakeAccessToken();
-			const { run } = setUp(semantics, { accessToken, refreshToken: original });
+			const { run, logs } = setUp(semantics, { accessToken, refreshToken: original });
 			const result = await run(aacNode('get', continueOnFail));
 			const observed = continueOnFail ? JSON.stringify(result.output('AAC')) : `${errorText(result.error)}\n${errorText(result.nodeError('AAC'))}`;
 			expect(observed).toMatch(/rejected the refresh token/);
+			expect(leakedPieces(logs.join('\n'), original)).toEqual([]);
 			expect(leakedPieces(observed, original)).toEqual([]);
 			expect(leakedPieces(observed, accessToken)).toEqual([]);
 		}
@@ -626,6 +651,12 @@ describe('messages name fields as the credential form shows them', () => {
 		}
 		expect(error).toBeInstanceOf(AacTokenError);
 		expect((error as AacTokenError).message).toContain(`Credential field "${field}"`);
+	});
+
+	test('the labels messages use are the credential form\'s display names', () => {
+		const shown = new Map(credentialType.properties.map((property) => [property.name, property.displayName]));
+		for (const [key, label] of Object.entries(FIELD_LABEL)) expect([key, shown.get(FIELD[key as keyof typeof FIELD_LABEL])]).toEqual([key, label]);
+		expect(Object.keys(FIELD_LABEL).length).toBeGreaterThanOrEqual(7);
 	});
 
 	test('in n8n, a missing refresh token names "Refresh Token"', async () => {
