@@ -339,10 +339,15 @@ describe('an outage inside the refresh margin does not fail a still-valid access
 				apiAuthorizations.length = 0;
 				const accessToken = inTheMargin();
 				const original = madeUpRefreshToken();
-				const { run, stored } = setUp(semantics, { accessToken, refreshToken: original });
+				const { run, stored, store } = setUp(semantics, { accessToken, refreshToken: original });
 				const started = Date.now();
 				const result = await run(...nodes);
 				expect(Date.now() - started).toBeLessThan(5000);
+				// Get records the refresh before sending and clears the record again (AAC surely did not
+				// rotate), both times with the unchanged pair; the HTTP Request path saves nothing.
+				expect(store.saves.map((save) => [save.data.refreshToken, Boolean(save.data.refreshStartedAt)])).toEqual(
+					nodes[0] === get ? [[original, true], [original, false]] : [],
+				);
 				expect(result.error).toBeUndefined();
 				expect(fake.requests).toHaveLength(1);
 				if (nodes[0] === get) {
