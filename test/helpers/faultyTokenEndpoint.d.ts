@@ -30,6 +30,8 @@ export type FaultStep =
 	| 'foreignIss'
 	| 'spacedRefreshToken'
 	| 'alreadyExpired'
+	/** A new pair whose access token names another issuer (http://127.0.0.1:1/as), one the custom-issuer policy allows. */
+	| 'issElsewhere'
 	/** A new pair whose iat/exp are on a clock 10 minutes ahead of this machine's. */
 	| 'clockAhead10min';
 

@@ -107,6 +107,9 @@ async function startFaultyTokenEndpoint() {
 					return json(200, { ...newPair(), refresh_token: 'spaced refresh token value' });
 				case 'alreadyExpired':
 					return json(200, withoutExpiresIn(newPair({ iat: undefined, exp: Math.floor(Date.now() / 1000) - 60 })));
+				case 'issElsewhere':
+					// Loopback port 1: allowed by the custom-issuer policy, nothing listens, no DNS.
+					return json(200, newPair({ iss: 'http://127.0.0.1:1/as' }));
 				case 'clockAhead10min':
 					return json(200, withoutExpiresIn(newPair({}, 600_000)));
 				case 'reset':
