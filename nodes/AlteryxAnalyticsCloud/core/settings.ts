@@ -254,8 +254,8 @@ export interface ReceivedTokens {
 /**
  * The fields to store for a pair, so that the next read gives back exactly this pair with its
  * measured expiry: the one set of rules for receiving and reading. A client ID or issuer that was
- * read from the old access token and is missing from the new one is kept by writing it into its
- * field (it was learnt once and does not change).
+ * read from the old access token and is missing from the new one (or differs in it) is kept by
+ * writing it into its field: it was learnt once, and an answer cannot move it.
  */
 export function fieldsToStore(tokens: ReceivedTokens, settings: TokenSettings): Record<string, string> {
 	const fields: Record<string, string> = {
@@ -264,7 +264,9 @@ export function fieldsToStore(tokens: ReceivedTokens, settings: TokenSettings): 
 		[FIELD.lastRotatedAt]: new Date(tokens.receivedAt).toISOString(),
 		[FIELD.accessTokenTiming]: timingField(tokens.accessToken, tokens.receivedAt, tokens.accessTokenExpiresAt),
 	};
-	if (settings.clientIdSource === 'access token' && tokens.clientIdClaim === undefined) fields[FIELD.clientId] = settings.clientId;
-	if (settings.issuerSource === 'access token' && tokens.issuerClaim === undefined) fields[FIELD.issuer] = settings.issuer;
+	// A new token that lacks the claim, or names another value, must not change where the next
+	// refresh goes or which client it claims to be: the value in use is kept in its field.
+	if (settings.clientIdSource === 'access token' && tokens.clientIdClaim !== settings.clientId) fields[FIELD.clientId] = settings.clientId;
+	if (settings.issuerSource === 'access token' && tokens.issuerClaim?.replace(/\/+$/, '') !== settings.issuer) fields[FIELD.issuer] = settings.issuer;
 	return fields;
 }
