@@ -230,7 +230,7 @@ describe('waitForRun: stopping the execution', () => {
 		controller.abort();
 		const e = (await waiting) as NodeOperationError;
 		expect(runWaitDetails(e)?.code).toBe('STOPPED');
-		expect(e.message).toBe('The execution was stopped while waiting for plan run 3 (last status InProgress)');
+		expect(e.message).toBe('Execution canceled while waiting for plan run 3 (last status InProgress)');
 		expect(e.description).toContain('the run goes on in AAC');
 		expect(source.polls).toBe(1);
 	});

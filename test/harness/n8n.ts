@@ -458,6 +458,7 @@ export function createHarness(options: HarnessOptions) {
   async function runWorkflow(
     workflowJson: { nodes: INode[]; connections: IConnections; name?: string },
     startNodeName?: string,
+    control: { stop?: AbortSignal } = {},
   ): Promise<RunResult> {
     const mode: WorkflowExecuteMode = 'manual';
     const executionId = `harness-${++executionCounter}`;
@@ -521,10 +522,15 @@ export function createHarness(options: HarnessOptions) {
     logSink = logs;
     let run: IRun;
     try {
-      run = await new WorkflowExecute(additionalData, mode, createRunExecutionData()).run({
+      const running = new WorkflowExecute(additionalData, mode, createRunExecutionData()).run({
         workflow,
         startNode,
       });
+      // What n8n's "Stop execution" does: cancel the PCancelable, which aborts the execution's
+      // cancel signal (getExecutionCancelSignal); the run then resolves as canceled.
+      control.stop?.addEventListener('abort', () => running.cancel(), { once: true });
+      if (control.stop?.aborted) running.cancel();
+      run = await running;
     } finally {
       logSink = previousSink;
     }

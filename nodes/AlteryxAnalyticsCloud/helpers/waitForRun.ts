@@ -172,10 +172,12 @@ export async function waitForRun(options: WaitForRunOptions, deps: WaitDependenc
 	});
 	const statusText = () => (lastStatus === undefined ? 'no status read yet' : `last status ${lastStatus}`);
 
+	// "canceled" in the message is what n8n-core reads to record the execution as canceled, not
+	// failed (WorkflowExecute.processSuccessExecution), as for its own cancellation errors.
 	const stopped = () =>
 		runWaitError(
 			options.node,
-			`The execution was stopped while waiting for ${options.runLabel} (${statusText()})`,
+			`Execution canceled while waiting for ${options.runLabel} (${statusText()})`,
 			`Stopping n8n stops only the wait: the run goes on in AAC.${hint}`,
 			details('STOPPED'),
 		);
