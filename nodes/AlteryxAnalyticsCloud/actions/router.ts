@@ -10,6 +10,13 @@ import {
 import { toNodeError } from '../helpers/errors';
 import { outputForCaller } from '../helpers/tool';
 import * as accessToken from './accessToken/AccessToken.resource';
+import * as connection from './connection/Connection.resource';
+import * as flow from './flow/Flow.resource';
+import * as job from './job/Job.resource';
+import * as plan from './plan/Plan.resource';
+import * as planRun from './planRun/PlanRun.resource';
+import * as user from './user/User.resource';
+import * as workspace from './workspace/Workspace.resource';
 
 /** An API operation: runs once per item and returns that item's output items. */
 export interface ItemOperation {
@@ -22,6 +29,13 @@ export interface ItemOperation {
  * in `operations` (adding one there registers it here).
  */
 const itemResources: Record<string, Record<string, ItemOperation>> = {
+	connection: connection.operations,
+	flow: flow.operations,
+	job: job.operations,
+	plan: plan.operations,
+	planRun: planRun.operations,
+	user: user.operations,
+	workspace: workspace.operations,
 };
 
 /**
