@@ -82,6 +82,24 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETU
 /** The request may have reached AAC: a GET may be resent, a POST that starts a run may not. */
 const AMBIGUOUS_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
 
+/**
+ * Network failures in words. n8n's NodeApiError replaces any message that contains a Node error
+ * code (ECONNRESET, ...) with its own generic text, so codes go into descriptions only.
+ */
+const NETWORK_FAILURE: Record<string, string> = {
+	ECONNREFUSED: 'was refused (nothing accepted the connection)',
+	ENOTFOUND: 'failed: the host name does not resolve',
+	EAI_AGAIN: 'failed: the host name could not be resolved',
+	ENETUNREACH: 'failed: the network is unreachable',
+	EHOSTUNREACH: 'failed: the host is unreachable',
+	ECONNRESET: 'lost its connection (reset)',
+	ETIMEDOUT: 'timed out',
+	ECONNABORTED: 'timed out',
+	ESOCKETTIMEDOUT: 'timed out',
+	ERR_SOCKET_CONNECTION_TIMEOUT: 'timed out',
+	EPIPE: 'lost its connection (closed while sending)',
+};
+
 function header(headers: Record<string, unknown> | undefined, name: string): string | undefined {
 	const value = headers?.[name];
 	if (Array.isArray(value)) return value.length ? String(value[0]) : undefined;
@@ -198,14 +216,14 @@ export function aacApiError(
 	return new NodeApiError(context.getNode(), errorResponse, { message: text, description, httpCode: String(statusCode) });
 }
 
-function ambiguousStartError(context: AacContext, request: AacRequest, what: string): NodeApiError {
+function ambiguousStartError(context: AacContext, request: AacRequest, what: string, cause: string): NodeApiError {
 	const executionId = request.headers?.['x-execution-id'];
 	return new NodeApiError(
 		context.getNode(),
-		{ message: what, executionId: executionId ?? null } as JsonObject,
+		{ message: 'The run may have started', executionId: executionId ?? null } as JsonObject,
 		{
 			message: `The run may have started: ${request.method} ${request.path} ${what}, and AAC's answer was lost`,
-			description: `This request starts or cancels work in AAC, so it was not repeated (a repeat could start a second run). Check AAC's job history or the plan's runs before retrying${
+			description: `${cause}. This request starts or cancels work in AAC, so it was not repeated (a repeat could start a second run). Check AAC's job history or the plan's runs before retrying${
 				executionId ? `; the request carried x-execution-id ${executionId}, and a retry with the same ID starts nothing new` : ''
 			}.`,
 		},
@@ -283,10 +301,11 @@ export async function aacApiRequest(this: AacContext, request: AacRequest): Prom
 				await sleep(backoffMs(attempt));
 				continue;
 			}
-			if (!surelyNotSent && request.retry === 'startsWork') throw ambiguousStartError(this, request, `failed with ${code}`);
-			throw new NodeApiError(this.getNode(), { message: code, code } as JsonObject, {
-				message: `Could not reach AAC at ${new URL(url).origin} (${code}) after ${attempt} attempt${attempt === 1 ? '' : 's'}`,
-				description: "Check the credential's API Base URL and n8n's network access to it.",
+			const failed = NETWORK_FAILURE[code] ?? 'failed';
+			if (!surelyNotSent && request.retry === 'startsWork') throw ambiguousStartError(this, request, failed, `Network error ${code}`);
+			throw new NodeApiError(this.getNode(), { message: 'AAC could not be reached' } as JsonObject, {
+				message: `${request.method} ${new URL(url).origin}${request.path} ${failed}, ${attempt} attempt${attempt === 1 ? '' : 's'}`,
+				description: `Network error ${code}. Check the credential's API Base URL and n8n's network access to it.`,
 			});
 		}
 		const { statusCode } = response;
@@ -301,7 +320,7 @@ export async function aacApiRequest(this: AacContext, request: AacRequest): Prom
 		}
 		const secrets = [sentToken, settings.accessToken, settings.refreshToken];
 		if (request.retry === 'startsWork' && statusCode >= 500) {
-			throw ambiguousStartError(this, request, `was answered ${statusCode}`);
+			throw ambiguousStartError(this, request, `was answered ${statusCode}`, `AAC answered ${statusCode}${response.headers['x-trifacta-request-id'] ? ` (request ID ${response.headers['x-trifacta-request-id']})` : ''}`);
 		}
 		const retryable = request.retry === 'read' ? RETRYABLE_READ_STATUS.has(statusCode) : statusCode === 429;
 		if (retryable && attempt < READ_ATTEMPTS) {
