@@ -266,3 +266,21 @@ describe('runEndedError', () => {
 		expect(canceled.message).toBe('Plan run 4 ended Canceled');
 	});
 });
+
+describe('the Run and Wait options', () => {
+	test('their UI defaults are the helpers\' defaults (the lint wants literals there)', async () => {
+		const { runOptionsProperty } = await import('../nodes/AlteryxAnalyticsCloud/helpers/runOperations');
+		const { DEFAULT_RUNS_PER_MINUTE } = await import('../nodes/AlteryxAnalyticsCloud/helpers/runRequest');
+		const { DEFAULT_MAX_WAIT_MINUTES } = await import('../nodes/AlteryxAnalyticsCloud/helpers/waitForRun');
+		const defaults = Object.fromEntries((runOptionsProperty().options as Array<{ name: string; default: unknown }>).map((o) => [o.name, o.default]));
+		expect(defaults).toMatchObject({
+			maxWaitMinutes: DEFAULT_MAX_WAIT_MINUTES,
+			pollIntervalSeconds: DEFAULT_POLL_SCHEDULE.firstSeconds,
+			maxPollIntervalSeconds: DEFAULT_POLL_SCHEDULE.maxSeconds,
+			runsPerMinute: DEFAULT_RUNS_PER_MINUTE,
+			cancelOnTimeout: false,
+			outputFailedRuns: false,
+			runKey: '',
+		});
+	});
+});

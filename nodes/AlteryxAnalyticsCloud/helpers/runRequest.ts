@@ -124,7 +124,7 @@ export class AlreadyStartedError extends Error {
 
 export const DEFAULT_RUNS_PER_MINUTE = 25;
 /** Run POSTs allowed at once before spacing starts (so burst + rate stays at 30 a minute). */
-export const RUN_BURST = 5;
+export const RUN_BURST = 3;
 /** How far before the first attempt a run found after a 304 may have been created (clock skew). */
 const CANDIDATE_SKEW_MS = 120_000;
 

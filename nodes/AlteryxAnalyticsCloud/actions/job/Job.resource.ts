@@ -3,8 +3,11 @@ import type { INodeProperties } from 'n8n-workflow';
 import * as get from './get.operation';
 import * as getMany from './getMany.operation';
 import * as getOutputs from './getOutputs.operation';
+import * as run from './run.operation';
+import * as wait from './wait.operation';
+import * as cancel from './cancel.operation';
 
-export const operations = { get, getMany, getOutputs };
+export const operations = { cancel, get, getMany, getOutputs, run, wait };
 
 export const description: INodeProperties[] = [
 	{
@@ -14,6 +17,13 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['job'] } },
 		options: [
+			{
+				name: 'Cancel',
+				value: 'cancel',
+				action: 'Cancel a job',
+				description:
+					'Cancel a running job; one that already finished is left as it is',
+			},
 			{
 				name: 'Get',
 				value: 'get',
@@ -32,10 +42,27 @@ export const description: INodeProperties[] = [
 				action: 'Get the outputs of a job',
 				description: 'Return the files and tables a completed job wrote',
 			},
+			{
+				name: 'Run',
+				value: 'run',
+				action: 'Run a recipe',
+				description:
+					'Start a job for a recipe (with optional run parameters and execution options) and, by default, wait until it is Complete, Failed or Canceled; outputs the files and tables it wrote',
+			},
+			{
+				name: 'Wait',
+				value: 'wait',
+				action: 'Wait for a job',
+				description:
+					'Wait until a job is Complete, Failed or Canceled, polling its status; outputs the files and tables it wrote',
+			},
 		],
 		default: 'get',
 	},
 	...get.description,
 	...getMany.description,
 	...getOutputs.description,
+	...run.description,
+	...wait.description,
+	...cancel.description,
 ];

@@ -2,8 +2,9 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import * as get from './get.operation';
 import * as getMany from './getMany.operation';
+import * as run from './run.operation';
 
-export const operations = { get, getMany };
+export const operations = { get, getMany, run };
 
 export const description: INodeProperties[] = [
 	{
@@ -25,9 +26,17 @@ export const description: INodeProperties[] = [
 				action: 'Get many plans',
 				description: 'List the plans the user can see (ID and name), optionally filtered by name or ownership',
 			},
+			{
+				name: 'Run',
+				value: 'run',
+				action: 'Run a plan',
+				description:
+					'Start a run of the plan (with optional task overrides) and, by default, wait until it is Complete, Failed or Canceled; a retried or repeated item never starts a second run',
+			},
 		],
 		default: 'getMany',
 	},
 	...get.description,
 	...getMany.description,
+	...run.description,
 ];
