@@ -86,7 +86,14 @@ async function setUp(target: StandIn, credentialExtra: IDataObject = {}, mintTtl
 		if (result.nodeError('AAC')) seen.errors.push(result.nodeError('AAC'));
 		return result;
 	}
-	return { run, store, stored: () => store.read(id), pair };
+	/** Runs a given graph; every AAC node gets this credential. */
+	async function runGraph(nodes: INode[], connections: IConnections): Promise<RunResult> {
+		const withCredential = nodes.map((node) => (node.type === AAC_NODE ? { ...node, credentials: { [CRED]: { id, name: 'AAC' } } } : node));
+		const result = await harness.runWorkflow({ nodes: withCredential, connections });
+		for (const node of nodes) seen.outputs.push(result.output(node.name));
+		return result;
+	}
+	return { run, runGraph, store, stored: () => store.read(id), pair };
 }
 
 const planRun = (options: IDataObject = {}, extra: IDataObject = {}): NodeSpec => ({
@@ -244,6 +251,39 @@ describe('a run is never started twice', () => {
 		const counters = await api.counters();
 		expect(counters.runsStarted.plan).toEqual({ 1: 1 });
 		expect(counters.notModified).toBe(1);
+	});
+
+	test('a node that runs twice in one execution (two inputs, as in a loop) starts two runs: the run index is in x-execution-id', async () => {
+		const { runGraph } = await setUp(standIn);
+		const aac = (id: string, name: string, parameters: IDataObject): INode => ({
+			id,
+			name,
+			type: AAC_NODE,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: parameters as INode['parameters'],
+		});
+		const current = { resource: 'user', operation: 'getCurrent' };
+		const nodes: INode[] = [
+			{ id: 'start', name: 'Start', type: 'test.start', typeVersion: 1, position: [0, 0], parameters: { items: 1 } },
+			aac('u1', 'Who 1', current),
+			aac('u2', 'Who 2', current),
+			aac('run', 'Run', planRun({}, { waitForCompletion: false }).parameters),
+		];
+		const connections: IConnections = {
+			Start: { main: [[{ node: 'Who 1', type: 'main', index: 0 }, { node: 'Who 2', type: 'main', index: 0 }]] },
+			'Who 1': { main: [[{ node: 'Run', type: 'main', index: 0 }]] },
+			'Who 2': { main: [[{ node: 'Run', type: 'main', index: 0 }]] },
+		};
+		const result = await runGraph(nodes, connections);
+		expect(result.error).toBeUndefined();
+		expect(result.run.data.resultData.runData.Run).toHaveLength(2);
+		const counters = await api.counters();
+		expect(counters.runsStarted.plan).toEqual({ 1: 2 });
+		expect(counters.notModified).toBe(0);
+		const ids = Object.keys(counters.postsPerExecutionId);
+		expect(ids).toHaveLength(2);
+		expect(ids.map((id) => id.split(':').at(-2)).sort()).toEqual(['0', '1']);
 	});
 
 	test('100 items that each run a plan: every run started once, no 429', async () => {
