@@ -149,7 +149,7 @@ describe('Plan → Run and wait', () => {
 		expect((await api.counters()).runsStarted.plan).toEqual({ 1: 2 });
 	});
 
-	test('Wait with Continue On Fail: a Failed run becomes an error item for that item only', async () => {
+	test('Continue On Fail: each Failed run becomes its own item\'s error item', async () => {
 		await api.setFixture({ kind: 'plan', id: 1, queuedMs: 500, runningMs: 5000, outcome: 'Failed' });
 		const { run } = await setUp(standIn);
 		const result = await run(2, { ...planRun(), continueOnFail: true });
