@@ -7,7 +7,7 @@
  * the expression engine, NodeHelpers.getNodeParameters for credential defaults.
  * What is ours: the credential store (an in-memory "database") and CredentialsHelper.
  */
-import { ExecutionLifecycleHooks, WorkflowExecute, getAdditionalKeys } from 'n8n-core';
+import { ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute, getAdditionalKeys } from 'n8n-core';
 import {
   Expression,
   ICredentials,
@@ -453,11 +453,41 @@ export function createHarness(options: HarnessOptions) {
     return nodeType;
   }
 
+  function additionalDataFor(hooks: ExecutionLifecycleHooks, executionId: string): IWorkflowExecuteAdditionalData {
+    return {
+      credentialsHelper,
+      hooks,
+      executionId,
+      executeWorkflow: async () => {
+        throw new Error('executeWorkflow is not supported by the test harness');
+      },
+      getRunExecutionData: async () => undefined,
+      getRuntimeCredential: async () => undefined,
+      startRunnerTask: async () => {
+        throw new Error('task runners are not supported by the test harness');
+      },
+      logAiEvent: () => {},
+      currentNodeExecutionIndex: 0,
+      variables: {},
+      restApiUrl: 'http://127.0.0.1:5678/rest',
+      instanceBaseUrl: 'http://127.0.0.1:5678',
+      formBaseUrl: 'http://127.0.0.1:5678/form',
+      formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+      formTestBaseUrl: 'http://127.0.0.1:5678/form-test',
+      webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+      webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+      webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+      mcpBaseUrl: 'http://127.0.0.1:5678/mcp',
+      mcpTestBaseUrl: 'http://127.0.0.1:5678/mcp-test',
+    } as unknown as IWorkflowExecuteAdditionalData;
+  }
+
   let executionCounter = 0;
 
   async function runWorkflow(
     workflowJson: { nodes: INode[]; connections: IConnections; name?: string },
     startNodeName?: string,
+    control: { stop?: AbortSignal } = {},
   ): Promise<RunResult> {
     const mode: WorkflowExecuteMode = 'manual';
     const executionId = `harness-${++executionCounter}`;
@@ -490,41 +520,21 @@ export function createHarness(options: HarnessOptions) {
     if (!startNode) throw new Error(`Start node ${startNodeName ?? '(auto)'} not found`);
 
     const hooks = new ExecutionLifecycleHooks(mode, executionId, workflowData);
-    const additionalData = {
-      credentialsHelper,
-      hooks,
-      executionId,
-      executeWorkflow: async () => {
-        throw new Error('executeWorkflow is not supported by the test harness');
-      },
-      getRunExecutionData: async () => undefined,
-      getRuntimeCredential: async () => undefined,
-      startRunnerTask: async () => {
-        throw new Error('task runners are not supported by the test harness');
-      },
-      logAiEvent: () => {},
-      currentNodeExecutionIndex: 0,
-      variables: {},
-      restApiUrl: 'http://127.0.0.1:5678/rest',
-      instanceBaseUrl: 'http://127.0.0.1:5678',
-      formBaseUrl: 'http://127.0.0.1:5678/form',
-      formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
-      formTestBaseUrl: 'http://127.0.0.1:5678/form-test',
-      webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
-      webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
-      webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
-      mcpBaseUrl: 'http://127.0.0.1:5678/mcp',
-      mcpTestBaseUrl: 'http://127.0.0.1:5678/mcp-test',
-    } as unknown as IWorkflowExecuteAdditionalData;
+    const additionalData = additionalDataFor(hooks, executionId);
 
     const previousSink = logSink;
     logSink = logs;
     let run: IRun;
     try {
-      run = await new WorkflowExecute(additionalData, mode, createRunExecutionData()).run({
+      const running = new WorkflowExecute(additionalData, mode, createRunExecutionData()).run({
         workflow,
         startNode,
       });
+      // What n8n's "Stop execution" does: cancel the PCancelable, which aborts the execution's
+      // cancel signal (getExecutionCancelSignal); the run then resolves as canceled.
+      control.stop?.addEventListener('abort', () => running.cancel(), { once: true });
+      if (control.stop?.aborted) running.cancel();
+      run = await running;
     } finally {
       logSink = previousSink;
     }
@@ -543,5 +553,39 @@ export function createHarness(options: HarnessOptions) {
     };
   }
 
-  return { runWorkflow, logs };
+  /**
+   * The context n8n gives a node's list search (resource locator "From List") or load-options
+   * method for `nodeName` of the workflow, as the editor asks it (n8n-core's LoadOptionsContext).
+   */
+  function loadOptionsContext(
+    workflowJson: { nodes: INode[]; connections: IConnections; name?: string },
+    nodeName: string,
+    path: string,
+  ): LoadOptionsContext {
+    const workflow = new Workflow({
+      id: 'harness-workflow',
+      name: workflowJson.name ?? 'Harness workflow',
+      nodes: workflowJson.nodes,
+      connections: workflowJson.connections,
+      active: false,
+      nodeTypes,
+    });
+    const node = workflow.getNode(nodeName);
+    if (!node) throw new Error(`Node ${nodeName} not found`);
+    const executionId = `harness-load-options-${++executionCounter}`;
+    const hooks = new ExecutionLifecycleHooks('manual', executionId, {
+      id: workflow.id,
+      name: workflow.name,
+      active: false,
+      isArchived: false,
+      activeVersionId: null,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+      nodes: workflowJson.nodes,
+      connections: workflowJson.connections,
+    } as IWorkflowBase);
+    return new LoadOptionsContext(workflow, node, additionalDataFor(hooks, executionId), path);
+  }
+
+  return { runWorkflow, loadOptionsContext, logs };
 }

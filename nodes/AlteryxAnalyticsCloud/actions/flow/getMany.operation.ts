@@ -1,0 +1,48 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { listQuery, nameFilter, pagingOf, returnAllAndLimit, showFor, toItems } from '../../helpers/descriptions';
+import { aacApiRequestAllItems } from '../../transport/aacApi';
+
+const properties: INodeProperties[] = [
+	...returnAllAndLimit(),
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options: [
+			{
+				displayName: 'Folder ID',
+				name: 'folderId',
+				type: 'string',
+				default: '',
+				description: 'Only flows in this folder',
+			},
+			nameFilter,
+			{
+				displayName: 'Ownership',
+				name: 'ownership',
+				type: 'options',
+				default: 'all',
+				options: [
+					{ name: 'All', value: 'all', description: 'Flows the user owns or that are shared with them' },
+					{ name: 'Owned', value: 'owned' },
+					{ name: 'Shared', value: 'shared', description: 'Flows shared with the user by others' },
+				],
+			},
+		],
+	},
+];
+
+export const description = showFor('flow', 'getMany', properties);
+
+/** GET /v4/flows, paged: one item per flow (id, name, timestamps, creator). */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+	const qs = listQuery(this, itemIndex, filters);
+	if (typeof filters.ownership === 'string' && filters.ownership) qs.flowsFilter = filters.ownership;
+	if (typeof filters.folderId === 'string' && filters.folderId.trim()) qs.folderId = filters.folderId.trim();
+	const flows = await aacApiRequestAllItems.call(this, { method: 'GET', path: '/v4/flows', qs, retry: 'read' }, pagingOf(this, itemIndex));
+	return toItems(flows);
+}

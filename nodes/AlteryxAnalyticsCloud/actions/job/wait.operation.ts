@@ -1,0 +1,26 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { idParameter, showFor } from '../../helpers/descriptions';
+import { waitOptionsProperty } from '../../helpers/runOperations';
+import { waitForJob } from './jobOutput';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Job ID',
+		name: 'jobId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '={{ $json.jobId }}',
+		description: 'The ID of the job (job group) to wait for, e.g. jobId from Job → Run',
+	},
+	waitOptionsProperty(),
+];
+
+export const description = showFor('job', 'wait', properties);
+
+/** Polls GET /v4/jobGroups/{id}/status until Complete, Failed or Canceled; outputs the job with its outputs. */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const jobId = idParameter(this, 'jobId', itemIndex, 'Job ID');
+	return [{ json: await waitForJob(this, itemIndex, jobId) }];
+}

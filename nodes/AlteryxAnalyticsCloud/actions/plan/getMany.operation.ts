@@ -1,0 +1,40 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { listQuery, nameFilter, pagingOf, returnAllAndLimit, showFor, toItems } from '../../helpers/descriptions';
+import { aacApiRequestAllItems } from '../../transport/aacApi';
+
+const properties: INodeProperties[] = [
+	...returnAllAndLimit(),
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options: [
+			nameFilter,
+			{
+				displayName: 'Ownership',
+				name: 'ownership',
+				type: 'options',
+				default: 'all',
+				options: [
+					{ name: 'All', value: 'all', description: 'Plans the user owns or that are shared with them' },
+					{ name: 'Owned', value: 'owned' },
+					{ name: 'Shared', value: 'shared', description: 'Plans shared with the user by others' },
+				],
+			},
+		],
+	},
+];
+
+export const description = showFor('plan', 'getMany', properties);
+
+/** GET /v4/plans, paged: one item per plan (id, name, timestamps, creator). */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+	const qs = listQuery(this, itemIndex, filters);
+	if (typeof filters.ownership === 'string' && filters.ownership) qs.ownershipFilter = filters.ownership;
+	const plans = await aacApiRequestAllItems.call(this, { method: 'GET', path: '/v4/plans', qs, retry: 'read' }, pagingOf(this, itemIndex));
+	return toItems(plans);
+}

@@ -1,0 +1,24 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { idParameter, showFor } from '../../helpers/descriptions';
+import { cancelPlanRun, planRunJson } from './planRunOutput';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Plan Run ID',
+		name: 'planRunId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '={{ $json.planRunId }}',
+		description: 'The ID of the plan run to cancel',
+	},
+];
+
+export const description = showFor('planRun', 'cancel', properties);
+
+/** POST /v4/planSnapshotRuns/{id}/cancel: a run already finished is answered unchanged. */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const planRunId = idParameter(this, 'planRunId', itemIndex, 'Plan Run ID');
+	return [{ json: planRunJson(await cancelPlanRun(this, planRunId)) }];
+}

@@ -1,0 +1,26 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { idParameter, showFor } from '../../helpers/descriptions';
+import { waitOptionsProperty } from '../../helpers/runOperations';
+import { waitForPlanRun } from './planRunOutput';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Plan Run ID',
+		name: 'planRunId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '={{ $json.planRunId }}',
+		description: 'The ID of the plan run to wait for (planRunId from Plan → Run)',
+	},
+	waitOptionsProperty(),
+];
+
+export const description = showFor('planRun', 'wait', properties);
+
+/** Polls GET /v4/planSnapshotRuns/{id} until Complete, Failed or Canceled. */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const planRunId = idParameter(this, 'planRunId', itemIndex, 'Plan Run ID');
+	return [{ json: await waitForPlanRun(this, itemIndex, planRunId) }];
+}

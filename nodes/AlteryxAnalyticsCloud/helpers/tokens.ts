@@ -1,0 +1,64 @@
+import {
+	NodeOperationError,
+	type ICredentialDataDecryptedObject,
+	type IExecuteFunctions,
+	type ILoadOptionsFunctions,
+} from 'n8n-workflow';
+
+import { AacTokenError, refreshIntent, sharedCoordinator, type ObtainResult, type TokenSettings } from '../core';
+import { REFRESH_STARTED_FIELD, credentialUpdate, explainRejection, n8nRefreshDependencies } from '../n8nAdapter';
+import { savedRefreshTokenIsNewest, writeCredential } from './credentialWriter';
+import { toNodeError } from './errors';
+
+/**
+ * Obtains a valid pair and saves it when it changed: the Access Token operations (Get: 'use',
+ * Refresh: 'rotate') and the API transport after a 401 ('rotate').
+ *
+ * Before sending a refresh, the node records in the credential that one is under way
+ * (refreshStartedAt); saving the new pair clears it. Should n8n die in between (AAC rotated, the
+ * new pair lost), the next run finds the record and can tell the user what happened instead of a
+ * bare "invalid_grant". In Refresh Operation Only mode 'use' only reads: it never writes (only
+ * Refresh does).
+ */
+export async function obtainAndSave(
+	context: IExecuteFunctions | ILoadOptionsFunctions,
+	data: ICredentialDataDecryptedObject,
+	settings: TokenSettings,
+	operation: 'use' | 'rotate',
+): Promise<ObtainResult> {
+	const intent = refreshIntent(settings, operation);
+	const startedRecord = data[REFRESH_STARTED_FIELD];
+	let markedAsStarted = false;
+	// The record as it was before this run, for when this run's refresh surely did not happen.
+	const restoreRecord = () =>
+		writeCredential(context, data, settings, { [REFRESH_STARTED_FIELD]: typeof startedRecord === 'string' ? startedRecord : '' }).catch(
+			() => undefined,
+		);
+	try {
+		const result = await sharedCoordinator.obtain(settings, n8nRefreshDependencies(context.helpers.httpRequest), {
+			intent,
+			beforeTokenRequest: async () => {
+				await writeCredential(context, data, settings, { [REFRESH_STARTED_FIELD]: new Date().toISOString() });
+				markedAsStarted = true;
+			},
+		});
+		if (result.changed && intent !== 'read') {
+			await writeCredential(context, data, settings, credentialUpdate(result));
+			// The stored pair may be newer still (another run rotated meanwhile); it must be the newest.
+			if (!(await savedRefreshTokenIsNewest(context, settings))) {
+				throw new NodeOperationError(context.getNode(), 'The rotated tokens could not be saved into the credential', {
+					description:
+						'n8n did not store the new refresh token. If the Access Token or Refresh Token field holds an expression, replace it with the plain token: n8n cannot write into expressions. This n8n process keeps the new pair in memory until it restarts, so running the workflow again retries the save.',
+				});
+			}
+		} else if (markedAsStarted) {
+			await restoreRecord(); // the refresh was deferred: AAC surely did not rotate
+		}
+		return result;
+	} catch (error) {
+		// AAC surely did not rotate (nothing sent, or an error answer): the stored pair is still
+		// good, so the record goes. It stays when the token may have been spent.
+		if (markedAsStarted && error instanceof AacTokenError && !error.refreshTokenMaybeSpent) await restoreRecord();
+		throw toNodeError(context.getNode(), explainRejection(error, startedRecord));
+	}
+}

@@ -1,0 +1,171 @@
+// transport/aacApi.ts on its own, in n8n-core's real engine against the AAC stand-in (real
+// oidc-provider OAuth, our hand-written fake of AAC's v4 API): a POST that starts work is never
+// repeated once it may have been processed, is repeated when it surely was not, unreachable hosts
+// are retried a bounded number of times, and two executions that see the same token rejected
+// share one refresh.
+import {
+	NodeConnectionTypes,
+	type IConnections,
+	type IExecuteFunctions,
+	type INode,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
+import { sharedCoordinator } from '../nodes/AlteryxAnalyticsCloud/core';
+import { aacApiRequest, type AacRequest } from '../nodes/AlteryxAnalyticsCloud/transport/aacApi';
+import { CredentialStore, createHarness, type RunResult } from './harness/n8n';
+import { StartNode } from './harness/testNodes';
+import { startStandIn, type StandIn } from './helpers/standin';
+import { standInApi, type StandInApi } from './helpers/standinApi';
+
+const CRED = 'alteryxAnalyticsCloudOAuth2Api';
+
+/** A test-only node (not part of the package): sends the one request given as JSON through the transport. */
+class TransportProbe implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Transport Probe',
+		name: 'test.aacTransport',
+		group: ['transform'],
+		version: 1,
+		description: 'Sends one AAC request through transport/aacApi.ts (tests only)',
+		defaults: { name: 'Probe' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		usableAsTool: true,
+		credentials: [{ name: CRED, required: true }],
+		properties: [{ displayName: 'Request', name: 'request', type: 'json', default: '{}' }],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const request = JSON.parse(this.getNodeParameter('request', 0) as string) as AacRequest;
+		const response = await aacApiRequest.call(this, request);
+		return [[{ json: { statusCode: response.statusCode, body: response.body as string } }]];
+	}
+}
+
+const nodeTypes: Record<string, INodeType> = { 'test.start': new StartNode(), 'test.aacTransport': new TransportProbe() };
+
+let standIn: StandIn;
+let api: StandInApi;
+beforeAll(async () => {
+	standIn = await startStandIn({ api: { freezeClock: true } });
+	api = standInApi(standIn);
+});
+afterAll(async () => {
+	await standIn?.stop();
+});
+beforeEach(async () => {
+	await api.reset({});
+	await standIn.resetStats();
+	sharedCoordinator.clear();
+});
+
+let counter = 0;
+
+async function credential(extra: Record<string, unknown> = {}) {
+	const pair = await standIn.mint();
+	const id = `transport-cred-${++counter}`;
+	const store = new CredentialStore([{ id, name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...pair, ...extra } }]);
+	return { id, store, pair };
+}
+
+function probe(store: CredentialStore, id: string, request: AacRequest): Promise<RunResult> {
+	const harness = createHarness({ nodeTypes, credentialTypes: { [CRED]: new AlteryxAnalyticsCloudOAuth2Api() }, store, saveSemantics: 'n8n2' });
+	const nodes: INode[] = [
+		{ id: 'start', name: 'Start', type: 'test.start', typeVersion: 1, position: [0, 0], parameters: { items: 1 } },
+		{
+			id: 'probe',
+			name: 'Probe',
+			type: 'test.aacTransport',
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: { request: JSON.stringify(request) },
+			credentials: { [CRED]: { id, name: 'AAC' } },
+		},
+	];
+	const connections: IConnections = { Start: { main: [[{ node: 'Probe', type: 'main', index: 0 }]] } };
+	return harness.runWorkflow({ nodes, connections }, 'Start');
+}
+
+type NodeErrorShape = { message: string; description: string; httpCode?: string };
+
+const runPlan = (executionId: string): AacRequest => ({
+	method: 'POST',
+	path: '/v4/plans/1/run',
+	body: {},
+	headers: { 'x-execution-id': executionId },
+	retry: 'startsWork',
+});
+
+describe('a POST that starts work', () => {
+	test.each([
+		{ answer: '502 after AAC started the run', fault: { status: 502 }, says: 'was answered 502' },
+		{ answer: 'a connection reset after AAC started the run', fault: { reset: true }, says: 'lost its connection (reset)' },
+	])('$answer: sent once, and the error says the run may have started and names the x-execution-id', async ({ fault, says }) => {
+		const { id, store } = await credential();
+		await api.addFault({ endpoint: 'runPlan', phase: 'after', times: 1, ...fault });
+		const result = await probe(store, id, runPlan('exec-ambiguous-1'));
+		const error = result.nodeError('Probe') as unknown as NodeErrorShape;
+		expect(error.message).toBe(`The run may have started: POST /v4/plans/1/run ${says}, and AAC's answer was lost`);
+		expect(error.description).toContain('x-execution-id exec-ambiguous-1');
+		const counters = await api.counters();
+		expect(counters.requests.runPlan).toBe(1);
+		expect(counters.runsStarted.plan).toEqual({ 1: 1 });
+		expect(counters.postsPerExecutionId).toEqual({ 'exec-ambiguous-1': 1 });
+	});
+
+	test('429 (surely not processed): sent again after x-retry-after; one run', async () => {
+		const { id, store } = await credential();
+		await api.addFault({ endpoint: 'runPlan', status: 429, phase: 'before', times: 1, retryAfterSeconds: 1 });
+		const started = Date.now();
+		const result = await probe(store, id, runPlan('exec-429-1'));
+		expect(result.error).toBeUndefined();
+		expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+		expect(result.output('Probe')[0]).toMatchObject({ statusCode: 201, body: { validationStatus: 'Valid', planSnapshotRunId: expect.any(Number) } });
+		const counters = await api.counters();
+		expect(counters.postsPerExecutionId).toEqual({ 'exec-429-1': 2 });
+		expect(counters.runsStarted.plan).toEqual({ 1: 1 });
+	});
+
+	test('304 for a repeated x-execution-id resolves (nothing new started)', async () => {
+		const { id, store } = await credential();
+		expect((await probe(store, id, runPlan('exec-same'))).output('Probe')[0].statusCode).toBe(201);
+		const again = await probe(store, id, runPlan('exec-same'));
+		expect(again.error).toBeUndefined();
+		expect(again.output('Probe')[0].statusCode).toBe(304);
+		expect((await api.counters()).runsStarted.plan).toEqual({ 1: 1 });
+	});
+});
+
+test('an API host that refuses connections: a read is tried 4 times with backoff, then says where it could not connect', async () => {
+	// A port nothing listens on: the stand-in's port + 1 is not guaranteed free, so use port 9 (discard, never served here).
+	const { id, store } = await credential({ apiBaseUrl: 'http://127.0.0.1:9' });
+	const started = Date.now();
+	const result = await probe(store, id, { method: 'GET', path: '/v4/people/current', retry: 'read' });
+	const elapsed = Date.now() - started;
+	const error = result.nodeError('Probe') as unknown as NodeErrorShape;
+	expect(error.message).toBe('GET http://127.0.0.1:9/v4/people/current was refused (nothing accepted the connection), 4 attempts');
+	expect(error.description).toContain('ECONNREFUSED');
+	expect(elapsed).toBeGreaterThanOrEqual(0.8 * (250 + 500 + 1000));
+	expect(elapsed).toBeLessThan(5000);
+});
+
+test('two executions that see the same access token rejected share one refresh; both retry and succeed', async () => {
+	const { id, store, pair } = await credential();
+	await api.addFault({ endpoint: 'getCurrentPerson', status: 401, times: 2 });
+	const request: AacRequest = { method: 'GET', path: '/v4/people/current', retry: 'read' };
+	const [first, second] = await Promise.all([probe(store, id, request), probe(store, id, request)]);
+	expect(first.error).toBeUndefined();
+	expect(second.error).toBeUndefined();
+	expect(first.output('Probe')[0]).toMatchObject({ statusCode: 200, body: { id: 1 } });
+	expect(second.output('Probe')[0]).toMatchObject({ statusCode: 200, body: { id: 1 } });
+	const stats = await standIn.stats();
+	expect(stats).toMatchObject({ tokenRequests: 1, refreshGrantsOk: 1, reuseDetections: 0, maxUsesOfOneRefreshToken: 1 });
+	const stored = store.read(id);
+	expect(stored.refreshToken).not.toBe(pair.refreshToken);
+	expect(await standIn.familyAlive(stored.refreshToken as string)).toBe(true);
+	expect((await api.counters()).requests.getCurrentPerson).toBe(4); // two 401s, two retries
+});
