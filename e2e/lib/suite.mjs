@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 
 import { startStandIn } from '../../test/standin/aac-standin.mjs';
 import { readEntitiesExport } from './entities.mjs';
 import { CREDENTIAL_TYPE, ENCRYPTION_KEY, PACKED_PACKAGE, ROOT, createN8n } from './n8n.mjs';
+import { failedLines, recordingTest } from './recording.mjs';
 import { updateResults } from './results.mjs';
 import * as wf from './workflows.mjs';
 
@@ -72,19 +73,8 @@ function packageIdentity() {
 export function defineSuite(version) {
 	describe(`n8n ${version}`, { timeout: 20 * 60_000 }, () => {
 		const suiteStarted = Date.now();
-		/** Outcome of each test, for RESULTS.md. */
-		const outcomes = [];
-		/** node:test's test(), recording whether it passed. */
-		const check = (title, options, body) =>
-			test(title, options, async (t) => {
-				try {
-					await body(t);
-					outcomes.push({ title, passed: true });
-				} catch (error) {
-					outcomes.push({ title, passed: false, why: String(error?.message ?? error).split('\n')[0] });
-					throw error;
-				}
-			});
+		/** node:test's test(), recording each outcome for RESULTS.md. */
+		const { check, outcomes } = recordingTest();
 		let standIn;
 		let n8n;
 		const minted = {};
@@ -213,10 +203,7 @@ export function defineSuite(version) {
 			const bootSeconds = n8n.commands.filter((command) => !command.label.startsWith('mp-')).map((command) => command.durationMs / 1000);
 			const passed = outcomes.filter((outcome) => outcome.passed).length;
 			const crashes = n8n.commands.filter((command) => command.signal).length;
-			const failedLines = outcomes
-				.filter((outcome) => !outcome.passed)
-				.map((outcome) => `- FAILED: ${outcome.title}: ${outcome.why}`)
-				.join('\n');
+			const failed = failedLines(outcomes).join('\n');
 			const summary = {
 				version,
 				wallSeconds: wall,
@@ -241,7 +228,7 @@ export function defineSuite(version) {
 				`## n8n ${version} (Node ${n8n.nodeVersion ?? '?'}), run ${new Date().toISOString().slice(0, 16)}Z
 
 Package ${testedPackage}. Tests: ${passed} of ${outcomes.length} passed.
-${failedLines ? `${failedLines}\n` : ''}
+${failed ? `${failed}\n` : ''}
 ${crashes ? `n8n died of a signal while exiting, after printing the finished run, in ${crashes} of ${boots} commands (${[...new Set(n8n.commands.filter((c) => c.signal).map((c) => c.signal))].join(', ')}); those runs were judged by the status they printed.\n` : ''}Suite wall time ${wall} s for ${boots} n8n CLI commands (each boots a whole n8n; one-shot commands took ${median(bootSeconds)} s median, ${seconds(1000 * Math.max(...bootSeconds))} s at most).
 Across the suite without the automatic two-process test: ${summary.refreshes} refreshes, ${summary.reuseDetections} reuse detections, ${summary.invalidGrants} rejected refresh grants (${summary.tokenRequests} token requests; the revoked family accounts for one rejection).
 
