@@ -21,8 +21,11 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve(import.meta.dirname, '..');
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
+/** What a refusal stops: set by the mode. */
+let stopped = 'not publishing';
+
 function refuse(lines) {
-	console.error(`\n${manifest.name}: not publishing.\n${lines.map((line) => `  ${line}`).join('\n')}\n`);
+	console.error(`\n${manifest.name}: ${stopped}.\n${lines.map((line) => `  ${line}`).join('\n')}\n`);
 	process.exit(1);
 }
 
@@ -91,6 +94,7 @@ function git(args) {
 }
 
 function release(version) {
+	stopped = 'not releasing';
 	if (!/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/.test(version ?? '')) {
 		refuse(['usage: npm run release -- <version>   (for example the next minor of the version in package.json)']);
 	}
