@@ -57,7 +57,9 @@ function checkRepository() {
 function green(scripts) {
 	for (const script of scripts) {
 		console.log(`\n[release] npm run ${script}`);
-		const result = spawnSync('npm', ['run', script], { cwd: ROOT, stdio: 'inherit' });
+		// Not the publish's --dry-run: under it the scanner's `npm pack` would write no tarball.
+		const { npm_config_dry_run: _dryRun, ...env } = process.env;
+		const result = spawnSync('npm', ['run', script], { cwd: ROOT, stdio: 'inherit', env });
 		if (result.status !== 0) {
 			refuse([`npm run ${script} failed (exit ${result.status ?? result.signal}): fix it first; nothing is published from a red build.`]);
 		}
