@@ -14,7 +14,11 @@ export function recordingTest() {
 				await body(t);
 				outcomes.push({ title, passed: true });
 			} catch (error) {
-				outcomes.push({ title, passed: false, why: String(error?.message ?? error).split('\n')[0] });
+				outcomes.push({
+					title,
+					passed: false,
+					why: String(error?.message ?? error).split('\n')[0],
+				});
 				throw error;
 			}
 		});
@@ -23,5 +27,7 @@ export function recordingTest() {
 
 /** "- FAILED: title: why" for each failed outcome. */
 export function failedLines(outcomes) {
-	return outcomes.filter((outcome) => !outcome.passed).map((outcome) => `- FAILED: ${outcome.title}: ${outcome.why}`);
+	return outcomes
+		.filter((outcome) => !outcome.passed)
+		.map((outcome) => `- FAILED: ${outcome.title}: ${outcome.why}`);
 }
