@@ -17,6 +17,8 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { signalGroup } from './processGroup.mjs';
+
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const TOOLS = join(ROOT, '.tools');
 export const PACKAGE_NAME = 'n8n-nodes-alteryx-analytics-cloud';
@@ -185,23 +187,13 @@ export function createN8n({ version, name = 'default', extraEnv = {} }) {
 		});
 		const out = [];
 		const err = [];
-		onSpawn?.(() => {
-			try {
-				process.kill(-child.pid, 'SIGKILL');
-			} catch {
-				// already gone
-			}
-		});
+		onSpawn?.(() => signalGroup(child.pid));
 		child.stdout.on('data', (chunk) => out.push(chunk));
 		child.stderr.on('data', (chunk) => err.push(chunk));
 		let timedOut = false;
 		const timer = setTimeout(() => {
 			timedOut = true;
-			try {
-				process.kill(-child.pid, 'SIGKILL');
-			} catch {
-				// already gone
-			}
+			signalGroup(child.pid);
 		}, timeoutMs);
 		const [exitCode, signal] = await new Promise((resolveExit, reject) => {
 			child.on('error', reject);

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { setTimeout as wait } from 'node:timers/promises';
 
 import { TOOLS, freePort } from './n8n.mjs';
+import { stopProcessGroup } from './processGroup.mjs';
 
 export const SERVICES_DIR = join(TOOLS, 'services');
 const HOST = '127.0.0.1';
@@ -74,27 +75,9 @@ function spawnService(command, args, { logFile, identity, env = {}, stopSignal =
 	const exited = once(child, 'exit');
 	let stopping;
 	const stop = ({ graceMs = 15_000 } = {}) => {
-		stopping ??= (async () => {
-			if (child.exitCode !== null || child.signalCode !== null) {
-				log.end();
-				return;
-			}
-			try {
-				process.kill(child.pid, stopSignal);
-			} catch {
-				// already gone
-			}
-			const killer = setTimeout(() => {
-				try {
-					process.kill(-child.pid, 'SIGKILL');
-				} catch {
-					// gone
-				}
-			}, graceMs);
-			await exited;
-			clearTimeout(killer);
+		stopping ??= stopProcessGroup(child, { exited, signal: stopSignal, graceMs }).then(() => {
 			log.end();
-		})();
+		});
 		return stopping;
 	};
 	return { child, stop, exited: () => child.exitCode !== null || child.signalCode !== null };

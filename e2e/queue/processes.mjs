@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as wait } from 'node:timers/promises';
 
 import { VERSIONS, freePort } from '../lib/n8n.mjs';
+import { signalGroup, stopProcessGroup } from '../lib/processGroup.mjs';
 
 /**
  * Spawns `n8n <args>` for a runner made by createN8n with `env` on top of the runner's env, and
@@ -50,28 +51,8 @@ export async function startN8nProcess(n8n, { label, args, env = {}, ready, timeo
 		bootMs: undefined,
 		stop({ graceMs = 20_000 } = {}) {
 			stopping ??= (async () => {
-				if (handle.alive) {
-					try {
-						process.kill(child.pid, 'SIGTERM');
-					} catch {
-						// gone
-					}
-					const killer = setTimeout(() => {
-						try {
-							process.kill(-child.pid, 'SIGKILL');
-						} catch {
-							// gone
-						}
-					}, graceMs);
-					await exited;
-					clearTimeout(killer);
-				}
-				// The task runner child, should it have outlived n8n.
-				try {
-					process.kill(-child.pid, 'SIGKILL');
-				} catch {
-					// none left
-				}
+				await stopProcessGroup(child, { exited, signal: 'SIGTERM', graceMs });
+				signalGroup(child.pid); // the task runner child, should it have outlived n8n
 				await new Promise((resolveEnd) => log.end(resolveEnd));
 			})();
 			return stopping;

@@ -12,11 +12,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { setTimeout as wait } from 'node:timers/promises';
 
 import { startStandIn } from '../../test/standin/aac-standin.mjs';
 import { CREDENTIAL_TYPE, PACKED_PACKAGE, ROOT, createN8n, freePort } from '../lib/n8n.mjs';
+import { failedLines, recordingTest } from '../lib/recording.mjs';
 import { startPostgres, startRedis } from '../lib/services.mjs';
 import * as wf from '../lib/workflows.mjs';
 import { classify, runLoad } from './load.mjs';
@@ -94,17 +95,7 @@ function workflows(apiUrl) {
 
 describe(`n8n ${VERSION} queue mode: one main, ${WORKERS} workers, PostgreSQL, Redis; keep-alive writer, webhook readers`, { timeout: 25 * 60_000 }, () => {
 	const wallStarted = Date.now();
-	const outcomes = [];
-	const check = (title, options, body) =>
-		test(title, options, async (t) => {
-			try {
-				await body(t);
-				outcomes.push({ title, passed: true });
-			} catch (error) {
-				outcomes.push({ title, passed: false, why: String(error?.message ?? error).split('\n')[0] });
-				throw error;
-			}
-		});
+	const { check, outcomes } = recordingTest();
 
 	let standIn;
 	let redis;
@@ -456,13 +447,12 @@ function renderReport({ figures, outcomes, versions }) {
 	const { load, standIn, keepAlive, stored, probe, boot, secrets } = figures;
 	const yes = (value) => (value === undefined ? '?' : value ? 'yes' : 'NO');
 	const passed = outcomes.filter((o) => o.passed).length;
-	const failedLines = outcomes.filter((o) => !o.passed).map((o) => `- FAILED: ${o.title}: ${o.why}`);
 	const lines = [
 		'# Queue mode: keep-alive writer, webhook readers (n8n 2.41.1, 1 main + 2 workers)',
 		'',
 		`Written by \`npm run test:queue\` (e2e/queue/queue.e2e.mjs), run ${new Date().toISOString().slice(0, 16)}Z.`,
 		`Tests: ${passed} of ${outcomes.length} passed.`,
-		...failedLines,
+		...failedLines(outcomes),
 		'',
 		'## Setup',
 		'',
