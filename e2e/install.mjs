@@ -43,7 +43,8 @@ function run(command, args, { cwd, env = process.env, quiet = false, prefix = ''
 		const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
 		let tail = '';
 		const keep = (chunk) => {
-			tail = (tail + chunk.toString()).slice(-8000);
+			// Enough for `npm pack --json`, whose file list the caller parses (a cut-off start breaks it).
+			tail = (tail + chunk.toString()).slice(-500_000);
 			if (!quiet) process.stdout.write(chunk.toString().replace(/^(?=.)/gm, `    ${prefix}`));
 		};
 		child.stdout.on('data', keep);

@@ -286,6 +286,17 @@ describe('429, 5xx and 401 while listing', () => {
 		expect((await standIn.stats()).tokenRequests).toBe(0);
 		expect(run.store.saves).toHaveLength(0);
 	});
+
+	test('an expired access token in Refresh Operation Only mode: no refresh, no request to AAC, the keep-alive named', async () => {
+		const expired = await standIn.mint({ accessTokenExpired: true });
+		const run = await runNode({ resource: 'user', operation: 'getCurrent' }, { credential: { ...expired, refreshMode: 'refreshOperationOnly' } });
+		const error = run.result.nodeError('AAC') as unknown as { message: string; description: string };
+		expect(error.message).toContain('Refresh Operation Only');
+		expect(error.description).toContain('keep-alive');
+		expect((await standIn.stats()).tokenRequests).toBe(0);
+		expect((await api.counters()).requests.getCurrentPerson).toBeUndefined();
+		expect(run.store.saves).toHaveLength(0);
+	});
 });
 
 describe('errors', () => {
