@@ -28,7 +28,7 @@ export class AlteryxAnalyticsCloud implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
-			'List and inspect Alteryx Analytics Cloud plans, flows, runs, jobs and connections, and get a valid access token for downstream nodes; refreshes it and saves the rotated refresh token',
+			'Run Alteryx Analytics Cloud plans, recipes and flows and wait for them; list plans, runs, jobs, flows and connections; get a valid access token for downstream nodes (refreshed, the rotated refresh token saved)',
 		defaults: { name: 'Alteryx Analytics Cloud' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
