@@ -5,16 +5,13 @@
 // Then a run that fails takes the other branch. One run started per execution.
 // Run: node --test --test-concurrency=1 e2e/run-and-wait.e2e.mjs (after npm run e2e:install)
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { startStandIn } from '../standin/aac-standin.mjs';
-import { CREDENTIAL_TYPE, ROOT, createN8n } from './lib/n8n.mjs';
+import { CREDENTIAL_TYPE, createN8n } from './lib/n8n.mjs';
 import * as wf from './lib/workflows.mjs';
 
 const versions = (process.env.AAC_RUN_WAIT_VERSIONS ?? '1.123.81,2.41.1').split(',');
-const EXAMPLE = JSON.parse(readFileSync(join(ROOT, 'examples', 'run-plan-and-wait.json'), 'utf8'));
 const TOKEN_TTL_SECONDS = 10;
 const RUN_MS = 25_000;
 
@@ -38,7 +35,7 @@ for (const version of versions) {
 					data: { accessToken: minted.accessToken, refreshToken: minted.refreshToken, allowCustomIssuer: true, apiBaseUrl: standIn.apiBaseUrl },
 				},
 			]);
-			await n8n.importWorkflow({ ...EXAMPLE, id: 'exRunWait' });
+			await n8n.importWorkflow(wf.example('run-plan-and-wait.json', 'exRunWait'));
 		});
 
 		after(async () => {
