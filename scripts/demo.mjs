@@ -29,6 +29,12 @@ function step(command, args) {
 	if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status})`);
 }
 
+/** The example runs plan 1; against the real AAC the plan comes from AAC_DEMO_PLAN_ID. */
+function withPlanId(workflow, planId) {
+	for (const node of workflow.nodes) if (planId && node.parameters?.planId) node.parameters.planId.value = String(planId);
+	return workflow;
+}
+
 /** An example workflow from examples/, pointed at the demo credential. */
 function example(file, id) {
 	const text = readFileSync(join(ROOT, 'examples', file), 'utf8').replaceAll('REPLACE_ON_IMPORT', CREDENTIAL_ID);
@@ -53,13 +59,45 @@ await n8n.importWorkflow([
 	example('token-to-downstream-node.json', 'aacTokenDemo'),
 	example('list-plans-http-request.json', 'aacPlansDemo'),
 	example('keep-alive-refresh.json', 'aacKeepAlive'),
+	withPlanId(example('run-plan-and-wait.json', 'aacRunPlanDemo'), standIn ? '1' : process.env.AAC_DEMO_PLAN_ID),
 ]);
 
 let failed = false;
+
+/**
+ * examples/run-plan-and-wait.json: Plan → Run with "wait for completion", then an IF on the status.
+ * On the stand-in the plan run takes 40 s, longer than one access token lives (30 s), so the
+ * wait goes through a refresh; against the real AAC it runs plan 1 of your workspace only when
+ * AAC_DEMO_PLAN_ID names a plan (running a real plan is not a demo's decision to make).
+ */
+async function runPlanAndWait() {
+	const planId = standIn ? '1' : process.env.AAC_DEMO_PLAN_ID;
+	if (!planId) {
+		say('\n(plan run skipped: set AAC_DEMO_PLAN_ID to a plan of yours to run it and wait for it)');
+		return;
+	}
+	if (standIn) standIn.api.setFixture({ kind: 'plan', id: 1, queuedMs: 2000, runningMs: 38_000, outcome: 'Complete' });
+	say(`\nrun plan ${planId} and wait for it (examples/run-plan-and-wait.json)`);
+	const before = standIn && { token: standIn.stats().refreshGrantsOk, api: standIn.api.counters() };
+	const run = await n8n.execute('aacRunPlanDemo', { timeoutMs: 10 * 60_000 });
+	const error = runError(run.json);
+	const [result] = [...outputOf(run.json, 'Succeeded'), ...outputOf(run.json, 'Failed or canceled')];
+	if (error || !run.succeeded || result?.status !== 'Complete') failed = true;
+	if (error) return say(`    failed: ${error.message}`);
+	say(`    plan run ${result?.planRunId}: ${result?.status} after ${result?.durationSeconds} s`);
+	if (standIn) {
+		const api = standIn.api.counters();
+		const polls = (api.requests.getPlanSnapshotRun ?? 0) - (before.api.requests.getPlanSnapshotRun ?? 0);
+		const started = (api.runsStarted.plan?.['1'] ?? 0) - (before.api.runsStarted.plan?.['1'] ?? 0);
+		say(`    runs started in AAC: ${started}, status requests: ${polls}, refreshes during the wait: ${standIn.stats().refreshGrantsOk - before.token}`);
+		if (started !== 1) failed = true;
+	}
+}
+
 try {
 	if (dev) {
 		const server = await startServer(n8n, { port: 5678 });
-		say(`4/4 n8n editor: ${server.url}  (create the owner account on first visit; the credential "${CREDENTIAL_NAME}" and the three examples are there). Ctrl-C stops.`);
+		say(`4/4 n8n editor: ${server.url}  (create the owner account on first visit; the credential "${CREDENTIAL_NAME}" and the four examples are there). Ctrl-C stops.`);
 		await new Promise((resolveStop) => {
 			process.once('SIGINT', resolveStop);
 			process.once('SIGTERM', resolveStop);
@@ -89,6 +127,7 @@ try {
 			if (error || run.exitCode !== 0) failed = true;
 			say(`${String(index + 1).padEnd(5)}${label.padEnd(33)}${String(refreshed === true ? 'yes' : refreshed === false ? 'no' : refreshed).padEnd(11)}${fingerprint(stored?.data?.refreshToken).padEnd(31)}${call}`);
 		}
+		await runPlanAndWait();
 		if (standIn) {
 			const stats = standIn.stats();
 			const alive = await standIn.familyAlive((await n8n.exportCredentials()).find((c) => c.id === CREDENTIAL_ID).data.refreshToken);
