@@ -82,6 +82,22 @@ test('the node offers Get, Inspect and Refresh, and its credential form shows ev
 	await page.screenshot({ path: join(DOCS, 'credential-form.png') });
 });
 
+test('Run a plan opens with the plan picker, Wait for Completion on and the run options', async () => {
+	await addNode('Alteryx', 'Alteryx Analytics Cloud');
+	const creator = page.locator('[data-test-id="node-creator"]');
+	await creator.getByText('Run a plan', { exact: true }).click();
+	const ndv = page.locator('[data-test-id="ndv"]');
+	await ndv.locator('[data-test-id="parameter-input-operation"]').waitFor();
+	assert.equal(await ndv.locator('[data-test-id="parameter-input-resource"] input').inputValue(), 'Plan');
+	assert.equal(await ndv.locator('[data-test-id="parameter-input-operation"] input').inputValue(), 'Run');
+	// The plan is a resource locator (From List / By ID) and waiting is on by default.
+	await ndv.locator('[data-test-id="resource-locator-planId"], [data-test-id="parameter-input-planId"]').first().waitFor();
+	const wait = ndv.locator('[data-test-id="parameter-input-waitForCompletion"]');
+	assert.equal(await wait.count(), 1, 'Wait for Completion is shown');
+	assert.equal(await wait.locator('.is-checked, [aria-checked="true"], input:checked').count() > 0, true, 'Wait for Completion is on by default');
+	await page.screenshot({ path: join(DOCS, 'node-plan-run.png') });
+});
+
 test('the HTTP Request node offers the credential under Predefined Credential Type', async () => {
 	await addNode('HTTP Request', 'HTTP Request');
 	const ndv = page.locator('[data-test-id="ndv"]');
