@@ -33,10 +33,11 @@ const WAITS = Number(process.env.AAC_QUEUE_WAITS ?? 20);
 const WAIT_RUN_MS = Number(process.env.AAC_QUEUE_WAIT_RUN_SECONDS ?? 120) * 1000;
 const SETTINGS = {
 	workers: 2,
-	// A wait holds its worker slot for the whole run. 10 per worker (n8n's default) would be taken
-	// by the 20 waits, and the keep-alive and the readers would queue behind them for 2 minutes,
-	// the tokens expiring meanwhile: 20 per worker leaves one worker enough room for everything.
-	workerConcurrency: 20,
+	// A wait holds its worker slot for the whole run. 10 per worker (n8n's default) are taken by
+	// the 20 waits, and the keep-alive and the readers queue behind them while the token expires
+	// (seen with AAC_QUEUE_WORKER_CONCURRENCY=10: 10 waits failed, see README.md); 20 per worker
+	// leaves one worker enough room for everything.
+	workerConcurrency: Number(process.env.AAC_QUEUE_WORKER_CONCURRENCY ?? 20),
 	/** Finished jobs bull keeps in Redis (see queueEnv in cluster.mjs); n8n's default is 0. */
 	keepLastFinished: process.env.AAC_QUEUE_KEEP_LAST_FINISHED ?? '1000',
 	concurrency: CONCURRENCY,
