@@ -11,14 +11,15 @@ export function signalGroup(pid, signal = 'SIGKILL') {
 }
 
 /**
- * Stops `child` (spawned detached, so it leads its own process group): `signal` to its PID, then
- * SIGKILL to its whole group if it has not exited after `graceMs`. `exited` is the promise of its
- * 'exit' event, taken when it was spawned. Resolves once it exited (at once if it had).
+ * Stops `child` (spawned detached, so it leads its own process group): `signal` to its PID (with
+ * `wholeGroup`, to its whole group at once), then SIGKILL to its whole group if it has not exited
+ * after `graceMs`. `exited` is the promise of its 'exit' event, taken when it was spawned.
+ * Resolves once it exited (at once if it had).
  */
-export async function stopProcessGroup(child, { exited, signal = 'SIGTERM', graceMs }) {
+export async function stopProcessGroup(child, { exited, signal = 'SIGTERM', graceMs, wholeGroup = false }) {
 	if (child.exitCode !== null || child.signalCode !== null) return;
 	try {
-		process.kill(child.pid, signal);
+		process.kill(wholeGroup ? -child.pid : child.pid, signal);
 	} catch {
 		// already gone
 	}

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as wait } from 'node:timers/promises';
 
 import { VERSIONS, freePort } from './n8n.mjs';
+import { stopProcessGroup } from './processGroup.mjs';
 
 /**
  * Starts `n8n start` for a runner made by createN8n and resolves once its REST API answers.
@@ -54,22 +55,6 @@ export async function startServer(n8n, { port, timeoutMs = 240_000, inheritOutpu
 	return {
 		url,
 		output,
-		async stop() {
-			if (child.exitCode !== null) return;
-			try {
-				process.kill(-child.pid, 'SIGTERM');
-			} catch {
-				return;
-			}
-			const killer = setTimeout(() => {
-				try {
-					process.kill(-child.pid, 'SIGKILL');
-				} catch {
-					// gone
-				}
-			}, 15_000);
-			await exited;
-			clearTimeout(killer);
-		},
+		stop: () => stopProcessGroup(child, { exited, signal: 'SIGTERM', graceMs: 15_000, wholeGroup: true }),
 	};
 }

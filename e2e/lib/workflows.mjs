@@ -15,9 +15,11 @@ function node(name, type, typeVersion, parameters, extra = {}) {
 
 export const manualTrigger = (name = 'Start') => node(name, 'n8n-nodes-base.manualTrigger', 1, {});
 
-/** This package's node: operation get | refresh | inspect. */
-export const aacNode = (name, operation, credential, extra = {}) =>
-	node(name, NODE_TYPE, 1, { resource: 'accessToken', operation }, { credentials: credential, ...extra });
+/** This package's node with its parameters as given ({ resource, operation, ... }). */
+export const aacOperation = (name, parameters, credential, extra = {}) => node(name, NODE_TYPE, 1, parameters, { credentials: credential, ...extra });
+
+/** This package's node: Access Token → get | refresh | inspect. */
+export const aacNode = (name, operation, credential, extra = {}) => aacOperation(name, { resource: 'accessToken', operation }, credential, extra);
 
 /** HTTP Request GET with "Predefined Credential Type" = our credential; full response, so statusCode is in the output. */
 export const httpWithCredential = (name, url, credential, { neverError = false, ...extra } = {}) =>
