@@ -71,6 +71,11 @@ const mockNodeTypes: INodeTypes = {
 	getKnownTypes: () => ({}),
 };
 
+/** The hidden property n8n treats as the one preAuthentication renews (n8n looks it up the same way). */
+function findExpirableProperty(credentialType: ICredentialType): INodeProperties | undefined {
+	return credentialType.properties.find((p) => p.type === 'hidden' && p?.typeOptions?.expirable === true);
+}
+
 /**
  * Mirror of n8n's CredentialsHelper (packages/cli/src/credentials-helper.ts). `saveSemantics`
  * picks how preAuthentication persists its output: 1.x (1.123) or 2.x (2.34+).
@@ -142,9 +147,7 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		credentialsExpired: boolean,
 	): Promise<ICredentialDataDecryptedObject | undefined> {
 		const credentialType = this.getType(typeName);
-		const expirableProperty = credentialType.properties.find(
-			(p) => p.type === 'hidden' && p?.typeOptions?.expirable === true,
-		);
+		const expirableProperty = findExpirableProperty(credentialType);
 		if (expirableProperty?.name === undefined) return undefined;
 
 		// n8n's credential test runs on a mock NoOp node with `temp: ''`.
@@ -187,9 +190,7 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		typeName: string,
 	): Promise<ICredentialDataDecryptedObject | undefined> {
 		const credentialType = this.getType(typeName);
-		const expirableProperty = credentialType.properties.find(
-			(p) => p.type === 'hidden' && p?.typeOptions?.expirable === true,
-		);
+		const expirableProperty = findExpirableProperty(credentialType);
 		if (expirableProperty?.name === undefined || typeof credentialType.preAuthentication !== 'function') {
 			return undefined;
 		}

@@ -90,6 +90,25 @@ export interface RunResult {
 	nodeError(nodeName: string): Error | undefined;
 }
 
+/** A workflow as tests write it: nodes, connections, optionally a name. */
+type WorkflowJson = { nodes: INode[]; connections: IConnections; name?: string };
+
+/** The workflow as n8n's database holds it, which the execution lifecycle hooks are given. */
+function workflowRecord(workflowJson: WorkflowJson, settings?: IWorkflowBase['settings']): IWorkflowBase {
+	return {
+		id: 'harness-workflow',
+		name: workflowJson.name ?? 'Harness workflow',
+		active: false,
+		isArchived: false,
+		activeVersionId: null,
+		createdAt: new Date(),
+		updatedAt: new Date(),
+		nodes: workflowJson.nodes,
+		connections: workflowJson.connections,
+		...(settings ? { settings } : {}),
+	};
+}
+
 export function createHarness(options: HarnessOptions) {
 	setUpProcessOnce();
 	const logs: string[] = [];
@@ -140,34 +159,27 @@ export function createHarness(options: HarnessOptions) {
 
 	let executionCounter = 0;
 
+	/** The Workflow n8n builds from a stored workflow, with this harness's node types. */
+	const workflowOf = (record: IWorkflowBase) =>
+		new Workflow({
+			id: record.id,
+			name: record.name,
+			nodes: record.nodes,
+			connections: record.connections,
+			active: false,
+			nodeTypes,
+			settings: record.settings,
+		});
+
 	async function runWorkflow(
-		workflowJson: { nodes: INode[]; connections: IConnections; name?: string },
+		workflowJson: WorkflowJson,
 		startNodeName?: string,
 		control: { stop?: AbortSignal } = {},
 	): Promise<RunResult> {
 		const mode: WorkflowExecuteMode = 'manual';
 		const executionId = `harness-${++executionCounter}`;
-		const workflowData: IWorkflowBase = {
-			id: 'harness-workflow',
-			name: workflowJson.name ?? 'Harness workflow',
-			active: false,
-			isArchived: false,
-			activeVersionId: null,
-			createdAt: new Date(),
-			updatedAt: new Date(),
-			nodes: workflowJson.nodes,
-			connections: workflowJson.connections,
-			settings: { executionOrder: 'v1' },
-		};
-		const workflow = new Workflow({
-			id: workflowData.id,
-			name: workflowData.name,
-			nodes: workflowJson.nodes,
-			connections: workflowJson.connections,
-			active: false,
-			nodeTypes,
-			settings: workflowData.settings,
-		});
+		const workflowData = workflowRecord(workflowJson, { executionOrder: 'v1' });
+		const workflow = workflowOf(workflowData);
 		// Workflow.getStartNode() only finds trigger/poll/webhook nodes; test.start is a plain
 		// node, so default to the first node without incoming main connections.
 		const startNode = startNodeName
@@ -209,32 +221,16 @@ export function createHarness(options: HarnessOptions) {
 	 * method for `nodeName` of the workflow, as the editor asks it (n8n-core's LoadOptionsContext).
 	 */
 	function loadOptionsContext(
-		workflowJson: { nodes: INode[]; connections: IConnections; name?: string },
+		workflowJson: WorkflowJson,
 		nodeName: string,
 		path: string,
 	): LoadOptionsContext {
-		const workflow = new Workflow({
-			id: 'harness-workflow',
-			name: workflowJson.name ?? 'Harness workflow',
-			nodes: workflowJson.nodes,
-			connections: workflowJson.connections,
-			active: false,
-			nodeTypes,
-		});
+		const workflowData = workflowRecord(workflowJson);
+		const workflow = workflowOf(workflowData);
 		const node = workflow.getNode(nodeName);
 		if (!node) throw new Error(`Node ${nodeName} not found`);
 		const executionId = `harness-load-options-${++executionCounter}`;
-		const hooks = new ExecutionLifecycleHooks('manual', executionId, {
-			id: workflow.id,
-			name: workflow.name,
-			active: false,
-			isArchived: false,
-			activeVersionId: null,
-			createdAt: new Date(),
-			updatedAt: new Date(),
-			nodes: workflowJson.nodes,
-			connections: workflowJson.connections,
-		} as IWorkflowBase);
+		const hooks = new ExecutionLifecycleHooks('manual', executionId, workflowData);
 		return new LoadOptionsContext(workflow, node, additionalDataFor(hooks, executionId), path);
 	}
 
