@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	// 10. no error raised in this file carries a refresh token the servers issued
+	// No error raised in this file carries a refresh token the servers issued
 	expectNoSecrets(await collectSecrets(standIn, fake), { errors: errorsSeen });
 	await Promise.all([standIn?.stop(), fake?.close()]);
 });
@@ -355,9 +355,9 @@ describe('token endpoint faults (hand-written fake server)', () => {
 	});
 
 	test.each([
-		['reset', /closed the connection before answering/],
-		['stall', /did not answer within 1 s/],
-	] as const)('%s after sending is ambiguous: not repeated', async (step, message) => {
+		{ step: 'reset', message: /closed the connection before answering/ },
+		{ step: 'stall', message: /did not answer within 1 s/ },
+	] as const)('$step after sending is ambiguous: not repeated', async ({ step, message }) => {
 		fake.setScript([step]);
 		const { deps } = countingDeps();
 		const error = await rejection(obtain(deps));
@@ -369,11 +369,11 @@ describe('token endpoint faults (hand-written fake server)', () => {
 	});
 
 	test.each([
-		['html', /HTML page instead of JSON/],
-		['nonJson', /body that is not JSON/],
-		['truncatedJson', /body that is not JSON/],
-		['noAccessToken', /without an access_token/],
-	] as const)('200 with %s: clear error, no retry', async (step, message) => {
+		{ step: 'html', message: /HTML page instead of JSON/ },
+		{ step: 'nonJson', message: /body that is not JSON/ },
+		{ step: 'truncatedJson', message: /body that is not JSON/ },
+		{ step: 'noAccessToken', message: /without an access_token/ },
+	] as const)('200 with $step: clear error, no retry', async ({ step, message }) => {
 		fake.setScript([step]);
 		const { deps } = countingDeps();
 		const error = await rejection(obtain(deps));

@@ -1,6 +1,5 @@
 // The package inside n8n-core's real workflow engine, against the real oidc-provider stand-in,
-// with a credentials helper that saves like n8n 1.x and like n8n 2.x. Numbers refer to the tests
-// the package issue asks for.
+// with a credentials helper that saves like n8n 1.x and like n8n 2.x.
 import { NodeApiError, sleep, type IConnections, type IDataObject, type INode, type INodeType, type JsonObject } from 'n8n-workflow';
 
 import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
@@ -32,7 +31,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	// 10. Across this file: no error, log line or output carries a refresh token.
+	// Across this file: no error, log line or output carries a refresh token.
 	expectNoSecrets(await collectSecrets(standIn, fake, madeUpRefreshTokens), seen);
 	await Promise.all([standIn?.stop(), fake?.close()]);
 });
@@ -103,7 +102,7 @@ const headerCall = () => ({
 });
 
 describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantics) => {
-	test('1. first use with an expired access token: 1 refresh, new pair saved, downstream call 200', async () => {
+	test('first use with an expired access token: 1 refresh, new pair saved, downstream call 200', async () => {
 		const pair = await standIn.mint({ accessTokenExpired: true });
 		const { run, stored, store } = setUp(semantics, pair);
 		const result = await run(1, get, headerCall());
@@ -129,7 +128,7 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 		expect(await standIn.familyAlive(stored().refreshToken as string)).toBe(true);
 	});
 
-	test('1b. the HTTP Request path (predefined credential) refreshes and saves on its own', async () => {
+	test('the HTTP Request path (predefined credential) refreshes and saves on its own', async () => {
 		const pair = await standIn.mint({ accessTokenExpired: true });
 		const { run, stored } = setUp(semantics, { ...pair, accessToken: `  Bearer ${pair.accessToken}\n` });
 		const result = await run(1, apiCall());
@@ -139,7 +138,7 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, reuseDetections: 0, apiOk: 1, apiUnauthorized: 0 });
 	});
 
-	test('2. a run inside the access token lifetime: 0 refreshes, nothing saved', async () => {
+	test('a run inside the access token lifetime: 0 refreshes, nothing saved', async () => {
 		const pair = await standIn.mint();
 		const { run, store } = setUp(semantics, pair);
 		const result = await run(3, get, headerCall());
@@ -152,7 +151,7 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 		expect(await standIn.stats()).toMatchObject({ tokenRequests: 0, apiOk: 6 });
 	});
 
-	test('3. 20 runs across several expiries: every refresh token used once, family alive', async () => {
+	test('20 runs across several expiries: every refresh token used once, family alive', async () => {
 		// Access tokens that live 3 s, refreshed 1 s before expiry: a refresh every few runs.
 		await standIn.setAccessTokenTtl(3);
 		try {
@@ -173,7 +172,7 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 		}
 	});
 
-	test('4. 100 concurrent requests with an expired token: exactly 1 refresh, 0 reuse', async () => {
+	test('100 concurrent requests with an expired token: exactly 1 refresh, 0 reuse', async () => {
 		const pair = await standIn.mint({ accessTokenExpired: true });
 		const { run, stored } = setUp(semantics, pair);
 		const result = await run(100, apiCall());
@@ -183,7 +182,7 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 		expect(await standIn.familyAlive(stored().refreshToken as string)).toBe(true);
 	});
 
-	test('4b. 100 items into Get with an expired token: exactly 1 refresh, one token for all', async () => {
+	test('100 items into Get with an expired token: exactly 1 refresh, one token for all', async () => {
 		const pair = await standIn.mint({ accessTokenExpired: true });
 		const { run } = setUp(semantics, pair);
 		const result = await run(100, get);
@@ -194,7 +193,7 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, reuseDetections: 0 });
 	});
 
-	test('5. a stale caller with an already-rotated refresh token gets the newest pair, 0 refreshes', async () => {
+	test('a stale caller with an already-rotated refresh token gets the newest pair, 0 refreshes', async () => {
 		const pair = await standIn.mint({ accessTokenExpired: true });
 		const { id, run, stored, store } = setUp(semantics, pair);
 		await run(1, get);
@@ -213,7 +212,7 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 		expect(await standIn.stats()).toMatchObject({ tokenRequests: 0, reuseDetections: 0, apiOk: 1 });
 	});
 
-	test('6. Refresh rotates a fresh token and saves it; Inspect makes no request and shows no secret', async () => {
+	test('Refresh rotates a fresh token and saves it; Inspect makes no request and shows no secret', async () => {
 		const pair = await standIn.mint();
 		const { run, stored } = setUp(semantics, pair);
 		const refreshed = await run(2, refresh);
@@ -240,7 +239,7 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 		expect(await standIn.stats()).toMatchObject({ tokenRequests: 0, apiRequests: 0 });
 	});
 
-	test('7. invalid_grant after the family was revoked: the stated error, nothing saved, sent once', async () => {
+	test('invalid_grant after the family was revoked: the stated error, nothing saved, sent once', async () => {
 		const pair = await standIn.mint({ accessTokenExpired: true });
 		await standIn.revokeFamily(pair.refreshToken);
 		for (const nodes of [[get], [apiCall()]]) {
@@ -258,7 +257,7 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, invalidGrants: 1 });
 	});
 
-	test('7b. invalid_grant after a refresh that never saved its result: the message says so', async () => {
+	test('invalid_grant after a refresh that never saved its result: the message says so', async () => {
 		// What a crash between AAC's rotation and n8n's save leaves: the old pair plus the record.
 		const pair = await standIn.mint({ accessTokenExpired: true });
 		await standIn.revokeFamily(pair.refreshToken);
@@ -274,7 +273,7 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, invalidGrants: 1 });
 	});
 
-	test('8. hostile issuers in n8n: error, nothing saved (the core test counts 0 requests for 28 of them)', async () => {
+	test('hostile issuers in n8n: error, nothing saved (the core test counts 0 requests for 28 of them)', async () => {
 		for (const iss of ['https://pingauth.alteryxcloud.com.evil.example/as', 'https://evil.example/as', 'http://169.254.169.254/as']) {
 			const { run, store } = setUp(semantics, {
 				accessToken: fakeJwt({ iss, client_id: 'c', exp: 1 }),

@@ -222,6 +222,18 @@ export function createN8n({ version, name = 'default', extraEnv = {} }) {
 		return result;
 	}
 
+	/** Runs `script` with `db`, the database opened read-only, in Node 24's node:sqlite (the system Node 20 has none); returns its JSON output. */
+	function readDatabase(script, ...args) {
+		const prelude = `const { DatabaseSync } = require('node:sqlite');
+const db = new DatabaseSync(process.argv[1], { readOnly: true });
+`;
+		const output = execFileSync(join(NODE24_BIN, 'node'), ['--no-warnings', '-e', prelude + script, join(n8nDir, 'database.sqlite'), ...args], {
+			encoding: 'utf8',
+			maxBuffer: 512 * 1024 * 1024,
+		});
+		return JSON.parse(output);
+	}
+
 	function failure(result, what) {
 		return new Error(
 			`${what}: n8n ${result.args.join(' ')} exited ${result.exitCode}${result.signal ? ` (signal ${result.signal})` : ''}${result.timedOut ? ' (timed out)' : ''}; see ${result.logFile}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`,
@@ -248,11 +260,22 @@ export function createN8n({ version, name = 'default', extraEnv = {} }) {
 		 * system Node 20 has no SQLite). For columns n8n stores in plain text, e.g. timestamps.
 		 */
 		queryDatabase(sql) {
-			const script = `const { DatabaseSync } = require('node:sqlite');
-const db = new DatabaseSync(process.argv[1], { readOnly: true });
-process.stdout.write(JSON.stringify(db.prepare(process.argv[2]).all()));`;
-			const output = execFileSync(join(NODE24_BIN, 'node'), ['--no-warnings', '-e', script, join(n8nDir, 'database.sqlite'), sql], { encoding: 'utf8' });
-			return JSON.parse(output);
+			return readDatabase(`process.stdout.write(JSON.stringify(db.prepare(process.argv[2]).all()));`, sql);
+		},
+
+		/**
+		 * Every table's rows ({ table: rows }), read through SQLite itself: rows still in the
+		 * write-ahead log are included, and every value is whole (the files' bytes split long values
+		 * across pages). BLOBs come back as latin1 strings. Run it while no n8n command runs.
+		 */
+		databaseTables() {
+			return readDatabase(`const text = (value) => (value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : typeof value === 'bigint' ? String(value) : value);
+const tables = {};
+for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()) {
+	const rows = db.prepare(\`SELECT * FROM "\${name.replace(/"/g, '""')}"\`).all();
+	tables[name] = rows.map((row) => Object.fromEntries(Object.entries(row).map(([column, value]) => [column, text(value)])));
+}
+process.stdout.write(JSON.stringify(tables));`);
 		},
 
 		/** `import:credentials` of an array of {id, name, type, data} (data in plain; n8n encrypts it). */

@@ -1,8 +1,10 @@
 'use strict';
 // `test.headerRequest`: stands in for an HTTP Request node with a header set by expression, such
 // as `Authorization: {{ $json.authorization }}` after the AAC node's Get. One GET per item
-// through n8n's plain httpRequest helper (no credential). Types in headerRequestNode.d.ts.
+// through n8n's plain httpRequest helper (no credential). Typed by JSDoc, checked by checkJs
+// (test/tsconfig.json).
 
+/** @type {import('n8n-workflow').INodeType} */
 const HeaderRequestNode = {
 	description: {
 		displayName: 'Header Request',
@@ -24,8 +26,8 @@ const HeaderRequestNode = {
 			items.map(async (_item, itemIndex) => {
 				const response = await this.helpers.httpRequest({
 					method: 'GET',
-					url: this.getNodeParameter('url', itemIndex),
-					headers: { Authorization: this.getNodeParameter('authorization', itemIndex) },
+					url: /** @type {string} */ (this.getNodeParameter('url', itemIndex)),
+					headers: { Authorization: /** @type {string} */ (this.getNodeParameter('authorization', itemIndex)) },
 					returnFullResponse: true,
 					ignoreHttpStatusErrors: true,
 					json: true,

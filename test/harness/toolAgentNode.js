@@ -1,8 +1,13 @@
 'use strict';
 // A hand-written fake of an AI agent (no language model): it calls the tool nodes attached to its
 // `ai_tool` input the two ways n8n's agents do, through n8n-core's real machinery, and outputs
-// what the model would be sent. Types in toolAgentNode.d.ts. Plain JavaScript like testNodes.js.
+// what the model would be sent. Plain JavaScript like testNodes.js; typed by JSDoc, checked by
+// checkJs (test/tsconfig.json).
 const { NodeConnectionTypes } = require('n8n-workflow');
+
+/** @typedef {import('n8n-workflow').INodeType} INodeType */
+/** @typedef {import('n8n-workflow').INodeExecutionData} INodeExecutionData */
+/** @typedef {{ name: string, description: string, invoke(input: object): Promise<unknown> }} Tool what getInputConnectionData hands an agent per tool node (a LangChain tool) */
 
 const TOOL_CALL_ID = 'call_fake_agent_1';
 
@@ -17,8 +22,10 @@ const TOOL_CALL_ID = 'call_fake_agent_1';
  *   WorkflowExecute runs the tool node as a normal node and calls this node again with the
  *   results. Output per tool: `{ mode, nodeName, toolResult }`, toolResult being the json items
  *   the agent would turn into the model's tool message (`[{ error }]` when the tool failed).
+ * @implements {INodeType}
  */
 class ToolAgentNode {
+	/** @type {INodeType['description']} */
 	description = {
 		displayName: 'Test Tool Agent',
 		name: 'test.toolAgent',
@@ -42,18 +49,24 @@ class ToolAgentNode {
 		],
 	};
 
+	/**
+	 * @this {import('n8n-workflow').IExecuteFunctions}
+	 * @param {import('n8n-workflow').EngineResponse} [response]
+	 * @returns {Promise<INodeExecutionData[][] | import('n8n-workflow').EngineRequest>}
+	 */
 	async execute(response) {
 		const mode = this.getNodeParameter('mode', 0);
 		if (mode === 'supplyData') {
-			const tools = await this.getInputConnectionData(NodeConnectionTypes.AiTool, 0);
+			const tools = /** @type {Tool[]} */ (await this.getInputConnectionData(NodeConnectionTypes.AiTool, 0));
 			const out = [];
 			for (const tool of tools) {
+				/** @type {import('n8n-workflow').IDataObject} */
 				const json = { mode, toolName: tool.name, toolDescription: tool.description };
 				try {
-					json.toolMessage = await tool.invoke({});
+					json.toolMessage = /** @type {string} */ (await tool.invoke({}));
 				} catch (error) {
 					// Agents hand a failed tool's message to the model as the tool's answer.
-					json.toolError = error.message;
+					json.toolError = /** @type {Error} */ (error).message;
 				}
 				out.push({ json });
 			}

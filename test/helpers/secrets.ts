@@ -1,4 +1,4 @@
-// Test 10 of the package issue: no error, log line or output carries a refresh token.
+// No error, log line or output carries a refresh token.
 // Collects every refresh token the servers issued and looks for them in whatever a test saw.
 import type { FaultyTokenEndpoint } from './faultyTokenEndpoint';
 import type { StandIn } from './standin';

@@ -1,20 +1,76 @@
 'use strict';
-// Jest-side handle on the AAC stand-in (test/standin/aac-standin.mjs); types in standin.d.ts.
+// Jest-side handle on the AAC stand-in (test/standin/aac-standin.mjs); typed by JSDoc, checked by
+// checkJs (test/tsconfig.json).
 // oidc-provider is ESM-only and jest runs our tests as CommonJS, so the server lives in a worker
 // thread of this process; everything below talks to it over its /__admin HTTP routes.
 const path = require('node:path');
 const { Worker } = require('node:worker_threads');
 
+/**
+ * @typedef {object} StandInOptions
+ * @property {string} [host]
+ * @property {number} [port]
+ * @property {number} [accessTokenTtlSeconds]
+ * @property {number} [refreshTokenTtlSeconds]
+ * @property {import('./standinApi').ApiOptions} [api] The v4 API stand-in (standin/api.mjs); controls in standinApi.js.
+ * @property {boolean} [tokenExpiryOnApiClock] Judge access-token expiry on the API's clock (advancing it expires tokens); default real time.
+ */
+
+/**
+ * @typedef {object} StandInStats
+ * @property {number} tokenRequests Every HTTP request to the token endpoint, whatever its outcome.
+ * @property {number} refreshGrantsOk
+ * @property {number} invalidGrants
+ * @property {number} reuseDetections invalid_grant responses caused by presenting an already-rotated refresh token.
+ * @property {number} apiRequests
+ * @property {number} apiOk
+ * @property {number} apiUnauthorized
+ * @property {number} maxUsesOfOneRefreshToken Max number of token requests that presented the same refresh token value.
+ * @property {number} refreshTokensPresented Token requests that carried a refresh_token parameter (total, not distinct).
+ */
+
+/**
+ * @typedef {object} MintOptions
+ * @property {number} [accessTokenTtlSeconds]
+ * @property {boolean} [accessTokenExpired] Validly signed access token whose exp is already in the past.
+ */
+
+/** @typedef {{ accessToken: string, refreshToken: string }} TokenPair */
+
+/**
+ * @typedef {object} StandIn
+ * @property {string} issuer
+ * @property {string} clientId
+ * @property {string} origin
+ * @property {string} apiBaseUrl
+ * @property {string} tokenEndpoint
+ * @property {string} adminUrl
+ * @property {(opts?: MintOptions) => Promise<TokenPair>} mint
+ * @property {() => Promise<StandInStats>} stats
+ * @property {() => Promise<void>} resetStats
+ * @property {(refreshToken: string) => Promise<boolean>} familyAlive
+ * @property {(refreshToken: string) => Promise<boolean>} revokeFamily
+ * @property {(seconds: number) => Promise<void>} setAccessTokenTtl
+ * @property {() => Promise<string[]>} issuedRefreshTokens
+ * @property {() => Promise<void>} stop
+ */
+
+/**
+ * Starts the stand-in in a worker thread and resolves once it listens.
+ * @param {StandInOptions} [options]
+ * @returns {Promise<StandIn>}
+ */
 async function startStandIn(options = {}) {
 	const worker = new Worker(path.join(__dirname, '../standin/worker.mjs'), { workerData: options });
 
+	/** @type {{ issuer: string, clientId: string, origin: string, apiBaseUrl: string, tokenEndpoint: string, adminUrl: string }} */
 	const info = await new Promise((resolve, reject) => {
 		const cleanup = () => {
 			worker.off('message', onMessage);
 			worker.off('error', onError);
 			worker.off('exit', onExit);
 		};
-		const onMessage = (message) => {
+		const onMessage = (/** @type {{ type: string, info?: object, message?: string }} */ message) => {
 			if (message.type === 'ready') {
 				cleanup();
 				resolve(message.info);
@@ -23,11 +79,11 @@ async function startStandIn(options = {}) {
 				reject(new Error(`AAC stand-in failed to start: ${message.message}`));
 			}
 		};
-		const onError = (err) => {
+		const onError = (/** @type {Error} */ err) => {
 			cleanup();
 			reject(err);
 		};
-		const onExit = (code) => {
+		const onExit = (/** @type {number} */ code) => {
 			cleanup();
 			reject(new Error(`AAC stand-in worker exited early (code ${code})`));
 		};
@@ -39,6 +95,12 @@ async function startStandIn(options = {}) {
 		throw err;
 	});
 
+	/**
+	 * @param {string} method
+	 * @param {string} route
+	 * @param {unknown} [body]
+	 * @returns {Promise<any>} the route's JSON answer
+	 */
 	async function admin(method, route, body) {
 		const res = await fetch(`${info.adminUrl}/${route}`, {
 			method,
@@ -50,6 +112,7 @@ async function startStandIn(options = {}) {
 		return json;
 	}
 
+	/** @type {Promise<void> | undefined} */
 	let stopped;
 	return {
 		...info,
@@ -58,17 +121,18 @@ async function startStandIn(options = {}) {
 		resetStats: async () => {
 			await admin('POST', 'reset-stats', {});
 		},
-		familyAlive: async (refreshToken) => (await admin('POST', 'family-alive', { refreshToken })).alive,
-		revokeFamily: async (refreshToken) => (await admin('POST', 'revoke-family', { refreshToken })).revoked,
-		setAccessTokenTtl: async (seconds) => {
+		familyAlive: async (/** @type {string} */ refreshToken) => (await admin('POST', 'family-alive', { refreshToken })).alive,
+		revokeFamily: async (/** @type {string} */ refreshToken) => (await admin('POST', 'revoke-family', { refreshToken })).revoked,
+		setAccessTokenTtl: async (/** @type {number} */ seconds) => {
 			await admin('POST', 'config', { accessTokenTtlSeconds: seconds });
 		},
 		issuedRefreshTokens: async () => (await admin('GET', 'issued-refresh-tokens')).refreshTokens,
 		stop() {
 			// Ask the server to close (drops keep-alive sockets), then end the thread.
 			stopped ??= (async () => {
+				/** @type {Promise<void>} */
 				const closed = new Promise((resolve) => {
-					const timer = setTimeout(resolve, 5000);
+					const timer = setTimeout(() => resolve(), 5000);
 					worker.on('message', (m) => {
 						if (m.type === 'closed') {
 							clearTimeout(timer);

@@ -1,11 +1,135 @@
 'use strict';
 // Jest-side controls of the AAC stand-in's v4 API (standin/api.mjs, our hand-written fake of AAC's
 // API) over its /__admin/api routes, and a loopback receiver for its webhook deliveries.
-// Types in standinApi.d.ts. Plain JavaScript for the same reason as standin.js (Node built-ins).
+// Plain JavaScript for the same reason as standin.js (Node built-ins); typed by JSDoc, checked by
+// checkJs (test/tsconfig.json).
 const http = require('node:http');
 
+/** @typedef {'Complete' | 'Failed' | 'Canceled'} RunOutcome */
+/** @typedef {'Created' | 'InProgress' | RunOutcome} RunStatus */
+
+/**
+ * @typedef {object} RunBehaviour
+ * @property {number} [queuedMs] How long a run stays Created.
+ * @property {number} [runningMs] How long it then stays InProgress.
+ * @property {RunOutcome} [outcome]
+ * @property {string} [failureReason] errorMessage of a failed job group's first job.
+ */
+
+/**
+ * One seeded entity: id and public fields, plus stand-in-only keys.
+ * @typedef {{ [field: string]: unknown } & {
+ *   id?: number,
+ *   name?: string,
+ *   run?: RunBehaviour,
+ *   ownership?: 'owned' | 'shared',
+ *   flowId?: number,
+ *   validationStatus?: string,
+ *   rejectRunWithoutOverrides?: boolean,
+ *   healthy?: boolean,
+ * }} SeedFixture
+ * recipes: `flowId` the flow they belong to, and `rejectRunWithoutOverrides` (a run without
+ * `overrides` answers 400 ValidationFailed); plans: `validationStatus` 'MissingFlowReferences'
+ * makes a run POST start nothing; connections: `healthy` false makes /status answer 400.
+ */
+
+/**
+ * A number generates that many (with timestamps, creators, ownership); an array gives fixtures.
+ * @typedef {object} ApiSeed
+ * @property {number | SeedFixture[]} [plans]
+ * @property {number | SeedFixture[]} [recipes]
+ * @property {number | SeedFixture[]} [flows]
+ * @property {number | SeedFixture[]} [connections]
+ */
+
+/** @typedef {{ user: number | null, workspace: number | null }} QuotaLimits */
+
+/**
+ * @typedef {object} ApiOptions
+ * @property {ApiSeed} [seed]
+ * @property {number} [defaultPageSize] Page size when `limit` is absent (AAC: 25).
+ * @property {number | null} [maxPageSize] Largest page the server serves whatever `limit` asks (null: no cap).
+ * @property {Record<string, QuotaLimits | null>} [quotas] Per endpoint name (runPlan, runJobGroup, runFlow, or any other endpoint name).
+ * @property {boolean} [freezeClock] Start with the API clock frozen (moves only by advance).
+ * @property {number} [timeScale] API milliseconds per real millisecond (default 1).
+ * @property {string} [flowRunRunningStatus] What /flowRuns/{id}/status says while job groups run (the spec's enum has no InProgress).
+ */
+
+/**
+ * @typedef {object} ApiCounters
+ * @property {Record<string, number>} requests
+ * @property {Record<string, number>} responses
+ * @property {number} tooManyRequests
+ * @property {number} notModified
+ * @property {{ plan: Record<string, number>, recipe: Record<string, number>, flow: Record<string, number> }} runsStarted
+ * @property {Record<string, number>} postsPerExecutionId
+ * @property {{ planRun: number, jobGroup: number }} cancels
+ * @property {number} webhookDeliveries
+ * @property {number} faultsServed
+ */
+
+/**
+ * @typedef {object} FaultSpec
+ * @property {string} endpoint Endpoint name, e.g. runPlan, listPlans, getPlanSnapshotRun.
+ * @property {number} [status]
+ * @property {boolean} [reset] Destroy the socket instead of answering.
+ * @property {'before' | 'after'} [phase] before: answer without processing; after: process (a run starts), then answer the fault.
+ * @property {number | null} [times] How many requests it hits (default 1; null: until cleared).
+ * @property {number} [retryAfterSeconds]
+ * @property {Record<string, string>} [headers] Extra response headers, e.g. { 'retry-after': '2' }.
+ * @property {string} [name]
+ * @property {string} [message]
+ */
+
+/**
+ * @typedef {object} WebhookDelivery
+ * @property {number} taskId
+ * @property {number} jobGroupId
+ * @property {number} flowId
+ * @property {RunStatus} status
+ * @property {string} url
+ * @property {string} method
+ * @property {number} attempts
+ * @property {number | null} responseStatus
+ * @property {string | null} error
+ * @property {string | null} deliveredAt
+ */
+
+/** @typedef {{ now: number, frozen: boolean, timeScale: number }} ClockState */
+/** @typedef {Array<Record<string, unknown>>} Rows */
+
+/**
+ * @typedef {object} StandInApi
+ * @property {() => Promise<ApiCounters>} counters
+ * @property {() => Promise<unknown>} resetCounters
+ * @property {() => Promise<Required<ApiOptions>>} settings
+ * @property {(patch: Omit<ApiOptions, 'seed' | 'freezeClock'>) => Promise<unknown>} configure
+ * @property {(spec: { kind: 'plan' | 'recipe' | 'flow' | 'connection', id?: number } & RunBehaviour & Partial<SeedFixture>) => Promise<unknown>} setFixture
+ * @property {(spec: { kind: 'planRun' | 'jobGroup', id: number, outcome: RunOutcome }) => Promise<{ changed: boolean, status: RunStatus }>} finishRun
+ * @property {(spec: { kind: 'plan' | 'recipe' | 'flow', id: number, ranfrom?: string, otherUser?: boolean }) => Promise<Record<string, unknown>>} startRun
+ * @property {() => Promise<{ planRuns: Rows, jobGroups: Rows, flowRuns: Rows }>} runs
+ * @property {(spec?: { advanceMs?: number, setMs?: number, freeze?: boolean, timeScale?: number }) => Promise<ClockState>} clock
+ * @property {(ms: number) => Promise<ClockState>} advance
+ * @property {(spec: FaultSpec) => Promise<FaultSpec & { id: number, served: number }>} addFault
+ * @property {() => Promise<Array<FaultSpec & { id: number, served: number }>>} faults
+ * @property {() => Promise<unknown>} clearFaults
+ * @property {() => Promise<WebhookDelivery[]>} webhookDeliveries
+ * @property {() => Promise<WebhookDelivery[]>} flushWebhooks Waits for deliveries in flight, then lists all.
+ * @property {(seed?: ApiSeed) => Promise<unknown>} reset Drops runs, tasks, faults, counters, quota windows; reseeds (same seed unless given).
+ */
+
+/**
+ * @param {import('./standin').StandIn} standIn
+ * @returns {StandInApi}
+ */
 function standInApi(standIn) {
 	const base = `${standIn.adminUrl}/api`;
+	/**
+	 * @param {string} method
+	 * @param {string} route
+	 * @param {unknown} [body]
+	 * @returns {Promise<any>} the route's JSON answer
+	 */
 	async function call(method, route, body) {
 		const res = await fetch(`${base}/${route}`, {
 			method,
@@ -36,36 +160,61 @@ function standInApi(standIn) {
 	};
 }
 
-// Records every request it gets; answers `status` (default 200).
+/**
+ * @typedef {object} ReceivedRequest
+ * @property {string} method
+ * @property {string} path
+ * @property {Record<string, string | string[] | undefined>} headers
+ * @property {string} body
+ */
+
+/**
+ * @typedef {object} WebhookReceiver
+ * @property {string} url
+ * @property {number} status What it answers; a test may change it between deliveries.
+ * @property {ReceivedRequest[]} received
+ * @property {(n: number, timeoutMs?: number) => Promise<void>} waitFor Resolves once `n` requests arrived.
+ * @property {() => Promise<void>} close
+ */
+
+/**
+ * Records every request it gets; answers `status` (default 200).
+ * @param {{ status?: number }} [options]
+ * @returns {Promise<WebhookReceiver>}
+ */
 async function startWebhookReceiver({ status = 200 } = {}) {
+	/** @type {ReceivedRequest[]} */
 	const received = [];
+	/** @type {Array<{ n: number, resolve: () => void }>} */
 	const waiters = [];
 	const server = http.createServer((req, res) => {
+		/** @type {Buffer[]} */
 		const chunks = [];
 		req.on('data', (c) => chunks.push(c));
 		req.on('end', () => {
-			received.push({ method: req.method, path: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+			received.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
 			res.writeHead(receiver.status, { 'content-type': 'text/plain' });
 			res.end('ok');
 			for (const w of [...waiters]) if (received.length >= w.n) w.resolve();
 		});
 	});
-	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+	/** @type {WebhookReceiver} */
 	const receiver = {
-		url: `http://127.0.0.1:${server.address().port}`,
+		url: `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`,
 		status,
 		received,
 		waitFor(n, timeoutMs = 5000) {
 			if (received.length >= n) return Promise.resolve();
-			return new Promise((resolve, reject) => {
+			return /** @type {Promise<void>} */ (new Promise((resolve, reject) => {
 				const timer = setTimeout(() => reject(new Error(`webhook receiver: ${received.length} of ${n} requests after ${timeoutMs} ms`)), timeoutMs);
-				waiters.push({ n, resolve: () => { clearTimeout(timer); resolve(); } });
-			});
+				waiters.push({ n, resolve: () => { clearTimeout(timer); resolve(undefined); } });
+			}));
 		},
-		close: () => new Promise((resolve) => {
+		close: () => /** @type {Promise<void>} */ (new Promise((resolve) => {
 			server.closeAllConnections();
-			server.close(() => resolve());
-		}),
+			server.close(() => resolve(undefined));
+		})),
 	};
 	return receiver;
 }
