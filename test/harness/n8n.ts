@@ -7,7 +7,7 @@
  * the expression engine, NodeHelpers.getNodeParameters for credential defaults.
  * What is ours: the credential store (an in-memory "database") and CredentialsHelper.
  */
-import { ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute, getAdditionalKeys } from 'n8n-core';
+import { ExecutionLifecycleHooks, LoadOptionsContext, PollContext, WorkflowExecute, getAdditionalKeys } from 'n8n-core';
 import {
   Expression,
   ICredentials,
@@ -26,6 +26,8 @@ import {
   type ICredentialType,
   type IDataObject,
   type IExecuteData,
+  type INodeExecutionData,
+  type WorkflowActivateMode,
   type IHttpRequestHelper,
   type IHttpRequestOptions,
   type INode,
@@ -587,5 +589,53 @@ export function createHarness(options: HarnessOptions) {
     return new LoadOptionsContext(workflow, node, additionalDataFor(hooks, executionId), path);
   }
 
-  return { runWorkflow, loadOptionsContext, logs };
+  /**
+   * One poll of a polling trigger as n8n's poller runs it: n8n-core's real PollContext for
+   * `nodeName` (mode 'trigger'; 'manual' is "Fetch Test Event"), `poll()` called on it, over the
+   * workflow static data given (n8n-workflow's ObservableObject over it: mutated in place, as n8n keeps it in memory between polls; a test
+   * round-trips it through JSON to act out a restart). Returns what poll() returned.
+   */
+  async function pollOnce(
+    workflowJson: { nodes: INode[]; connections: IConnections; name?: string },
+    nodeName: string,
+    staticData: IDataObject,
+    options: { mode?: WorkflowExecuteMode; activation?: WorkflowActivateMode } = {},
+  ): Promise<INodeExecutionData[][] | null> {
+    const workflow = new Workflow({
+      id: 'harness-workflow',
+      name: workflowJson.name ?? 'Harness workflow',
+      nodes: workflowJson.nodes,
+      connections: workflowJson.connections,
+      active: true,
+      nodeTypes,
+      staticData,
+      settings: { executionOrder: 'v1' },
+    });
+    const node = workflow.getNode(nodeName);
+    if (!node) throw new Error(`Node ${nodeName} not found`);
+    const nodeType = lookup(node.type);
+    if (typeof nodeType.poll !== 'function') throw new Error(`${node.type} has no poll()`);
+    const executionId = `harness-poll-${++executionCounter}`;
+    const hooks = new ExecutionLifecycleHooks(options.mode ?? 'trigger', executionId, {
+      id: workflow.id,
+      name: workflow.name,
+      active: true,
+      isArchived: false,
+      activeVersionId: null,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+      nodes: workflowJson.nodes,
+      connections: workflowJson.connections,
+    } as IWorkflowBase);
+    const context = new PollContext(workflow, node, additionalDataFor(hooks, executionId), options.mode ?? 'trigger', options.activation ?? 'activate');
+    const previousSink = logSink;
+    logSink = logs;
+    try {
+      return await nodeType.poll.call(context);
+    } finally {
+      logSink = previousSink;
+    }
+  }
+
+  return { runWorkflow, loadOptionsContext, pollOnce, logs };
 }

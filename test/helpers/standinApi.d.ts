@@ -116,7 +116,7 @@ export interface StandInApi {
 	configure(patch: Omit<ApiOptions, 'seed' | 'freezeClock'>): Promise<unknown>;
 	setFixture(spec: { kind: 'plan' | 'recipe' | 'flow' | 'connection'; id?: number } & RunBehaviour & Partial<SeedFixture>): Promise<unknown>;
 	finishRun(spec: { kind: 'planRun' | 'jobGroup'; id: number; outcome: RunOutcome }): Promise<{ changed: boolean; status: RunStatus }>;
-	startRun(spec: { kind: 'plan' | 'recipe' | 'flow'; id: number; ranfrom?: string; otherUser?: boolean }): Promise<Record<string, unknown>>;
+	startRun(spec: { kind: 'plan' | 'recipe' | 'flow'; id: number; ranfrom?: string; otherUser?: boolean; count?: number }): Promise<Record<string, unknown>>;
 	runs(): Promise<{ planRuns: Array<Record<string, unknown>>; jobGroups: Array<Record<string, unknown>>; flowRuns: Array<Record<string, unknown>> }>;
 	clock(spec?: { advanceMs?: number; setMs?: number; freeze?: boolean; timeScale?: number }): Promise<ClockState>;
 	advance(ms: number): Promise<ClockState>;

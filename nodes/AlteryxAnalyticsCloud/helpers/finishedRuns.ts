@@ -165,9 +165,14 @@ export function advanceCursor(cursor: FinishedRunsCursor, finished: Record<strin
 	const newest = Math.max(cursor.floorMs, ...Object.values(seen));
 	let floorMs = Math.max(cursor.floorMs, newest - OVERLAP_MS);
 	const times = Object.values(seen).filter((at) => at >= floorMs).sort((a, b) => a - b);
-	// Too many finished within the overlap: raise the floor to the oldest time that keeps MAX_SEEN
-	// (runs that share that time are all kept, so none of them is emitted twice).
-	if (times.length > MAX_SEEN) floorMs = times[times.length - MAX_SEEN];
+	// Too many finished within the overlap: raise the floor to the oldest time that keeps MAX_SEEN.
+	// Runs that share that time are kept together, or, if that would still be too many, dropped
+	// together by moving the floor just past them: below the floor nothing is emitted, so an id
+	// leaves the set only when the floor excludes it anyway.
+	if (times.length > MAX_SEEN) {
+		floorMs = times[times.length - MAX_SEEN];
+		if (times.filter((at) => at >= floorMs).length > MAX_SEEN) floorMs += 1;
+	}
 	const kept: Record<string, number> = {};
 	for (const [id, at] of Object.entries(seen)) if (at >= floorMs) kept[id] = at;
 	return { key: cursor.key, floorMs, seen: kept };
@@ -185,10 +190,13 @@ async function listFinished(context: IPollFunctions, event: FinishedRunEvent, fi
 		limit === undefined ? { returnAll: true } : { returnAll: false, limit },
 	);
 	const finished: Array<{ run: IDataObject; id: string; at: number }> = [];
+	// Runs that finish while the poll pages push the list down: a run can come on two pages.
+	const ids = new Set<string>();
 	for (const run of runs) {
 		const id = idOf(run.id);
 		const at = source.finishedAtMs(run);
-		if (id === undefined || at === undefined) continue;
+		if (id === undefined || at === undefined || ids.has(id)) continue;
+		ids.add(id);
 		// AAC's status filter is applied again here: a server that ignores it must not start workflows.
 		if (!filters.statuses.includes(run.status as FinalStatus) || !source.matches(run, filters)) continue;
 		finished.push({ run, id, at });
