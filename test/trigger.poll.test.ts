@@ -272,6 +272,17 @@ describe('manual mode (Fetch Test Event)', () => {
 });
 
 describe('filters and jobs', () => {
+	test('only the event set (every other parameter at its default, as n8n may store it): every final status, any plan', async () => {
+		const trigger = await setUp({ event: 'planRunFinished' });
+		expect(await trigger.poll()).toEqual([]);
+		const ids = await startPlanRuns(3, { otherUser: true });
+		await api.advance(1000);
+		await finishPlanRuns([ids[0]], 'Complete');
+		await finishPlanRuns([ids[1]], 'Failed');
+		await finishPlanRuns([ids[2]], 'Canceled');
+		expect((await trigger.poll()).map((item) => Number(item.planRunId))).toEqual(ids);
+	});
+
 	test('plan runs: final status, run by me, started from a schedule', async () => {
 		const trigger = await setUp(planRuns({ statuses: ['Failed', 'Canceled'], runBy: 'currentUser', ranfrom: 'schedule' }));
 		expect(await trigger.poll()).toEqual([]);
