@@ -2,12 +2,13 @@ import {
 	NodeConnectionTypes,
 	type IDataObject,
 	type INodeExecutionData,
+	type INodeProperties,
 	type INodeType,
 	type INodeTypeDescription,
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import { flowLocator, planLocator, recipeLocator } from '../AlteryxAnalyticsCloud/helpers/descriptions';
+import { flowLocator, planLocator, recipeLocator, runFilters } from '../AlteryxAnalyticsCloud/helpers/descriptions';
 import {
 	FINAL_STATUSES,
 	pollFinishedRuns,
@@ -18,6 +19,9 @@ import {
 } from '../AlteryxAnalyticsCloud/helpers/finishedRuns';
 import { searchFlows, searchPlans, searchRecipes } from '../AlteryxAnalyticsCloud/methods/listSearch';
 import { CREDENTIAL_TYPE } from '../AlteryxAnalyticsCloud/n8nAdapter';
+
+/** Run By and Ran From as the run lists (Get Many) offer them. */
+const runFilter = (name: 'runBy' | 'ranfrom'): INodeProperties => runFilters.find((candidate) => candidate.name === name) as INodeProperties;
 
 const forEvent = (event: FinishedRunEvent, extra: IDataObject = {}) => ({ show: { event: [event], ...extra } });
 
@@ -91,28 +95,12 @@ export class AlteryxAnalyticsCloudTrigger implements INodeType {
 				...optional(recipeLocator(''), 'Only jobs of this recipe'),
 				displayOptions: forEvent('jobFinished', { jobsOf: ['recipe'] }),
 			},
+			runFilter('runBy'),
 			{
-				displayName: 'Run By',
-				name: 'runBy',
-				type: 'options',
-				options: [
-					{ name: 'Anyone', value: 'all' },
-					{ name: 'Me (the Credential’s User)', value: 'currentUser' },
-				],
-				default: 'all',
-			},
-			{
+				...runFilter('ranfrom'),
 				displayName: 'Started From',
-				name: 'ranfrom',
-				type: 'options',
-				options: [
-					{ name: 'Anywhere', value: '' },
-					{ name: 'API', value: 'api' },
-					{ name: 'Schedule', value: 'schedule' },
-					{ name: 'UI', value: 'ui' },
-				],
 				default: '',
-				description: 'How the run was started (AAC\'s ranfrom)',
+				options: [{ name: 'Anywhere', value: '' }, ...(runFilter('ranfrom').options ?? [])],
 			},
 		],
 	};

@@ -555,6 +555,38 @@ export function createHarness(options: HarnessOptions) {
     };
   }
 
+  /** The workflow, its node `nodeName` and the additional data a node context outside a run gets. */
+  function outsideRun(
+    workflowJson: { nodes: INode[]; connections: IConnections; name?: string },
+    nodeName: string,
+    options: { mode: WorkflowExecuteMode; active: boolean; staticData?: IDataObject; label: string },
+  ) {
+    const workflow = new Workflow({
+      id: 'harness-workflow',
+      name: workflowJson.name ?? 'Harness workflow',
+      nodes: workflowJson.nodes,
+      connections: workflowJson.connections,
+      active: options.active,
+      nodeTypes,
+      ...(options.staticData ? { staticData: options.staticData, settings: { executionOrder: 'v1' as const } } : {}),
+    });
+    const node = workflow.getNode(nodeName);
+    if (!node) throw new Error(`Node ${nodeName} not found`);
+    const executionId = `harness-${options.label}-${++executionCounter}`;
+    const hooks = new ExecutionLifecycleHooks(options.mode, executionId, {
+      id: workflow.id,
+      name: workflow.name,
+      active: options.active,
+      isArchived: false,
+      activeVersionId: null,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+      nodes: workflowJson.nodes,
+      connections: workflowJson.connections,
+    } as IWorkflowBase);
+    return { workflow, node, additionalData: additionalDataFor(hooks, executionId) };
+  }
+
   /**
    * The context n8n gives a node's list search (resource locator "From List") or load-options
    * method for `nodeName` of the workflow, as the editor asks it (n8n-core's LoadOptionsContext).
@@ -564,36 +596,16 @@ export function createHarness(options: HarnessOptions) {
     nodeName: string,
     path: string,
   ): LoadOptionsContext {
-    const workflow = new Workflow({
-      id: 'harness-workflow',
-      name: workflowJson.name ?? 'Harness workflow',
-      nodes: workflowJson.nodes,
-      connections: workflowJson.connections,
-      active: false,
-      nodeTypes,
-    });
-    const node = workflow.getNode(nodeName);
-    if (!node) throw new Error(`Node ${nodeName} not found`);
-    const executionId = `harness-load-options-${++executionCounter}`;
-    const hooks = new ExecutionLifecycleHooks('manual', executionId, {
-      id: workflow.id,
-      name: workflow.name,
-      active: false,
-      isArchived: false,
-      activeVersionId: null,
-      createdAt: new Date(),
-      updatedAt: new Date(),
-      nodes: workflowJson.nodes,
-      connections: workflowJson.connections,
-    } as IWorkflowBase);
-    return new LoadOptionsContext(workflow, node, additionalDataFor(hooks, executionId), path);
+    const { workflow, node, additionalData } = outsideRun(workflowJson, nodeName, { mode: 'manual', active: false, label: 'load-options' });
+    return new LoadOptionsContext(workflow, node, additionalData, path);
   }
 
   /**
    * One poll of a polling trigger as n8n's poller runs it: n8n-core's real PollContext for
    * `nodeName` (mode 'trigger'; 'manual' is "Fetch Test Event"), `poll()` called on it, over the
-   * workflow static data given (n8n-workflow's ObservableObject over it: mutated in place, as n8n keeps it in memory between polls; a test
-   * round-trips it through JSON to act out a restart). Returns what poll() returned.
+   * workflow static data given (n8n-workflow's ObservableObject over it, so mutated in place, as
+   * n8n keeps it in memory between polls; a test round-trips it through JSON to act out a
+   * restart). Returns what poll() returned.
    */
   async function pollOnce(
     workflowJson: { nodes: INode[]; connections: IConnections; name?: string },
@@ -601,33 +613,11 @@ export function createHarness(options: HarnessOptions) {
     staticData: IDataObject,
     options: { mode?: WorkflowExecuteMode; activation?: WorkflowActivateMode } = {},
   ): Promise<INodeExecutionData[][] | null> {
-    const workflow = new Workflow({
-      id: 'harness-workflow',
-      name: workflowJson.name ?? 'Harness workflow',
-      nodes: workflowJson.nodes,
-      connections: workflowJson.connections,
-      active: true,
-      nodeTypes,
-      staticData,
-      settings: { executionOrder: 'v1' },
-    });
-    const node = workflow.getNode(nodeName);
-    if (!node) throw new Error(`Node ${nodeName} not found`);
+    const mode = options.mode ?? 'trigger';
+    const { workflow, node, additionalData } = outsideRun(workflowJson, nodeName, { mode, active: true, staticData, label: 'poll' });
     const nodeType = lookup(node.type);
     if (typeof nodeType.poll !== 'function') throw new Error(`${node.type} has no poll()`);
-    const executionId = `harness-poll-${++executionCounter}`;
-    const hooks = new ExecutionLifecycleHooks(options.mode ?? 'trigger', executionId, {
-      id: workflow.id,
-      name: workflow.name,
-      active: true,
-      isArchived: false,
-      activeVersionId: null,
-      createdAt: new Date(),
-      updatedAt: new Date(),
-      nodes: workflowJson.nodes,
-      connections: workflowJson.connections,
-    } as IWorkflowBase);
-    const context = new PollContext(workflow, node, additionalDataFor(hooks, executionId), options.mode ?? 'trigger', options.activation ?? 'activate');
+    const context = new PollContext(workflow, node, additionalData, mode, options.activation ?? 'activate');
     const previousSink = logSink;
     logSink = logs;
     try {
