@@ -304,7 +304,12 @@ export function createAacApi(options = {}) {
       const t = now();
       const views = [...db.planRuns.values()].filter((r) => runBy(r) && ranfrom(r)).map((r) => planRunView(r, t))
         .filter((v) => status(v) && dates(v));
-      return { body: listPage(views, q, settings, { defaultSort: '-id' }) };
+      const page = listPage(views, q, settings, { defaultSort: '-id' });
+      // embed=plan as on GET /v4/planSnapshotRuns/{id} (the spec's embed applies to lists too).
+      if ((q.get('embed') ?? '').split(',').includes('plan')) {
+        for (const v of page.data) if (v.plan) v.plan = { ...db.plans.get(v.plan.id).view };
+      }
+      return { body: page };
     }],
     ['GET', /^\/v4\/planSnapshotRuns\/(\d+)$/, 'getPlanSnapshotRun', ({ m, q }) => {
       const run = get(db.planRuns, 'PlanSnapshotRun', idOf(m));
@@ -599,7 +604,13 @@ export function createAacApi(options = {}) {
   }
 
   // Starts a run as the UI or a schedule would (not through the API: not counted in runsStarted).
-  function startRun({ kind, id, ranfrom = 'schedule', otherUser = false }) {
+  // count > 1 starts that many at the same API instant (a history, or runs that finish together)
+  // and answers { runs: [each answer] }.
+  function startRun({ kind, id, ranfrom = 'schedule', otherUser = false, count }) {
+    if (count !== undefined) {
+      if (!Number.isInteger(count) || count < 1 || count > 100000) throw new TypeError('count must be an integer from 1 to 100000');
+      return { runs: Array.from({ length: count }, () => startRun({ kind, id, ranfrom, otherUser })) };
+    }
     const creatorId = otherUser ? OTHER_USER_ID : CURRENT_USER.id;
     if (kind === 'plan') return { planSnapshotRunId: startPlanRun(get(db.plans, 'Plan', id), { ranfrom, creatorId }).id };
     if (kind === 'recipe') {

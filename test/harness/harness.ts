@@ -7,7 +7,7 @@
  * the expression engine, NodeHelpers.getNodeParameters for credential defaults.
  * What is ours: the credential store (an in-memory "database") and CredentialsHelper.
  */
-import { ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, LoadOptionsContext, PollContext, WorkflowExecute } from 'n8n-core';
 import {
 	Expression,
 	LoggerProxy,
@@ -19,6 +19,7 @@ import {
 	type ICredentialType,
 	type IDataObject,
 	type INode,
+	type INodeExecutionData,
 	type INodeType,
 	type INodeTypes,
 	type IConnections,
@@ -26,6 +27,7 @@ import {
 	type IWorkflowBase,
 	type IWorkflowExecuteAdditionalData,
 	type Logger as WorkflowLogger,
+	type WorkflowActivateMode,
 	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
@@ -160,15 +162,16 @@ export function createHarness(options: HarnessOptions) {
 	let executionCounter = 0;
 
 	/** The Workflow n8n builds from a stored workflow, with this harness's node types. */
-	const workflowOf = (record: IWorkflowBase) =>
+	const workflowOf = (record: IWorkflowBase, staticData?: IDataObject) =>
 		new Workflow({
 			id: record.id,
 			name: record.name,
 			nodes: record.nodes,
 			connections: record.connections,
-			active: false,
+			active: record.active,
 			nodeTypes,
 			settings: record.settings,
+			...(staticData ? { staticData } : {}),
 		});
 
 	async function runWorkflow(
@@ -234,5 +237,31 @@ export function createHarness(options: HarnessOptions) {
 		return new LoadOptionsContext(workflow, node, additionalDataFor(hooks, executionId), path);
 	}
 
-	return { runWorkflow, loadOptionsContext, logs };
+	/**
+	 * One poll of a polling trigger as n8n's poller runs it: n8n-core's real PollContext for
+	 * `nodeName` (mode 'trigger'; 'manual' is "Fetch Test Event"), `poll()` called on it, over the
+	 * workflow static data given (n8n-workflow's ObservableObject over it, so mutated in place, as
+	 * n8n keeps it in memory between polls; a test round-trips it through JSON to act out a
+	 * restart). Returns what poll() returned.
+	 */
+	async function pollOnce(
+		workflowJson: WorkflowJson,
+		nodeName: string,
+		staticData: IDataObject,
+		pollOptions: { mode?: WorkflowExecuteMode; activation?: WorkflowActivateMode } = {},
+	): Promise<INodeExecutionData[][] | null> {
+		const mode = pollOptions.mode ?? 'trigger';
+		const workflowData = { ...workflowRecord(workflowJson, { executionOrder: 'v1' }), active: true };
+		const workflow = workflowOf(workflowData, staticData);
+		const node = workflow.getNode(nodeName);
+		if (!node) throw new Error(`Node ${nodeName} not found`);
+		const poll = lookup(node.type).poll;
+		if (typeof poll !== 'function') throw new Error(`${node.type} has no poll()`);
+		const executionId = `harness-poll-${++executionCounter}`;
+		const hooks = new ExecutionLifecycleHooks(mode, executionId, workflowData);
+		const context = new PollContext(workflow, node, additionalDataFor(hooks, executionId), mode, pollOptions.activation ?? 'activate');
+		return await logInto(logs, async () => await poll.call(context));
+	}
+
+	return { runWorkflow, loadOptionsContext, pollOnce, logs };
 }

@@ -5,10 +5,14 @@ import type {
 	IExecuteFunctions,
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
+	IPollFunctions,
 } from 'n8n-workflow';
 
 import { FIELD, fieldsToStore, normalizeToken, sharedCoordinator, type TokenSettings } from '../core';
 import { CREDENTIAL_TYPE, EXPIRY_CHECK_FIELD } from '../n8nAdapter';
+
+/** Every n8n context that makes AAC requests through the credential (nodes, list searches, the polling trigger). */
+export type AacNodeContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
 /*
  * The one module that writes the credential from the node.
@@ -81,7 +85,7 @@ function newestPairFields(settings: TokenSettings): IDataObject {
  * request. Errors other than the expected stop are thrown as n8n reported them.
  */
 export async function writeCredential(
-	context: IExecuteFunctions | ILoadOptionsFunctions,
+	context: AacNodeContext,
 	data: ICredentialDataDecryptedObject,
 	settings: TokenSettings,
 	fields: IDataObject,
@@ -112,7 +116,7 @@ export async function writeCredential(
  * the token family at the next refresh, so a failed save must not pass silently. True when the
  * stored refresh token is the newest this process knows.
  */
-export async function savedRefreshTokenIsNewest(context: IExecuteFunctions | ILoadOptionsFunctions, settings: TokenSettings): Promise<boolean> {
+export async function savedRefreshTokenIsNewest(context: AacNodeContext, settings: TokenSettings): Promise<boolean> {
 	const stored = normalizeToken((await context.getCredentials(CREDENTIAL_TYPE))[FIELD.refreshToken]);
 	return stored === (sharedCoordinator.newestKnown(settings.refreshToken)?.refreshToken ?? settings.refreshToken);
 }

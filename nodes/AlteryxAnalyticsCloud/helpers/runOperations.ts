@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../n8nAdapter';
+import type { AacNodeContext } from './credentialWriter';
 import { aacApiRequest, type AacRequest } from '../transport/aacApi';
 import { DEFAULT_RUNS_PER_MINUTE, buildExecutionId, startRun, type RunKind, type StartRunResult } from './runRequest';
 import {
@@ -234,6 +235,6 @@ export function durationSeconds(from: unknown, to: unknown): number | null {
 }
 
 /** A GET through the transport (retried as a read). */
-export async function aacGet(context: IExecuteFunctions, path: string, qs?: IDataObject): Promise<unknown> {
+export async function aacGet(context: AacNodeContext, path: string, qs?: IDataObject): Promise<unknown> {
 	return (await aacApiRequest.call(context, { method: 'GET', path, qs, retry: 'read' })).body;
 }

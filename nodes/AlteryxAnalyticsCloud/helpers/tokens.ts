@@ -1,13 +1,11 @@
 import {
 	NodeOperationError,
 	type ICredentialDataDecryptedObject,
-	type IExecuteFunctions,
-	type ILoadOptionsFunctions,
 } from 'n8n-workflow';
 
 import { AacTokenError, refreshIntent, sharedCoordinator, type ObtainResult, type TokenSettings } from '../core';
 import { REFRESH_STARTED_FIELD, credentialUpdate, explainRejection, n8nRefreshDependencies } from '../n8nAdapter';
-import { savedRefreshTokenIsNewest, writeCredential } from './credentialWriter';
+import { savedRefreshTokenIsNewest, writeCredential, type AacNodeContext } from './credentialWriter';
 import { toNodeError } from './errors';
 
 /**
@@ -21,7 +19,7 @@ import { toNodeError } from './errors';
  * Refresh does).
  */
 export async function obtainAndSave(
-	context: IExecuteFunctions | ILoadOptionsFunctions,
+	context: AacNodeContext,
 	data: ICredentialDataDecryptedObject,
 	settings: TokenSettings,
 	operation: 'use' | 'rotate',

@@ -3,13 +3,12 @@ import {
 	NodeOperationError,
 	sleep,
 	type IDataObject,
-	type IExecuteFunctions,
 	type IHttpRequestOptions,
-	type ILoadOptionsFunctions,
 	type JsonObject,
 } from 'n8n-workflow';
 
 import { readCredential, redactServerText, sharedCoordinator, type TokenSettings } from '../core';
+import type { AacNodeContext } from '../helpers/credentialWriter';
 import { toNodeError } from '../helpers/errors';
 import { obtainAndSave } from '../helpers/tokens';
 import { CREDENTIAL_TYPE } from '../n8nAdapter';
@@ -57,7 +56,7 @@ export interface AacPaging {
 	limit?: number;
 }
 
-type AacContext = IExecuteFunctions | ILoadOptionsFunctions;
+type AacContext = AacNodeContext;
 
 /** Attempts of one request (the 401 retry aside). */
 export const READ_ATTEMPTS = 4;

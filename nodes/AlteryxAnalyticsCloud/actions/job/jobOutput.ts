@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import type { AacNodeContext } from '../../helpers/credentialWriter';
 import { aacApiRequest } from '../../transport/aacApi';
 import { aacGet, durationSeconds, idOf, waitForRunOf, type WaitOutcome } from '../../helpers/runOperations';
 
@@ -9,7 +10,7 @@ export async function jobStatus(context: IExecuteFunctions, jobId: string): Prom
 }
 
 /** The first job error message of a job group (AAC's reason for a Failed job), if any. */
-export async function jobFailureReason(context: IExecuteFunctions, jobId: string): Promise<string | undefined> {
+export async function jobFailureReason(context: AacNodeContext, jobId: string): Promise<string | undefined> {
 	const body = (await aacGet(context, `/v4/jobGroups/${jobId}/jobs`)) as { data?: IDataObject[] } | undefined;
 	const failed = (body?.data ?? []).find((job) => typeof job.errorMessage === 'string' && job.errorMessage);
 	return failed ? `${String(failed.jobType ?? 'job')} job ${String(failed.id)}: ${String(failed.errorMessage)}` : undefined;
