@@ -101,6 +101,25 @@ export interface WebhookDelivery {
 	responseStatus: number | null;
 	error: string | null;
 	deliveredAt: string | null;
+	/** The index of the delivery this one repeats (repeatWebhookDelivery), else null. */
+	repeatOf: number | null;
+}
+
+/** A webhook task as GET /v4/webhookFlowTasks/{id} answers it, plus whether it signs. */
+export interface WebhookTask {
+	id: number;
+	name: string;
+	flow: { id: number };
+	url: string;
+	method: string;
+	triggerEvent: string;
+	triggerObject: string;
+	flowNodeIds: number[];
+	body: string;
+	headers: Record<string, string>;
+	sslVerification: boolean;
+	retryOnFailure: boolean;
+	signed: boolean;
 }
 
 export interface ClockState {
@@ -126,6 +145,10 @@ export interface StandInApi {
 	webhookDeliveries(): Promise<WebhookDelivery[]>;
 	/** Waits for deliveries in flight, then lists all. */
 	flushWebhooks(): Promise<WebhookDelivery[]>;
+	/** Sends delivery `index` (default the last) again, as AAC repeating it; resolves once settled. */
+	repeatWebhookDelivery(index?: number): Promise<WebhookDelivery>;
+	/** Every webhook task (AAC has no list route; admin only). */
+	webhookTasks(): Promise<WebhookTask[]>;
 	/** Drops runs, tasks, faults, counters, quota windows; reseeds (same seed unless given). */
 	reset(seed?: ApiSeed): Promise<unknown>;
 }

@@ -32,6 +32,8 @@ function standInApi(standIn) {
 		clearFaults: () => call('DELETE', 'faults', {}),
 		webhookDeliveries: async () => (await call('GET', 'webhook-deliveries')).deliveries,
 		flushWebhooks: async () => (await call('POST', 'webhook-deliveries/flush', {})).deliveries,
+		repeatWebhookDelivery: async (index) => (await call('POST', 'webhook-deliveries/repeat', index === undefined ? {} : { index })).delivery,
+		webhookTasks: async () => (await call('GET', 'webhook-tasks')).tasks,
 		reset: (seed) => call('POST', 'reset', seed === undefined ? {} : { seed }),
 	};
 }
