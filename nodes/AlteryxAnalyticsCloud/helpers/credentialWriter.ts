@@ -3,6 +3,7 @@ import type {
 	ICredentialsDecrypted,
 	IDataObject,
 	IExecuteFunctions,
+	IHookFunctions,
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 } from 'n8n-workflow';
@@ -81,7 +82,7 @@ function newestPairFields(settings: TokenSettings): IDataObject {
  * request. Errors other than the expected stop are thrown as n8n reported them.
  */
 export async function writeCredential(
-	context: IExecuteFunctions | ILoadOptionsFunctions,
+	context: IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions,
 	data: ICredentialDataDecryptedObject,
 	settings: TokenSettings,
 	fields: IDataObject,
@@ -112,7 +113,7 @@ export async function writeCredential(
  * the token family at the next refresh, so a failed save must not pass silently. True when the
  * stored refresh token is the newest this process knows.
  */
-export async function savedRefreshTokenIsNewest(context: IExecuteFunctions | ILoadOptionsFunctions, settings: TokenSettings): Promise<boolean> {
+export async function savedRefreshTokenIsNewest(context: IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions, settings: TokenSettings): Promise<boolean> {
 	const stored = normalizeToken((await context.getCredentials(CREDENTIAL_TYPE))[FIELD.refreshToken]);
 	return stored === (sharedCoordinator.newestKnown(settings.refreshToken)?.refreshToken ?? settings.refreshToken);
 }

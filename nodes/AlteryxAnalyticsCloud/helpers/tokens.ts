@@ -2,6 +2,7 @@ import {
 	NodeOperationError,
 	type ICredentialDataDecryptedObject,
 	type IExecuteFunctions,
+	type IHookFunctions,
 	type ILoadOptionsFunctions,
 } from 'n8n-workflow';
 
@@ -21,7 +22,7 @@ import { toNodeError } from './errors';
  * Refresh does).
  */
 export async function obtainAndSave(
-	context: IExecuteFunctions | ILoadOptionsFunctions,
+	context: IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions,
 	data: ICredentialDataDecryptedObject,
 	settings: TokenSettings,
 	operation: 'use' | 'rotate',
