@@ -587,5 +587,28 @@ export function createHarness(options: HarnessOptions) {
     return new LoadOptionsContext(workflow, node, additionalDataFor(hooks, executionId), path);
   }
 
-  return { runWorkflow, loadOptionsContext, logs };
+  /**
+   * The additionalData n8n hands a trigger's HookContext and WebhookContext (n8n-core's real
+   * contexts) for `workflow`, with fields laid over it (webhookBaseUrl, httpRequest, httpResponse).
+   */
+  function triggerAdditionalData(
+    workflow: Workflow,
+    overrides: Partial<IWorkflowExecuteAdditionalData> = {},
+  ): IWorkflowExecuteAdditionalData {
+    const executionId = `harness-trigger-${++executionCounter}`;
+    const hooks = new ExecutionLifecycleHooks('trigger', executionId, {
+      id: workflow.id,
+      name: workflow.name,
+      active: true,
+      isArchived: false,
+      activeVersionId: null,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+      nodes: Object.values(workflow.nodes),
+      connections: workflow.connectionsBySourceNode,
+    } as IWorkflowBase);
+    return { ...additionalDataFor(hooks, executionId), ...overrides } as IWorkflowExecuteAdditionalData;
+  }
+
+  return { runWorkflow, loadOptionsContext, triggerAdditionalData, nodeTypes, logs };
 }
