@@ -14,14 +14,13 @@ import { setTimeout as wait } from 'node:timers/promises';
 
 import { startStandIn } from '../standin/aac-standin.mjs';
 import { CREDENTIAL_TYPE, PACKAGE_NAME, createN8n } from './lib/n8n.mjs';
-import { startServer } from './lib/server.mjs';
+import { setUpOwner, startServer } from './lib/server.mjs';
 
 const versions = (process.env.AAC_FLOW_TRIGGER_VERSIONS ?? '2.41.1,1.123.81').split(',');
 const WORKFLOW_ID = 'wfFlowTrig';
 const WEBHOOK_ID = '0b7f3c2e-5d41-4e8a-9c3b-7a1e2f4d6c58';
 const FLOW_ID = 2;
 const PROOF_HEADER = 'x-n8n-aac-proof';
-const OWNER = { email: 'owner@example.com', firstName: 'Test', lastName: 'Owner', password: 'Test-Passw0rd1' };
 // Flow 2 has one recipe, so one flow run is one job group and one delivery.
 const SEED = {
 	flows: [{ id: 1, name: 'Demo flow' }, { id: FLOW_ID, name: 'Nightly load' }],
@@ -138,10 +137,7 @@ for (const version of versions) {
 				: await n8n.run(['publish:workflow', `--id=${WORKFLOW_ID}`], { label: 'publish' });
 			assert.equal(activation.exitCode, 0, `activating failed; see ${activation.logFile}`);
 			server = await startServer(n8n);
-			const setup = await fetch(`${server.url}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(OWNER) });
-			assert.equal(setup.status, 200, `owner setup failed: ${await setup.text()}`);
-			cookie = /n8n-auth=[^;]+/.exec(setup.headers.get('set-cookie') ?? '')?.[0];
-			assert.ok(cookie, 'owner setup set no n8n-auth cookie');
+			cookie = await setUpOwner(server);
 		});
 
 		after(async () => {
