@@ -65,7 +65,7 @@ function triggerNode(): INode {
 	};
 }
 
-function loadWorkflow(): { workflow: Workflow; node: INode } {
+function loadWorkflow(staticData: IDataObject = structuredClone(db.staticData)): { workflow: Workflow; node: INode } {
 	const node = triggerNode();
 	const workflow = new Workflow({
 		id: WORKFLOW_ID,
@@ -74,7 +74,7 @@ function loadWorkflow(): { workflow: Workflow; node: INode } {
 		connections: {},
 		active: true,
 		nodeTypes: harness.nodeTypes,
-		staticData: structuredClone(db.staticData),
+		staticData,
 	});
 	return { workflow, node };
 }
@@ -94,17 +94,32 @@ const nodeState = () => ((db.staticData as Record<string, IDataObject>)[`node:${
 	delivered?: string[];
 };
 
-async function hook(method: 'checkExists' | 'create' | 'delete'): Promise<boolean> {
-	const { workflow, node } = loadWorkflow();
-	const context = new HookContext(
-		workflow,
-		node,
-		harness.triggerAdditionalData(workflow, { webhookBaseUrl: `${endpoint.url}/webhook` }),
-		'trigger',
-		'activate',
-	);
+/**
+ * One webhook method, as n8n runs it: for the active workflow ('trigger'), or for "Listen for
+ * test event" ('manual': the test URL, static data of its own that n8n never saves).
+ */
+async function hook(method: 'checkExists' | 'create' | 'delete', mode: 'trigger' | 'manual' = 'trigger', testStaticData?: IDataObject): Promise<boolean> {
+	const { workflow, node } = loadWorkflow(mode === 'manual' ? testStaticData : undefined);
+	const additionalData = harness.triggerAdditionalData(workflow, {
+		webhookBaseUrl: `${endpoint.url}/webhook`,
+		webhookTestBaseUrl: `${endpoint.url}/webhook-test`,
+	});
+	const webhookData =
+		mode === 'manual'
+			? {
+					httpMethod: 'POST' as const,
+					node: node.name,
+					path: `${WEBHOOK_ID}/webhook`,
+					webhookDescription: triggerType.description.webhooks![0],
+					workflowId: WORKFLOW_ID,
+					workflowExecuteAdditionalData: additionalData,
+					webhookId: WEBHOOK_ID,
+					isTest: true,
+				}
+			: undefined;
+	const context = new HookContext(workflow, node, additionalData, mode, mode === 'manual' ? 'manual' : 'activate', webhookData);
 	const result = await triggerType.webhookMethods.default![method]!.call(context);
-	saveStaticData(workflow);
+	if (mode === 'trigger') saveStaticData(workflow);
 	return result;
 }
 
@@ -308,6 +323,24 @@ describe('the webhook task', () => {
 		expect(await hook('delete')).toBe(true); // AAC answers 404: gone already
 		expect(nodeState()).toEqual({});
 		expect(await requests()).toMatchObject({ deleteWebhookFlowTask: 3 });
+	});
+
+	test('"Listen for test event" on the active workflow: its own task at the test URL, deleted after; the production task untouched', async () => {
+		await activate();
+		const production = nodeState().webhookTaskId;
+		// n8n's test copy of the workflow starts from the stored static data, and never saves it.
+		const testStaticData = structuredClone(db.staticData);
+		expect(await hook('checkExists', 'manual', testStaticData)).toBe(false);
+		expect(await hook('create', 'manual', testStaticData)).toBe(true);
+		const tasks = await api.webhookTasks();
+		expect(tasks.map((task) => [task.id, task.url])).toEqual([
+			[production, webhookUrl()],
+			[expect.any(Number), `${endpoint.url}/webhook-test/${WEBHOOK_ID}/webhook`],
+		]);
+		expect(await hook('delete', 'manual', testStaticData)).toBe(true);
+		expect((await api.webhookTasks()).map((task) => task.id)).toEqual([production]);
+		expect(nodeState().webhookTaskId).toBe(production);
+		expect(await hook('checkExists')).toBe(true);
 	});
 
 	test('a failed delete keeps the id, so the next activation finds the task instead of creating a second', async () => {
