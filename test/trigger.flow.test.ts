@@ -8,7 +8,16 @@
 // Workflow from the static data "in the database", and what webhook() changed is saved once it
 // answered (n8n's LiveWebhooks); activation is checkExists, then create when that says false.
 import { HookContext, WebhookContext } from 'n8n-core';
-import { Workflow, sleep, type IDataObject, type INode, type INodeType, type IWebhookResponseData } from 'n8n-workflow';
+import {
+	Workflow,
+	sleep,
+	type IDataObject,
+	type INode,
+	type INodeType,
+	type IWebhookData,
+	type IWebhookResponseData,
+	type IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
 
 import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
 import { sharedCoordinator } from '../nodes/AlteryxAnalyticsCloud/core';
@@ -94,6 +103,20 @@ const nodeState = () => ((db.staticData as Record<string, IDataObject>)[`node:${
 	delivered?: string[];
 };
 
+/** n8n's registration of the trigger's one webhook (IWebhookData). */
+function webhookDataFor(node: INode, additionalData: IWorkflowExecuteAdditionalData, isTest: boolean): IWebhookData {
+	return {
+		httpMethod: 'POST',
+		node: node.name,
+		path: `${WEBHOOK_ID}/webhook`,
+		webhookDescription: triggerType.description.webhooks![0],
+		workflowId: WORKFLOW_ID,
+		workflowExecuteAdditionalData: additionalData,
+		webhookId: WEBHOOK_ID,
+		isTest,
+	};
+}
+
 /**
  * One webhook method, as n8n runs it: for the active workflow ('trigger'), or for "Listen for
  * test event" ('manual': the test URL, static data of its own that n8n never saves).
@@ -104,19 +127,7 @@ async function hook(method: 'checkExists' | 'create' | 'delete', mode: 'trigger'
 		webhookBaseUrl: `${endpoint.url}/webhook`,
 		webhookTestBaseUrl: `${endpoint.url}/webhook-test`,
 	});
-	const webhookData =
-		mode === 'manual'
-			? {
-					httpMethod: 'POST' as const,
-					node: node.name,
-					path: `${WEBHOOK_ID}/webhook`,
-					webhookDescription: triggerType.description.webhooks![0],
-					workflowId: WORKFLOW_ID,
-					workflowExecuteAdditionalData: additionalData,
-					webhookId: WEBHOOK_ID,
-					isTest: true,
-				}
-			: undefined;
+	const webhookData = mode === 'manual' ? webhookDataFor(node, additionalData, true) : undefined;
 	const context = new HookContext(workflow, node, additionalData, mode, mode === 'manual' ? 'manual' : 'activate', webhookData);
 	const result = await triggerType.webhookMethods.default![method]!.call(context);
 	if (mode === 'trigger') saveStaticData(workflow);
@@ -143,16 +154,7 @@ async function handleWebhook(req: EndpointRequest, res: EndpointResponse, pathna
 		httpRequest: req as never,
 		httpResponse: res as never,
 	});
-	const webhookData = {
-		httpMethod: 'POST' as const,
-		node: node.name,
-		path: `${WEBHOOK_ID}/webhook`,
-		webhookDescription: triggerType.description.webhooks![0],
-		workflowId: WORKFLOW_ID,
-		workflowExecuteAdditionalData: additionalData,
-		webhookId: WEBHOOK_ID,
-	};
-	const context = new WebhookContext(workflow, node, additionalData, 'webhook', webhookData, [], null);
+	const context = new WebhookContext(workflow, node, additionalData, 'webhook', webhookDataFor(node, additionalData, false), [], null);
 	const result: IWebhookResponseData = await triggerType.webhook.call(context);
 	// Recorded before the next I/O turn, so before the client can have read the answer.
 	answers.push({ status: res.statusCode, body: res.sentBody ?? '' });
