@@ -684,6 +684,8 @@ export function createAacApi(options = {}) {
       return { ok: true };
     },
     webhookDeliveries: () => webhooks.deliveries(),
+    webhookTasks: () => webhooks.list(),
+    repeatWebhookDelivery: (index) => webhooks.repeatDelivery(index),
     flushWebhooks: async () => {
       settle();
       return webhooks.flush();
@@ -712,6 +714,8 @@ export function createAacApi(options = {}) {
       case 'DELETE faults': return control.clearFaults();
       case 'GET webhook-deliveries': return { deliveries: control.webhookDeliveries() };
       case 'POST webhook-deliveries/flush': return { deliveries: await control.flushWebhooks() };
+      case 'POST webhook-deliveries/repeat': return { delivery: await control.repeatWebhookDelivery(body?.index) };
+      case 'GET webhook-tasks': return { tasks: control.webhookTasks() };
       case 'POST reset': return control.reset(body?.seed);
       default: return undefined;
     }

@@ -105,7 +105,10 @@ export function createWebhooks({ now, iso, onDelivery }) {
   // Guess: AAC's body variables are not in the spec; these follow the {{$...}} style of its docs.
   const render = (template, vars) => template.replace(/\{\{\s*\$(\w+)\s*\}\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
 
-  async function deliver(task, event) {
+  // What each delivery was made from, so that a test can make AAC repeat it (repeatDelivery).
+  const sources = new Map(); // record -> { task, event }
+
+  async function deliver(task, event, repeatOf = null) {
     const vars = {
       jobId: event.jobGroupId,
       jobStatus: event.status,
@@ -126,8 +129,10 @@ export function createWebhooks({ now, iso, onDelivery }) {
       responseStatus: null,
       error: null,
       deliveredAt: null,
+      repeatOf,
     };
     deliveries.push(record);
+    sources.set(record, { task, event });
     const url = new URL(task.url);
     if (!LOOPBACK.has(url.hostname)) {
       record.error = 'not delivered: the stand-in sends webhooks to loopback hosts only';
@@ -166,18 +171,37 @@ export function createWebhooks({ now, iso, onDelivery }) {
     onDelivery(record);
   }
 
+  const track = (p) => {
+    const tracked = p.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+    return tracked;
+  };
+
   return {
     create,
     view,
+    // Admin only (AAC has no list route): every task, as GET answers it, plus whether it signs.
+    list: () => [...tasks.values()].map((task) => ({ ...view(task), signed: task.secretKey !== null })),
     get: (id) => tasks.get(id),
     delete: (id) => tasks.delete(id),
     // Called once per job group when it reaches a terminal status.
     jobGroupFinished(event) {
       for (const task of tasks.values()) {
         if (!matches(task, event)) continue;
-        const p = deliver(task, event).finally(() => inFlight.delete(p));
-        inFlight.add(p);
+        track(deliver(task, event));
       }
+    },
+    // AAC sending a delivery again (its retries, or a redelivery after a timeout): the same task
+    // settings and job, a fresh signature. `index` into deliveries() (default: the last). The task
+    // as it was then, even if deleted since. Resolves with the new delivery once it is settled.
+    async repeatDelivery(index) {
+      const at = index ?? deliveries.length - 1;
+      const original = deliveries[at];
+      if (!original) throw validationFailed(`No webhook delivery ${at} (there are ${deliveries.length})`);
+      const { task, event } = sources.get(original);
+      const count = deliveries.length;
+      await track(deliver(task, event, at));
+      return { ...deliveries[count] };
     },
     deliveries: () => deliveries.map((d) => ({ ...d })),
     async flush() {
@@ -189,6 +213,7 @@ export function createWebhooks({ now, iso, onDelivery }) {
       closing = new AbortController();
       tasks.clear();
       deliveries.length = 0;
+      sources.clear();
       nextId = 1;
     },
     async close() {

@@ -58,3 +58,18 @@ export async function startServer(n8n, { port, timeoutMs = 240_000, inheritOutpu
 		stop: () => stopProcessGroup(child, { exited, signal: 'SIGTERM', graceMs: 15_000, wholeGroup: true }),
 	};
 }
+
+/** The owner account an e2e test signs in as (the REST API needs one; the setup screen makes it). */
+export const OWNER = { email: 'owner@example.com', firstName: 'Test', lastName: 'Owner', password: 'Test-Passw0rd1' };
+
+/**
+ * Creates the owner through `POST /rest/owner/setup`, as the setup screen does, and returns the
+ * `n8n-auth=…` cookie of that session for REST calls.
+ */
+export async function setUpOwner(server, owner = OWNER) {
+	const setup = await fetch(`${server.url}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(owner) });
+	if (setup.status !== 200) throw new Error(`owner setup failed: ${setup.status} ${await setup.text()}`);
+	const cookie = /n8n-auth=[^;]+/.exec(setup.headers.get('set-cookie') ?? '')?.[0];
+	if (!cookie) throw new Error('owner setup set no n8n-auth cookie');
+	return cookie;
+}

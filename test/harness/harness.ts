@@ -263,5 +263,23 @@ export function createHarness(options: HarnessOptions) {
 		return await logInto(logs, async () => await poll.call(context));
 	}
 
-	return { runWorkflow, loadOptionsContext, pollOnce, logs };
+	/**
+	 * The additionalData n8n hands a trigger's HookContext and WebhookContext (n8n-core's real
+	 * contexts) for `workflow`, with fields laid over it (webhookBaseUrl, httpRequest, httpResponse).
+	 */
+	function triggerAdditionalData(
+		workflow: Workflow,
+		overrides: Partial<IWorkflowExecuteAdditionalData> = {},
+	): IWorkflowExecuteAdditionalData {
+		const executionId = `harness-trigger-${++executionCounter}`;
+		const workflowData = {
+			...workflowRecord({ name: workflow.name, nodes: Object.values(workflow.nodes), connections: workflow.connectionsBySourceNode }),
+			id: workflow.id,
+			active: true,
+		};
+		const hooks = new ExecutionLifecycleHooks('trigger', executionId, workflowData);
+		return { ...additionalDataFor(hooks, executionId), ...overrides } as IWorkflowExecuteAdditionalData;
+	}
+
+	return { runWorkflow, loadOptionsContext, pollOnce, triggerAdditionalData, nodeTypes, logs };
 }

@@ -93,6 +93,25 @@ const http = require('node:http');
  * @property {number | null} responseStatus
  * @property {string | null} error
  * @property {string | null} deliveredAt
+ * @property {number | null} repeatOf The index of the delivery this one repeats (repeatWebhookDelivery), else null.
+ */
+
+/**
+ * A webhook task as GET /v4/webhookFlowTasks/{id} answers it, plus whether it signs.
+ * @typedef {object} WebhookTask
+ * @property {number} id
+ * @property {string} name
+ * @property {{ id: number }} flow
+ * @property {string} url
+ * @property {string} method
+ * @property {string} triggerEvent
+ * @property {string} triggerObject
+ * @property {number[]} flowNodeIds
+ * @property {string} body
+ * @property {Record<string, string>} headers
+ * @property {boolean} sslVerification
+ * @property {boolean} retryOnFailure
+ * @property {boolean} signed
  */
 
 /** @typedef {{ now: number, frozen: boolean, timeScale: number }} ClockState */
@@ -115,6 +134,8 @@ const http = require('node:http');
  * @property {() => Promise<unknown>} clearFaults
  * @property {() => Promise<WebhookDelivery[]>} webhookDeliveries
  * @property {() => Promise<WebhookDelivery[]>} flushWebhooks Waits for deliveries in flight, then lists all.
+ * @property {(index?: number) => Promise<WebhookDelivery>} repeatWebhookDelivery Sends delivery `index` (default the last) again, as AAC repeating it; resolves once settled.
+ * @property {() => Promise<WebhookTask[]>} webhookTasks Every webhook task (AAC has no list route; admin only).
  * @property {(seed?: ApiSeed) => Promise<unknown>} reset Drops runs, tasks, faults, counters, quota windows; reseeds (same seed unless given).
  */
 
@@ -156,6 +177,8 @@ function standInApi(standIn) {
 		clearFaults: () => call('DELETE', 'faults', {}),
 		webhookDeliveries: async () => (await call('GET', 'webhook-deliveries')).deliveries,
 		flushWebhooks: async () => (await call('POST', 'webhook-deliveries/flush', {})).deliveries,
+		repeatWebhookDelivery: async (index) => (await call('POST', 'webhook-deliveries/repeat', index === undefined ? {} : { index })).delivery,
+		webhookTasks: async () => (await call('GET', 'webhook-tasks')).tasks,
 		reset: (seed) => call('POST', 'reset', seed === undefined ? {} : { seed }),
 	};
 }

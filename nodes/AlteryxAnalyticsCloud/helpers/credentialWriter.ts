@@ -3,6 +3,7 @@ import type {
 	ICredentialsDecrypted,
 	IDataObject,
 	IExecuteFunctions,
+	IHookFunctions,
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 	IPollFunctions,
@@ -11,8 +12,8 @@ import type {
 import { FIELD, fieldsToStore, normalizeToken, sharedCoordinator, type TokenSettings } from '../core';
 import { CREDENTIAL_TYPE, EXPIRY_CHECK_FIELD } from '../n8nAdapter';
 
-/** Every n8n context that makes AAC requests through the credential (nodes, list searches, the polling trigger). */
-export type AacNodeContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
+/** Every n8n context that calls AAC: operations, list searches, the polling trigger, the flow trigger's webhook methods. */
+export type AacNodeContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions | IHookFunctions;
 
 /*
  * The one module that writes the credential from the node.

@@ -42,7 +42,24 @@ export interface AacRequest {
 	 * (429 after x-retry-after/Retry-After, or the request never left: ECONNREFUSED, DNS).
 	 */
 	retry: 'read' | 'startsWork';
+	/**
+	 * For 'startsWork' requests that start something other than a run (a webhook task): what
+	 * may have happened when AAC's answer was lost, what a repeat could do, what to check.
+	 */
+	ambiguity?: Ambiguity;
 }
+
+export interface Ambiguity {
+	outcome: string;
+	repeatRisk: string;
+	check: string;
+}
+
+const RUN_AMBIGUITY: Ambiguity = {
+	outcome: 'The run may have started',
+	repeatRisk: 'a repeat could start a second run',
+	check: "Check AAC's job history or the plan's runs before retrying",
+};
 
 export interface AacResponse {
 	statusCode: number;
@@ -217,12 +234,13 @@ export function aacApiError(
 
 function ambiguousStartError(context: AacContext, request: AacRequest, what: string, cause: string): NodeApiError {
 	const executionId = request.headers?.['x-execution-id'];
+	const { outcome, repeatRisk, check } = request.ambiguity ?? RUN_AMBIGUITY;
 	return new NodeApiError(
 		context.getNode(),
-		{ message: 'The run may have started', executionId: executionId ?? null } as JsonObject,
+		{ message: outcome, executionId: executionId ?? null } as JsonObject,
 		{
-			message: `The run may have started: ${request.method} ${request.path} ${what}, and AAC's answer was lost`,
-			description: `${cause}. This request starts or cancels work in AAC, so it was not repeated (a repeat could start a second run). Check AAC's job history or the plan's runs before retrying${
+			message: `${outcome}: ${request.method} ${request.path} ${what}, and AAC's answer was lost`,
+			description: `${cause}. This request starts or cancels work in AAC, so it was not repeated (${repeatRisk}). ${check}${
 				executionId ? `; the request carried x-execution-id ${executionId}, and a retry with the same ID starts nothing new` : ''
 			}.`,
 		},
