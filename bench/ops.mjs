@@ -13,9 +13,14 @@ export const AAC_NODE = 'n8n-nodes-alteryx-analytics-cloud.alteryxAnalyticsCloud
 export const HTTP_NODE = 'n8n-nodes-base.httpRequest';
 export const SPLIT_OUT_NODE = 'n8n-nodes-base.splitOut';
 
-/** Access-token lifetime on the ops stand-in, and the credential's margin: a token is due after TTL − margin. */
-export const TOKEN_TTL_SECONDS = 6;
-export const REFRESH_MARGIN_SECONDS = 1;
+/**
+ * Access-token lifetime on the ops stand-in, and the credential's margin: a token is due after
+ * TTL − margin. The margin must outlast the time from the credential's check to the stand-in's
+ * (a loaded machine, a 50,000-plan page sorted in this process): n8n's paginated requests are sent
+ * with `simple: false`, so a 401 is not retried after a refresh as n8n's other requests are.
+ */
+export const TOKEN_TTL_SECONDS = 12;
+export const REFRESH_MARGIN_SECONDS = 4;
 const DUE_AFTER_MS = (TOKEN_TTL_SECONDS - REFRESH_MARGIN_SECONDS) * 1000;
 
 /** n8n-nodes-base of the installed n8n 2.41.1, or an explanation of how to get it. */
