@@ -6,7 +6,9 @@ import {
 	isTerminalStatus,
 	isTransientPollError,
 	n8nSleep,
+	n8nWaitDependencies,
 	pollDelayMs,
+	replaceWaitDependencies,
 	runEndedError,
 	runWaitDetails,
 	waitForRun,
@@ -282,5 +284,30 @@ describe('the Run and Wait options', () => {
 			outputFailedRuns: false,
 			runKey: '',
 		});
+	});
+});
+
+describe('replaceWaitDependencies: the clock the operations wait on', () => {
+	afterEach(() => replaceWaitDependencies(undefined));
+
+	test('a replaced clock is used by every wait that follows; undefined restores the real one', async () => {
+		const virtual = virtualTime();
+		replaceWaitDependencies(virtual.deps);
+		expect(n8nWaitDependencies.now()).toBe(1_700_000_000_000);
+		const realStart = Date.now();
+		// A 2-minute run on the default schedule: 3, 4.5, 6.75, ... s between polls.
+		const status = scripted([...Array<string>(9).fill('InProgress'), 'Complete']);
+		const result = await waitForRun({ node, runLabel: 'plan run 1', getStatus: status.getStatus, maxWaitMs: 3_600_000 }, n8nWaitDependencies);
+		expect(result).toMatchObject({ status: 'Complete', polls: 10 });
+		expect(virtual.sleeps).toEqual(Array.from({ length: 10 }, (_, i) => pollDelayMs(i, DEFAULT_POLL_SCHEDULE)));
+		expect(virtual.elapsed()).toBe(virtual.sleeps.reduce((a, b) => a + b, 0));
+		expect(Date.now() - realStart).toBeLessThan(5_000); // minutes of waiting, no real sleeping
+
+		replaceWaitDependencies(undefined);
+		const before = Date.now();
+		expect(Math.abs(n8nWaitDependencies.now() - before)).toBeLessThan(1_000);
+		await n8nWaitDependencies.sleep(30);
+		expect(Date.now() - before).toBeGreaterThanOrEqual(25);
+		expect(virtual.sleeps).toHaveLength(10); // the virtual clock saw nothing more
 	});
 });

@@ -326,4 +326,23 @@ export function executionCancelSignal(context: { getExecutionCancelSignal?: () =
 	return typeof context.getExecutionCancelSignal === 'function' ? context.getExecutionCancelSignal() : undefined;
 }
 
-export const n8nWaitDependencies: WaitDependencies = { sleep: n8nSleep, now: () => Date.now() };
+const realWaitDependencies: WaitDependencies = { sleep: n8nSleep, now: () => Date.now() };
+let replacedWaitDependencies: WaitDependencies | undefined;
+
+/**
+ * What the operations wait with: n8n's sleep and the system clock, unless replaced. Read at each
+ * call, so replaceWaitDependencies takes effect for every wait that follows.
+ */
+export const n8nWaitDependencies: WaitDependencies = {
+	sleep: async (ms, signal) => await (replacedWaitDependencies ?? realWaitDependencies).sleep(ms, signal),
+	now: () => (replacedWaitDependencies ?? realWaitDependencies).now(),
+};
+
+/**
+ * Makes the operations wait on another clock (undefined: back to the real one). For the
+ * benchmark, which runs 30-minute waits through n8n's engine on a simulated clock in a second,
+ * and for tests; nothing in the package calls it.
+ */
+export function replaceWaitDependencies(deps: WaitDependencies | undefined): void {
+	replacedWaitDependencies = deps;
+}
