@@ -136,6 +136,10 @@ const FIRST_OPERATION_PLAN = 2; // plan 1 is the stand-in's default demo plan
 const WINDOW_RUNS = Number(process.env.AAC_FAULTS_WINDOW_RUNS ?? (ONLY ? 0 : 6));
 
 const errorOf = (run) => wf.runError(run.json);
+/** A Markdown table's head, into `lines`. */
+const tableHead = (lines, columns) => lines.push(`| ${columns.join(' | ')} |`, `|${columns.map(() => '---').join('|')}|`);
+/** The row of a case that did not run, in a table of `columns` columns. */
+const notRun = (spec, columns) => `| \`${spec.key}\` ${spec.title} | (not run) |${' |'.repeat(columns - 2)}`;
 const firstSentence = (text) => String(text ?? '').split(/(?<=\.)\s/)[0];
 const mdCell = (text) => String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const median = (values) => {
@@ -236,7 +240,8 @@ describe(`fault matrix and crash recovery in n8n ${VERSION}`, { timeout: 25 * 60
 		const operationKeys = [...OPERATIONS.map((spec) => spec.key), ...(KILL_DURING_WAIT ? ['killDuringWait'] : [])];
 		for (const key of operationKeys) {
 			const spec = OPERATIONS.find((c) => c.key === key) ?? {};
-			minted[key] = await standIn.mint();
+			// An hour: the operations run after the token cases, minutes from now (300 s would expire first).
+			minted[key] = await standIn.mint({ accessTokenTtlSeconds: 3600 });
 			proxy.plan(minted[key].refreshToken, ['pass'], key);
 			const apiProxy = spec.refuseMs ? refusingProxy : proxy;
 			if (spec.post) apiProxy.planApi(minted[key].accessToken, spec.post, key, RUN_POST);
@@ -549,7 +554,7 @@ describe(`fault matrix and crash recovery in n8n ${VERSION}`, { timeout: 25 * 60
 			kill();
 			return event;
 		});
-		const killed = await n8n.execute(KILL_RUN_WORKFLOW, { timeoutMs: 180_000, onSpawn: (killer) => (kill = killer) });
+		const killed = await n8n.execute(KILL_RUN_WORKFLOW, { timeoutMs: 90_000, onSpawn: (killer) => (kill = killer) });
 		const polled = await Promise.race([firstPoll, new Promise((resolve) => setTimeout(resolve, 1000))]);
 		assert.ok(polled, `the wait never polled, so n8n was not killed (log: ${killed.logFile})`);
 		assert.equal(killed.signal, 'SIGKILL', `n8n was not killed (exit ${killed.exitCode}; log: ${killed.logFile})`);
@@ -600,17 +605,16 @@ describe(`fault matrix and crash recovery in n8n ${VERSION}`, { timeout: 25 * 60
 		const lines = [];
 		lines.push('# Fault matrix and crash recovery in real n8n', '');
 		lines.push(
-			`Written by \`npm run test:faults\` (e2e/faults/faults.e2e.mjs) on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: n8n ${VERSION} (${n8n?.nodeVersion ?? '?'}), SQLite, CLI executions of a Manual Trigger → Alteryx Analytics Cloud: Refresh workflow, one credential and token family per case. Between n8n and the AAC stand-in (real oidc-provider: rotation, reuse detection) sits the fault proxy (e2e/lib/faultProxy.mjs), the only hand-written part: it makes the faults a real server cannot. Wall time ${Math.round((Date.now() - started) / 1000)} s.`,
+			`Written by \`npm run test:faults\` (e2e/faults/faults.e2e.mjs) on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: n8n ${VERSION} (${n8n?.nodeVersion ?? '?'}), SQLite, CLI executions of a Manual Trigger → Alteryx Analytics Cloud: Refresh workflow, one credential and token family per case. Between n8n and the AAC stand-in (real oidc-provider: rotation, reuse detection) sits the fault proxy (test/helpers/faultProxy.js), the only hand-written part: it makes the faults a real server cannot. Wall time ${Math.round((Date.now() - started) / 1000)} s.`,
 			'',
 			'"To AAC": token requests that reached the stand-in. "Record": the credential\'s refreshStartedAt, written before the token request and cleared when the outcome is known; it stays only when AAC may have rotated (so a later invalid_grant can say what happened). Phase 2 is the next run without the fault.',
 			'',
-			'| fault | what the user sees (message) | token requests / to AAC | stored pair | record | next run |',
-			'|---|---|---|---|---|---|',
 		);
+		tableHead(lines, ['fault', 'what the user sees (message)', 'token requests / to AAC', 'stored pair', 'record', 'next run']);
 		for (const spec of CASES) {
 			const o = outcome[spec.key];
 			if (!o?.phase1) {
-				lines.push(`| \`${spec.key}\` ${spec.title} | (not run) | | | | |`);
+				lines.push(notRun(spec, 6));
 				continue;
 			}
 			const p1 = o.phase1;
@@ -658,13 +662,12 @@ describe(`fault matrix and crash recovery in n8n ${VERSION}`, { timeout: 25 * 60
 				'',
 				'Manual Trigger → Alteryx Analytics Cloud: Plan → Run with Wait for Completion (Poll Interval 0.5 s, Max Poll Interval 1 s), one plan and credential per case; the fault proxy in front of the stand-in\'s API (planned per access token) and token endpoint. "POSTs": run POSTs that reached the proxy / runs AAC started / POSTs per x-execution-id that reached AAC. "Poll faults": faulty status answers served / status polls in all.',
 				'',
-				'| fault | outcome | POSTs / runs in AAC / per x-execution-id | poll faults / polls | token requests | seconds |',
-				'|---|---|---|---|---|---|',
 			);
+			tableHead(lines, ['fault', 'outcome', 'POSTs / runs in AAC / per x-execution-id', 'poll faults / polls', 'token requests', 'seconds']);
 			for (const spec of OPERATIONS) {
 				const o = operationOutcome[spec.key];
 				if (!o) {
-					lines.push(`| \`${spec.key}\` ${spec.title} | (not run) | | | | |`);
+					lines.push(notRun(spec, 6));
 					continue;
 				}
 				const outcomeText = o.message ? `${mdCell(o.message)}${o.runStatus === 'InProgress' ? ' (still InProgress in AAC, not cancelled)' : ''}` : `${o.status}${o.refusedMs ? ` (began ${o.refusedMs} ms before the proxy listened again)` : ''}${o.storedPair ? `; pair ${o.storedPair}` : ''}`;
