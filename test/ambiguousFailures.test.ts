@@ -10,7 +10,7 @@
 // arriving again means the save did not land: fail loudly instead of serving from memory.
 //
 // Real parts: the oidc-provider stand-in (rotation, reuse detection) and n8n-core's WorkflowExecute
-// (test/harness/). Hand-written: the forwarding proxy in between (test/helpers/forwardingProxy.js).
+// (test/harness/). Hand-written: the fault proxy in between (test/helpers/faultProxy.js).
 import type { IConnections, IDataObject, INode, INodeType } from 'n8n-workflow';
 
 import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
@@ -26,7 +26,7 @@ import {
 } from '../nodes/AlteryxAnalyticsCloud/core';
 import { CredentialStore, createHarness, type RunResult } from './harness/n8n';
 import { StartNode, makeApiCallerNode } from './harness/testNodes';
-import { startForwardingProxy, type ForwardingProxy, type ForwardingStep } from './helpers/forwardingProxy';
+import { startFaultProxy, type FaultProxy, type FaultStep } from './helpers/faultProxy';
 import { collectSecrets, expectNoSecrets } from './helpers/secrets';
 import { startStandIn, type StandIn, type TokenPair } from './helpers/standin';
 
@@ -39,12 +39,12 @@ const nodeTypes: Record<string, INodeType> = {
 };
 
 let standIn: StandIn;
-let proxy: ForwardingProxy;
+let proxy: FaultProxy;
 const seen = { errors: [] as unknown[], outputs: [] as unknown[], logs: [] as string[] };
 
 beforeAll(async () => {
 	standIn = await startStandIn();
-	proxy = await startForwardingProxy({ upstream: standIn.issuer });
+	proxy = await startFaultProxy({ upstream: standIn.issuer });
 });
 
 afterAll(async () => {
@@ -58,14 +58,14 @@ beforeEach(async () => {
 });
 
 /** The failures after which the stand-in has rotated but the client never got the new pair. */
-const AMBIGUOUS: Array<{ step: ForwardingStep; status?: number }> = [
-	{ step: 'forward-then-500', status: 500 },
-	{ step: 'forward-then-502', status: 502 },
-	{ step: 'forward-then-504', status: 504 },
-	{ step: 'forward-then-reset' },
+const AMBIGUOUS: Array<{ step: FaultStep; status?: number }> = [
+	{ step: 'forwardThen:500', status: 500 },
+	{ step: 'forwardThen:502', status: 502 },
+	{ step: 'forwardThen:504', status: 504 },
+	{ step: 'forwardThenReset' },
 ];
 /** Answers that mean "not processed": the refresh token was surely not used. */
-const NOT_PROCESSED: ForwardingStep[] = ['refuse-with-503', 'refuse-with-429'];
+const NOT_PROCESSED: FaultStep[] = ['status:503:1', 'status:429:1'];
 
 const MAY_HAVE_ROTATED = /may have rotated/;
 const NEVER_SAVED = /never saved its result/;
@@ -140,7 +140,7 @@ describe('the core: a gateway that forwards the refresh, then loses the answer',
 	});
 
 	test.each(NOT_PROCESSED)('%s, then forwarded: retried after Retry-After, the new pair returned, the token presented once', async (step) => {
-		proxy.setScript([step, 'forward']);
+		proxy.setScript([step, 'pass']);
 		const pair = await standIn.mint({ accessTokenExpired: true });
 		const client = coreClient();
 		const result = await client.getAccessToken(viaProxy(pair));
@@ -204,7 +204,7 @@ describe('the node\'s Refresh operation in n8n-core (n8n 2.x saves)', () => {
 		// `n8n execute`), without the fault: the spent token is sent once, AAC revokes the family
 		// (as it must), and the message explains why.
 		sharedCoordinator.clear();
-		proxy.setScript(['forward']);
+		proxy.setScript(['pass']);
 		await standIn.resetStats();
 		const next = await run(refresh);
 		expect(next.error?.message).toMatch(NEVER_SAVED);
@@ -215,7 +215,7 @@ describe('the node\'s Refresh operation in n8n-core (n8n 2.x saves)', () => {
 	});
 
 	test.each(NOT_PROCESSED)('%s, then forwarded: ok, the new pair saved, the record cleared, the token presented once', async (step) => {
-		proxy.setScript([step, 'forward']);
+		proxy.setScript([step, 'pass']);
 		const pair = await standIn.mint();
 		const { run, stored } = setUp(viaProxy(pair));
 		const result = await run(refresh);
@@ -246,7 +246,7 @@ describe('the HTTP Request node with the predefined credential in n8n-core (n8n 
 	});
 
 	test.each(NOT_PROCESSED)('%s, then forwarded: the API call succeeds, the new pair saved, the token presented once', async (step) => {
-		proxy.setScript([step, 'forward']);
+		proxy.setScript([step, 'pass']);
 		const pair = await standIn.mint({ accessTokenExpired: true });
 		const { run, stored } = setUp(viaProxy(pair));
 		const result = await run(apiCall());

@@ -289,7 +289,7 @@ describe('refresh policy against the real OAuth server', () => {
 	test('the coordinator memory is bounded', async () => {
 		const coordinator = new RefreshCoordinator(50);
 		for (let i = 0; i < 120; i++) {
-			fake.setScript(['ok']);
+			fake.setScript(['pass']);
 			await coordinator.obtain(fakeSettings({ refreshToken: `distinct-${i}` }), countingDeps().deps, { intent: 'refreshIfDue' });
 		}
 		expect(coordinator.size).toBeLessThanOrEqual(50);
@@ -301,7 +301,7 @@ describe('token endpoint faults (hand-written fake server)', () => {
 		new RefreshCoordinator().obtain(fakeSettings(overrides), deps, { intent: 'refreshIfDue' });
 
 	test('HTTP 503 (not processed) is sent again after Retry-After, then succeeds', async () => {
-		fake.setScript(['503', '503', 'ok']);
+		fake.setScript(['status:503:1', 'status:503:1', 'pass']);
 		const { deps, waits } = countingDeps();
 		const result = await obtain(deps);
 		expect(fake.requests).toHaveLength(3);
@@ -310,7 +310,7 @@ describe('token endpoint faults (hand-written fake server)', () => {
 	});
 
 	test.each(['500', '502', '504'] as const)('HTTP %s is ambiguous (a gateway may have forwarded it): sent once, never again', async (status) => {
-		fake.setScript([status, 'ok']);
+		fake.setScript([`htmlPage:${status}`, 'pass']);
 		const { deps, waits } = countingDeps();
 		const error = await rejection(obtain(deps));
 		expect(fake.requests).toHaveLength(1);
@@ -321,7 +321,7 @@ describe('token endpoint faults (hand-written fake server)', () => {
 	});
 
 	test('persistent 503 stops after 3 attempts with a clear error', async () => {
-		fake.setScript(['503']);
+		fake.setScript(['status:503:1']);
 		const { deps } = countingDeps();
 		const error = await rejection(obtain(deps));
 		expect(fake.requests).toHaveLength(3);
@@ -330,7 +330,7 @@ describe('token endpoint faults (hand-written fake server)', () => {
 	});
 
 	test('429 waits Retry-After, then succeeds', async () => {
-		fake.setScript(['429', 'ok']);
+		fake.setScript(['status:429:1', 'pass']);
 		const { deps, waits } = countingDeps();
 		await obtain(deps);
 		expect(waits).toEqual([1000]);
@@ -369,7 +369,7 @@ describe('token endpoint faults (hand-written fake server)', () => {
 	});
 
 	test.each([
-		{ step: 'html', message: /HTML page instead of JSON/ },
+		{ step: 'htmlPage:200', message: /HTML page instead of JSON/ },
 		{ step: 'nonJson', message: /body that is not JSON/ },
 		{ step: 'truncatedJson', message: /body that is not JSON/ },
 		{ step: 'noAccessToken', message: /without an access_token/ },
@@ -383,7 +383,7 @@ describe('token endpoint faults (hand-written fake server)', () => {
 	});
 
 	test('200 without refresh_token: the server kept the refresh token (RFC 6749 §6); the new access token is stored with it', async () => {
-		fake.setScript(['noRefreshToken', 'ok']);
+		fake.setScript(['noRefreshToken', 'pass']);
 		const coordinator = new RefreshCoordinator();
 		const settings = fakeSettings();
 		const result = await coordinator.obtain(settings, countingDeps().deps, { intent: 'refreshIfDue' });

@@ -215,8 +215,8 @@ describe('every write the node makes carries the newest pair this process knows'
 		'%s: a Refresh that read the credential before the last save writes its refresh record and its clean-up with the newest pair',
 		async (semantics) => {
 			for (const { script, maybeSpent } of [
-				{ script: ['ok', '500'] as FaultStep[], maybeSpent: true }, // the record stays (AAC may have rotated)
-				{ script: ['ok', '503'] as FaultStep[], maybeSpent: false }, // not processed: the record is cleaned up
+				{ script: ['pass', 'htmlPage:500'] as FaultStep[], maybeSpent: true }, // the record stays (AAC may have rotated)
+				{ script: ['pass', 'status:503:1'] as FaultStep[], maybeSpent: false }, // not processed: the record is cleaned up
 			]) {
 				fake.setScript(script);
 				const original = madeUpRefreshToken();
@@ -309,7 +309,7 @@ describe('an outage inside the refresh margin does not fail a still-valid access
 	const inTheMargin = () => fakeAccessToken({ iat: nowSeconds() - 250, exp: nowSeconds() + 50 });
 
 	test('the core hands out the still-valid token on a 503 with Retry-After 60, without waiting', async () => {
-		fake.setScript(['503wait60']);
+		fake.setScript(['status:503:60']);
 		const accessToken = inTheMargin();
 		const settings = fakeSettings({ accessToken });
 		const { deps, waits } = fetchDeps();
@@ -321,7 +321,7 @@ describe('an outage inside the refresh margin does not fail a still-valid access
 	});
 
 	test('the core still fails a Refresh (rotate) loudly', async () => {
-		fake.setScript(['503wait60']);
+		fake.setScript(['status:503:60']);
 		const settings = fakeSettings({ accessToken: inTheMargin() });
 		const { deps, waits } = fetchDeps();
 		const error = await rejection(new RefreshCoordinator().obtain(settings, deps, { intent: 'rotate' }));
@@ -335,7 +335,7 @@ describe('an outage inside the refresh margin does not fail a still-valid access
 		'%s: Get and the HTTP Request node use the still-valid token on a 503 with Retry-After 60; Get says so; nothing changes',
 		async (semantics) => {
 			for (const nodes of [[get], [apiCall(`${api.baseUrl}/v4/people/current`)]]) {
-				fake.setScript(['503wait60']);
+				fake.setScript(['status:503:60']);
 				apiAuthorizations.length = 0;
 				const accessToken = inTheMargin();
 				const original = madeUpRefreshToken();
@@ -418,7 +418,7 @@ describe('what the package accepts, the next run can read', () => {
 
 	describe.each(['n8n1', 'n8n2'] as const)('%s', (semantics) => {
 		test.each(accepted)('an answer with $answer is saved, the next run sends nothing, the one after expiry refreshes with the new refresh token', async ({ answer, fields }) => {
-			fake.setScript([answer, 'ok']);
+			fake.setScript([answer, 'pass']);
 			const original = madeUpRefreshToken();
 			const { run, stored } = setUp(semantics, { accessToken: fakeAccessToken(), refreshToken: original, ...fields });
 
@@ -582,7 +582,7 @@ describe('clock skew: n8n\'s clock 10 minutes behind the issuer\'s', () => {
 		expect(fake.requests).toHaveLength(1);
 
 		// 4.5 minutes on (inside the 60 s margin of a 5-minute token): due, refreshed with the new refresh token.
-		fake.setScript(['ok']);
+		fake.setScript(['pass']);
 		now = t0 + 270_000;
 		const due = readCredential(stored, now);
 		expect(coordinator.isCurrent(due, now)).toBe(false);
@@ -593,7 +593,7 @@ describe('clock skew: n8n\'s clock 10 minutes behind the issuer\'s', () => {
 	});
 
 	test.each(['n8n1', 'n8n2'] as const)('%s: a token received from a clock 10 minutes ahead is refreshed by Get 4.5 minutes later', async (semantics) => {
-		fake.setScript(['clockAhead10min', 'ok']);
+		fake.setScript(['clockAhead10min', 'pass']);
 		const { run, stored } = setUp(semantics, { accessToken: fakeAccessToken(), refreshToken: madeUpRefreshToken() });
 		const first = await run(get);
 		expect(first.error).toBeUndefined();

@@ -15,7 +15,8 @@ import {
 
 import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
 import { sharedCoordinator } from '../nodes/AlteryxAnalyticsCloud/core';
-import { aacApiRequest, type AacRequest } from '../nodes/AlteryxAnalyticsCloud/transport/aacApi';
+import { isTransientPollError } from '../nodes/AlteryxAnalyticsCloud/helpers/waitForRun';
+import { aacApiRequest, networkCode, type AacRequest } from '../nodes/AlteryxAnalyticsCloud/transport/aacApi';
 import { CredentialStore, createHarness, type RunResult } from './harness/n8n';
 import { StartNode } from './harness/testNodes';
 import { startStandIn, type StandIn } from './helpers/standin';
@@ -151,6 +152,22 @@ test('an API host that refuses connections: a read is tried 4 times with backoff
 	expect(error.description).toContain('ECONNREFUSED');
 	expect(elapsed).toBeGreaterThanOrEqual(0.8 * (250 + 500 + 1000));
 	expect(elapsed).toBeLessThan(5000);
+});
+
+test('the error after the last attempt tells a wait to go on polling (the network code is kept in its context)', async () => {
+	const { id, store } = await credential({ apiBaseUrl: 'http://127.0.0.1:9' });
+	const result = await probe(store, id, { method: 'GET', path: '/v4/planSnapshotRuns/1', retry: 'read' });
+	const error = result.nodeError('Probe') as unknown as { context: Record<string, unknown> };
+	expect(error.context.networkCode).toBe('ECONNREFUSED');
+	expect(isTransientPollError(error)).toBe(true);
+});
+
+test('network codes are found where n8n 1.x and 2.x put them', () => {
+	// 2.x: the axios error is the cause; 1.x (1.123.81): NodeApiError keeps only its code, as httpCode.
+	expect(networkCode({ name: 'NodeApiError', cause: { name: 'AxiosError', code: 'ECONNRESET', cause: { code: 'ECONNRESET' } } })).toBe('ECONNRESET');
+	expect(networkCode({ name: 'NodeApiError', httpCode: 'ECONNREFUSED' })).toBe('ECONNREFUSED');
+	expect(networkCode({ name: 'NodeApiError', httpCode: '502' })).toBeUndefined();
+	expect(networkCode(new Error('plain'))).toBeUndefined();
 });
 
 test('two executions that see the same access token rejected share one refresh; both retry and succeed', async () => {

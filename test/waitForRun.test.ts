@@ -201,6 +201,11 @@ describe('waitForRun: failing polls', () => {
 		expect(isTransientPollError(httpError('502'))).toBe(true);
 		expect(isTransientPollError({ statusCode: 429 })).toBe(true);
 		expect(isTransientPollError(new Error('x', { cause: { code: 'ETIMEDOUT' } }))).toBe(true);
+		// n8n 1.x's NodeApiError drops the axios error and keeps its code as httpCode (seen in 1.123.81).
+		expect(isTransientPollError({ name: 'NodeApiError', httpCode: 'ECONNRESET' })).toBe(true);
+		// The transport's own error after its attempts: the code is in context.
+		expect(isTransientPollError({ name: 'NodeApiError', httpCode: null, context: { networkCode: 'ECONNRESET' } })).toBe(true);
+		expect(isTransientPollError({ name: 'NodeApiError', httpCode: 'EACCES' })).toBe(false);
 		expect(isTransientPollError(httpError('401'))).toBe(false);
 		expect(isTransientPollError(httpError('404'))).toBe(false);
 		expect(isTransientPollError(new Error('plain'))).toBe(false);

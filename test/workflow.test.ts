@@ -330,15 +330,15 @@ describe('token-endpoint faults through n8n (hand-written fake server)', () => {
 		maybeSpent: boolean;
 	}
 	const cases: FaultCase[] = [
-		{ fault: '500 (a gateway may have forwarded it)', script: ['500', 'ok'], message: /HTTP 500/, tokenRequests: 1, maybeSpent: true },
-		{ fault: '502 (a gateway may have forwarded it)', script: ['502', 'ok'], message: /HTTP 502/, tokenRequests: 1, maybeSpent: true },
-		{ fault: '504 (a gateway may have forwarded it)', script: ['504', 'ok'], message: /HTTP 504/, tokenRequests: 1, maybeSpent: true },
-		{ fault: '503 with Retry-After, then ok', script: ['503', 'ok'], tokenRequests: 2, maybeSpent: false },
-		{ fault: '429 with Retry-After, then ok', script: ['429', 'ok'], tokenRequests: 2, maybeSpent: false },
-		{ fault: '503 every time', script: ['503'], message: /HTTP 503/, tokenRequests: 3, maybeSpent: false },
+		{ fault: '500 (a gateway may have forwarded it)', script: ['htmlPage:500', 'pass'], message: /HTTP 500/, tokenRequests: 1, maybeSpent: true },
+		{ fault: '502 (a gateway may have forwarded it)', script: ['htmlPage:502', 'pass'], message: /HTTP 502/, tokenRequests: 1, maybeSpent: true },
+		{ fault: '504 (a gateway may have forwarded it)', script: ['htmlPage:504', 'pass'], message: /HTTP 504/, tokenRequests: 1, maybeSpent: true },
+		{ fault: '503 with Retry-After, then ok', script: ['status:503:1', 'pass'], tokenRequests: 2, maybeSpent: false },
+		{ fault: '429 with Retry-After, then ok', script: ['status:429:1', 'pass'], tokenRequests: 2, maybeSpent: false },
+		{ fault: '503 every time', script: ['status:503:1'], message: /HTTP 503/, tokenRequests: 3, maybeSpent: false },
 		{ fault: 'reset before the response', script: ['reset'], message: /closed the connection/, tokenRequests: 1, maybeSpent: true },
 		{ fault: 'stall past the timeout', script: ['stall'], message: /did not answer within 1 s/, tokenRequests: 1, maybeSpent: true },
-		{ fault: 'HTML page', script: ['html'], message: /HTML page instead of JSON/, tokenRequests: 1, maybeSpent: true },
+		{ fault: 'HTML page', script: ['htmlPage:200'], message: /HTML page instead of JSON/, tokenRequests: 1, maybeSpent: true },
 		{ fault: 'non-JSON body', script: ['nonJson'], message: /not JSON/, tokenRequests: 1, maybeSpent: true },
 		{ fault: 'truncated JSON', script: ['truncatedJson'], message: /not JSON/, tokenRequests: 1, maybeSpent: true },
 		{ fault: '200 without access_token', script: ['noAccessToken'], message: /without an access_token/, tokenRequests: 1, maybeSpent: true },
@@ -379,7 +379,7 @@ describe('token-endpoint faults through n8n (hand-written fake server)', () => {
 	});
 
 	test.each(['n8n1', 'n8n2'] as const)('200 without refresh_token (%s): the new access token is stored with the refresh token the server kept', async (semantics) => {
-		fake.setScript(['noRefreshToken', 'ok']);
+		fake.setScript(['noRefreshToken', 'pass']);
 		const original = madeUpRefreshToken();
 		const accessToken = fakeJwt({ iss: fake.issuer, client_id: 'fake-client', exp: 1 });
 		const { run, stored } = setUp(semantics, { accessToken, refreshToken: original });

@@ -21,6 +21,15 @@ export const aacOperation = (name, parameters, credential, extra = {}) => node(n
 /** This package's node: Access Token → get | refresh | inspect. */
 export const aacNode = (name, operation, credential, extra = {}) => aacOperation(name, { resource: 'accessToken', operation }, credential, extra);
 
+/** This package's node with any resource and operation: parameters as the workflow JSON stores them. */
+export const aacOperation = (name, parameters, credential, extra = {}) => node(name, NODE_TYPE, 1, parameters, { credentials: credential, ...extra });
+
+/** A resource locator parameter in "By ID" mode, as the editor stores it. */
+export const byId = (id) => ({ __rl: true, mode: 'id', value: String(id) });
+
+/** HTTP Request GET without authentication. */
+export const httpGet = (name, url, extra = {}) => node(name, 'n8n-nodes-base.httpRequest', 4.2, { url, options: {} }, extra);
+
 /** HTTP Request GET with "Predefined Credential Type" = our credential; full response, so statusCode is in the output. */
 export const httpWithCredential = (name, url, credential, { neverError = false, ...extra } = {}) =>
 	node(

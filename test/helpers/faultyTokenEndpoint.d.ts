@@ -1,24 +1,22 @@
 // Types of faultyTokenEndpoint.js (a hand-written fake, for faults a real server cannot produce).
+// The names are the fault proxy's (faultProxy.js) where both make the fault.
 export type FaultStep =
-	| 'ok'
+	/** A new pair. */
+	| 'pass'
 	| 'noRefreshToken'
 	| 'noAccessToken'
-	| 'html'
+	/** 200: a sign-in page passed off as success; 500/502/504: a gateway's error page. */
+	| `htmlPage:${200 | 500 | 502 | 504}`
 	| 'nonJson'
 	| 'truncatedJson'
 	| 'invalidGrant'
 	| 'invalidClient'
-	| '429'
-	| '503'
-	| '500'
-	| '502'
-	| '504'
+	/** JSON error with Retry-After: <seconds>. */
+	| `status:${429 | 503}:${number}`
 	| 'reset'
 	| 'stall'
 	/** Headers at once, then one byte every 500 ms for 30 s: an idle timeout never fires. */
 	| 'trickle'
-	/** 503 with Retry-After: 60. */
-	| '503wait60'
 	/** invalid_grant whose error_description echoes the first 30 characters of the refresh token sent. */
 	| 'echoRefreshPrefix'
 	/** Unusual but complete answers. */

@@ -1,7 +1,9 @@
 'use strict';
 // A HAND-WRITTEN FAKE token endpoint, for faults a real OAuth server cannot be made to produce
 // (5xx, 429, resets, stalls, HTML pages, broken JSON). Everything else is tested against the real
-// oidc-provider stand-in. Types in faultyTokenEndpoint.d.ts.
+// oidc-provider stand-in. Types in faultyTokenEndpoint.d.ts. A fault has the name the fault proxy
+// (faultProxy.js) and the e2e table give it: pass, status:<code>:<retryAfter>, htmlPage:<code>,
+// reset, stall, truncatedJson, noRefreshToken, noAccessToken, ...
 const http = require('node:http');
 
 /** A JWT-shaped token with the claims our core reads; unsigned, since the core never verifies. */
@@ -13,7 +15,7 @@ function fakeJwt(claims) {
 async function startFaultyTokenEndpoint() {
 	const sockets = new Set();
 	/** Answers to give, in order; the last one repeats. */
-	let script = ['ok'];
+	let script = ['pass'];
 	const requests = [];
 	const issuedRefreshTokens = [];
 	let issuer = '';
@@ -41,8 +43,9 @@ async function startFaultyTokenEndpoint() {
 				};
 			};
 			const withoutExpiresIn = ({ expires_in: _dropped, ...rest }) => rest;
-			switch (step) {
-				case 'ok':
+			const [kind, arg, extra] = step.split(':');
+			switch (kind) {
+				case 'pass':
 					return json(200, newPair());
 				case 'noRefreshToken': {
 					const { refresh_token: _dropped, ...rest } = newPair();
@@ -52,9 +55,10 @@ async function startFaultyTokenEndpoint() {
 					const { access_token: _dropped, ...rest } = newPair();
 					return json(200, rest);
 				}
-				case 'html':
-					res.writeHead(200, { 'content-type': 'text/html' });
-					return res.end('<!doctype html><html><body>Sign in to continue</body></html>');
+				case 'htmlPage':
+					// 200: a sign-in page passed off as success; 5xx: a gateway's error page.
+					res.writeHead(Number(arg), { 'content-type': 'text/html' });
+					return res.end(Number(arg) === 200 ? '<!doctype html><html><body>Sign in to continue</body></html>' : `<html><body>Error ${arg}</body></html>`);
 				case 'nonJson':
 					res.writeHead(200, { 'content-type': 'text/plain' });
 					return res.end('OK');
@@ -65,19 +69,8 @@ async function startFaultyTokenEndpoint() {
 					return json(400, { error: 'invalid_grant', error_description: 'grant request is invalid' });
 				case 'invalidClient':
 					return json(401, { error: 'invalid_client', error_description: 'client authentication failed' });
-				case '429':
-					return json(429, { error: 'rate_limited' }, { 'retry-after': '1' });
-				case '503':
-					return json(503, { error: 'unavailable' }, { 'retry-after': '1' });
-				case '500':
-				case '502':
-					res.writeHead(Number(step), { 'content-type': 'text/html' });
-					return res.end('<html><body>Bad gateway</body></html>');
-				case '504':
-					res.writeHead(504, { 'content-type': 'text/html' });
-					return res.end('<html><body>Gateway timeout</body></html>');
-				case '503wait60':
-					return json(503, { error: 'unavailable' }, { 'retry-after': '60' });
+				case 'status':
+					return json(Number(arg), { error: Number(arg) === 429 ? 'rate_limited' : 'unavailable' }, extra ? { 'retry-after': extra } : {});
 				case 'trickle': {
 					res.writeHead(200, { 'content-type': 'application/json' });
 					let sent = 0;

@@ -118,7 +118,7 @@ export interface WaitForRunResult {
 	waitedMs: number;
 }
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE']);
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
 
 function statusCodeOf(error: Record<string, unknown>): number | undefined {
 	for (const key of ['httpCode', 'statusCode', 'status']) {
@@ -138,8 +138,12 @@ export function isTransientPollError(error: unknown): boolean {
 		const record = current as Record<string, unknown>;
 		const status = statusCodeOf(record);
 		if (status !== undefined) return status === 429 || status >= 500;
-		const code = record.code;
-		if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
+		// `code` (Node, axios), `httpCode` (n8n 1.x's NodeApiError keeps a network code there), and
+		// the transport's own "could not be reached" error (context.networkCode).
+		const context = record.context as { networkCode?: unknown } | undefined;
+		for (const code of [record.code, record.httpCode, context?.networkCode]) {
+			if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
+		}
 		if (record.name === 'TimeoutError' || record.name === 'AbortError') return true;
 		current = record.cause;
 	}

@@ -141,12 +141,17 @@ export function backoffMs(attempt: number, random = Math.random): number {
 	return Math.round(base * (0.8 + 0.4 * random()));
 }
 
-/** The error code of a network failure, wherever n8n's wrappers put it. */
-function networkCode(error: unknown): string | undefined {
-	let current = error as { code?: unknown; cause?: unknown; name?: unknown } | undefined;
+/**
+ * The error code of a network failure, wherever n8n's wrappers put it: `code` on the error or its
+ * causes (n8n 2.x keeps the axios error as `cause`), or `httpCode` (n8n 1.x's NodeApiError drops
+ * the cause and keeps only the axios error's code there, e.g. httpCode 'ECONNREFUSED').
+ */
+export function networkCode(error: unknown): string | undefined {
+	let current = error as { code?: unknown; httpCode?: unknown; cause?: unknown } | undefined;
 	for (let depth = 0; current && depth < 5; depth++) {
-		const code = current.code;
-		if (typeof code === 'string' && (NOT_SENT_CODES.has(code) || AMBIGUOUS_CODES.has(code))) return code;
+		for (const code of [current.code, current.httpCode]) {
+			if (typeof code === 'string' && (NOT_SENT_CODES.has(code) || AMBIGUOUS_CODES.has(code))) return code;
+		}
 		current = current.cause as typeof current;
 	}
 	return undefined;
@@ -320,10 +325,14 @@ export async function aacApiRequest(this: AacContext, request: AacRequest): Prom
 			}
 			const failed = NETWORK_FAILURE[code] ?? 'failed';
 			if (!surelyNotSent && request.retry === 'startsWork') throw ambiguousStartError(this, request, failed, `Network error ${code}`);
-			throw new NodeApiError(this.getNode(), { message: 'AAC could not be reached' } as JsonObject, {
+			const unreachable = new NodeApiError(this.getNode(), { message: 'AAC could not be reached' } as JsonObject, {
 				message: `${request.method} ${new URL(url).origin}${request.path} ${failed}, ${attempt} attempt${attempt === 1 ? '' : 's'}`,
 				description: `Network error ${code}. Check the credential's API Base URL and n8n's network access to it.`,
 			});
+			// In context, not in the error response: n8n would replace our message with its own for a code
+			// there. A wait reads it to go on polling (waitForRun.ts: isTransientPollError).
+			unreachable.context.networkCode = code;
+			throw unreachable;
 		}
 		const { statusCode } = response;
 		if ((statusCode >= 200 && statusCode < 300) || statusCode === 304) return response;
