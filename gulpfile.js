@@ -4,7 +4,10 @@
 const { src, dest } = require('gulp');
 
 function buildAssets() {
-	return src(['nodes/**/*.{png,svg}', 'nodes/**/*.node.json', 'credentials/**/*.{png,svg}'], { encoding: false, base: '.' }).pipe(dest('dist'));
+	return src(['nodes/**/*.{png,svg}', 'nodes/**/*.node.json', 'credentials/**/*.{png,svg}'], {
+		encoding: false,
+		base: '.',
+	}).pipe(dest('dist'));
 }
 
 exports['build:assets'] = buildAssets;

@@ -1,5 +1,9 @@
 // Types of the core entry (index.js, and index.mjs through index.d.mts).
-import type { ObtainResult, RefreshCoordinator, TokenTransport } from './dist/nodes/AlteryxAnalyticsCloud/core';
+import type {
+	ObtainResult,
+	RefreshCoordinator,
+	TokenTransport,
+} from './dist/nodes/AlteryxAnalyticsCloud/core';
 
 export * from './dist/nodes/AlteryxAnalyticsCloud/core';
 
@@ -24,7 +28,10 @@ export interface RefreshClient {
 	 * result's `update` over what you keep (the new pair, and what the next call needs to read it:
 	 * its measured expiry, a learnt client ID or issuer) before anything else uses the old pair.
 	 */
-	getAccessToken(credential: Record<string, unknown>, options?: { force?: boolean }): Promise<ObtainResult>;
+	getAccessToken(
+		credential: Record<string, unknown>,
+		options?: { force?: boolean },
+	): Promise<ObtainResult>;
 }
 
 export declare function createRefreshClient(options?: RefreshClientOptions): RefreshClient;

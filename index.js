@@ -21,7 +21,9 @@ function createRefreshClient(options = {}) {
 	return {
 		async getAccessToken(credential, { force = false } = {}) {
 			const settings = core.readCredential(credential);
-			return coordinator.obtain(settings, deps, { intent: core.refreshIntent(settings, force ? 'rotate' : 'use') });
+			return coordinator.obtain(settings, deps, {
+				intent: core.refreshIntent(settings, force ? 'rotate' : 'use'),
+			});
 		},
 	};
 }

@@ -7,7 +7,9 @@ const tsJest = [
 	'ts-jest',
 	{
 		tsconfig: '<rootDir>/test/tsconfig.json',
-		diagnostics: { exclude: ['**/test/helpers/faultyTokenEndpoint.js', '**/test/helpers/faultProxy.js'] },
+		diagnostics: {
+			exclude: ['**/test/helpers/faultyTokenEndpoint.js', '**/test/helpers/faultProxy.js'],
+		},
 	},
 ];
 

@@ -8,13 +8,23 @@ import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const scannerPath = join(require.resolve('@n8n/scan-community-package/package.json'), '..', 'scanner', 'scanner.mjs');
+const scannerPath = join(
+	require.resolve('@n8n/scan-community-package/package.json'),
+	'..',
+	'scanner',
+	'scanner.mjs',
+);
 const { analyzePackage, SOURCE_FILE_PATTERNS } = await import(scannerPath);
 
 const root = resolve(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'aac-scan-'));
 try {
-	const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }));
+	const packed = JSON.parse(
+		execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
+			cwd: root,
+			encoding: 'utf8',
+		}),
+	);
 	execFileSync('tar', ['-xzf', join(work, packed[0].filename), '-C', work]);
 	const legs = [
 		['source', await analyzePackage(root, SOURCE_FILE_PATTERNS)],
@@ -28,7 +38,9 @@ try {
 			if (result.details) console.log(result.details);
 		}
 	}
-	console.log(`tarball: ${packed[0].filename}, ${packed[0].size} bytes packed, ${packed[0].entryCount} files`);
+	console.log(
+		`tarball: ${packed[0].filename}, ${packed[0].size} bytes packed, ${packed[0].entryCount} files`,
+	);
 	process.exitCode = failed ? 1 : 0;
 } finally {
 	rmSync(work, { recursive: true, force: true });

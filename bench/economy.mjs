@@ -17,7 +17,7 @@ import { NAIVE, NaivePreAuthCredential } from './n8nTypes.mjs';
 export const APPROACHES = [
 	{ key: 'ours', label: 'our credential (n8n)' },
 	{ key: 'naive', label: 'preAuthentication, no single flight (n8n)' },
-	{ key: 'script', label: "AAC sample script: refresh every call" },
+	{ key: 'script', label: 'AAC sample script: refresh every call' },
 ];
 
 export async function runEconomy({ pkg, standIn, concurrencies = [1, 10, 100, 1000] }) {
@@ -41,7 +41,14 @@ export async function runEconomy({ pkg, standIn, concurrencies = [1, 10, 100, 10
 		const store = new CredentialStore([{ id, name: id, type, data }]);
 		const harness = createHarness({ nodeTypes, credentialTypes, store, saveSemantics: 'n8n2' });
 		const nodes = [
-			{ id: 's', name: 'Start', type: 'test.start', typeVersion: 1, position: [0, 0], parameters: { items: n } },
+			{
+				id: 's',
+				name: 'Start',
+				type: 'test.start',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { items: n },
+			},
 			{
 				id: 'c',
 				name: 'HTTP Request',
@@ -53,10 +60,17 @@ export async function runEconomy({ pkg, standIn, concurrencies = [1, 10, 100, 10
 				credentials: { [type]: { id, name: id } },
 			},
 		];
-		const result = await harness.runWorkflow({ nodes, connections: { Start: { main: [[{ node: 'HTTP Request', type: 'main', index: 0 }]] } } });
+		const result = await harness.runWorkflow({
+			nodes,
+			connections: { Start: { main: [[{ node: 'HTTP Request', type: 'main', index: 0 }]] } },
+		});
 		const items = result.output('HTTP Request');
 		const ok = items.filter((item) => item.ok === true).length;
-		return { failed: result.error ? n : n - ok, storedRefreshToken: store.read(id).refreshToken, saves: store.saves.length };
+		return {
+			failed: result.error ? n : n - ok,
+			storedRefreshToken: store.read(id).refreshToken,
+			saves: store.saves.length,
+		};
 	}
 
 	/** The sample script's way, n copies at once, all holding the same pair. */
@@ -66,13 +80,22 @@ export async function runEconomy({ pkg, standIn, concurrencies = [1, 10, 100, 10
 			const held = pair.refreshToken;
 			const token = await fetch(standIn.tokenEndpoint, {
 				method: 'POST',
-				headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-				body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: held, client_id: standIn.clientId }).toString(),
+				headers: {
+					'content-type': 'application/x-www-form-urlencoded',
+					accept: 'application/json',
+				},
+				body: new URLSearchParams({
+					grant_type: 'refresh_token',
+					refresh_token: held,
+					client_id: standIn.clientId,
+				}).toString(),
 			});
 			const answer = await token.json();
 			if (!token.ok || typeof answer.access_token !== 'string') return false;
 			saved = { accessToken: answer.access_token, refreshToken: answer.refresh_token };
-			const api = await fetch(apiUrl, { headers: { authorization: `Bearer ${answer.access_token}` } });
+			const api = await fetch(apiUrl, {
+				headers: { authorization: `Bearer ${answer.access_token}` },
+			});
 			await api.arrayBuffer();
 			return api.ok;
 		};
@@ -87,7 +110,8 @@ export async function runEconomy({ pkg, standIn, concurrencies = [1, 10, 100, 10
 			const pair = await standIn.mint({ accessTokenExpired: true });
 			standIn.resetStats();
 			const t0 = performance.now();
-			const outcome = key === 'script' ? await sampleScript(n, pair) : await throughN8n(key, n, pair);
+			const outcome =
+				key === 'script' ? await sampleScript(n, pair) : await throughN8n(key, n, pair);
 			const ms = performance.now() - t0;
 			const stats = standIn.stats();
 			const alive = await standIn.familyAlive(outcome.storedRefreshToken);

@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import { ROOT, progress, summarize } from './lib.mjs';
 
 function runChild(args) {
-	const out = execFileSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+	const out = execFileSync(process.execPath, args, {
+		cwd: ROOT,
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
 	return JSON.parse(out.trim().split('\n').at(-1));
 }
 
@@ -14,13 +18,25 @@ export async function runFootprint({ requireProcesses = 9, credentials = 10_000 
 	// npm pack --dry-run: the tarball's size and file list, without writing it (no scripts run).
 	const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 	const [packed] = JSON.parse(
-		execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+		execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+			cwd: ROOT,
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'ignore'],
+		}),
 	);
-	const pack = { size: packed.size, unpackedSize: packed.unpackedSize, entryCount: packed.entryCount, filename: packed.filename };
-	progress(`footprint: npm pack ${pack.size} bytes packed, ${pack.unpackedSize} unpacked, ${pack.entryCount} files`);
+	const pack = {
+		size: packed.size,
+		unpackedSize: packed.unpackedSize,
+		entryCount: packed.entryCount,
+		filename: packed.filename,
+	};
+	progress(
+		`footprint: npm pack ${pack.size} bytes packed, ${pack.unpackedSize} unpacked, ${pack.entryCount} files`,
+	);
 
 	const loads = [];
-	for (let i = 0; i < requireProcesses; i++) loads.push(runChild([join(ROOT, 'bench/child/require-time.cjs')]));
+	for (let i = 0; i < requireProcesses; i++)
+		loads.push(runChild([join(ROOT, 'bench/child/require-time.cjs')]));
 	const requireTime = {
 		processes: requireProcesses,
 		oursMs: summarize(loads.map((load) => load.oursMs)),
@@ -32,7 +48,11 @@ export async function runFootprint({ requireProcesses = 9, credentials = 10_000 
 		`footprint: require credential + node ${requireTime.oursMs.median.toFixed(1)} ms with n8n-workflow loaded, ${requireTime.totalMs.median.toFixed(0)} ms cold incl. n8n-workflow (medians of ${requireProcesses} processes)`,
 	);
 
-	const memory = runChild(['--expose-gc', join(ROOT, 'bench/child/rotation-memory.cjs'), String(credentials)]);
+	const memory = runChild([
+		'--expose-gc',
+		join(ROOT, 'bench/child/rotation-memory.cjs'),
+		String(credentials),
+	]);
 	const at = (n) => memory.points.find((point) => point.credentials === n);
 	const heldAt = (n) => at(n).heapUsed - memory.baseline;
 	const rotation = {

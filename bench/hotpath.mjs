@@ -41,7 +41,14 @@ export async function runHotPath({
 		/** One node execution: `count` requests per credential, the two taking turns in blocks. */
 		const interleaved = async (count, mode = 'request') => {
 			const nodes = [
-				{ id: 's', name: 'Start', type: 'test.start', typeVersion: 1, position: [0, 0], parameters: { items: 1 } },
+				{
+					id: 's',
+					name: 'Start',
+					type: 'test.start',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: { items: 1 },
+				},
 				{
 					id: 'l',
 					name: 'Loop',
@@ -52,11 +59,17 @@ export async function runHotPath({
 					credentials: { [OURS]: { id: OURS, name: 'AAC' }, [PLAIN]: { id: PLAIN, name: 'Plain' } },
 				},
 			];
-			const result = await harness.runWorkflow({ nodes, connections: { Start: { main: [[{ node: 'Loop', type: 'main', index: 0 }]] } } });
+			const result = await harness.runWorkflow({
+				nodes,
+				connections: { Start: { main: [[{ node: 'Loop', type: 'main', index: 0 }]] } },
+			});
 			if (result.error) throw new Error(`hot path: ${result.error.message}`);
 			const [{ totals, firstError }] = result.output('Loop');
 			for (const [type, total] of Object.entries(totals)) {
-				if (total.failed) throw new Error(`hot path (${type}): ${total.failed} requests failed, first: ${firstError}`);
+				if (total.failed)
+					throw new Error(
+						`hot path (${type}): ${total.failed} requests failed, first: ${firstError}`,
+					);
 			}
 			return { ours: totals[OURS], plain: totals[PLAIN] };
 		};
@@ -78,20 +91,34 @@ export async function runHotPath({
 		const after = api.counts();
 		const sent = after.requests - before.requests;
 		if (sent !== 2 * runs * requests || after.withBearer - before.withBearer !== sent) {
-			throw new Error(`hot path: the API saw ${sent} requests (${after.withBearer - before.withBearer} with a Bearer token), expected ${2 * runs * requests}`);
+			throw new Error(
+				`hot path: the API saw ${sent} requests (${after.withBearer - before.withBearer} with a Bearer token), expected ${2 * runs * requests}`,
+			);
 		}
-		if (store.saves.length !== 0) throw new Error('hot path: the credential was saved although the token is fresh');
+		if (store.saves.length !== 0)
+			throw new Error('hot path: the credential was saved although the token is fresh');
 		const stats = standIn.stats();
-		if (stats.tokenRequests !== 0) throw new Error(`hot path: ${stats.tokenRequests} token requests although the token is fresh`);
+		if (stats.tokenRequests !== 0)
+			throw new Error(
+				`hot path: ${stats.tokenRequests} token requests although the token is fresh`,
+			);
 
 		// Breakdown 1: our preAuthentication and authenticate (and the plain authenticate) timed in
 		// place, inside the same kind of requests. Each call is timed up to the promise it returns:
 		// preAuthentication's work (readCredential, the coordinator's check) all runs before its
 		// first await; only `return {}` follows in a microtask.
-		progress(`hot path: breakdown, our calls timed in place (${inPlaceRuns} × ${inPlaceRequests.toLocaleString('en-US')} requests per credential)`);
+		progress(
+			`hot path: breakdown, our calls timed in place (${inPlaceRuns} × ${inPlaceRequests.toLocaleString('en-US')} requests per credential)`,
+		);
 		const inPlaceData = [];
-		for (let run = 0; run < inPlaceRuns; run++) inPlaceData.push(await timeInPlace({ ours, plain, run: () => interleaved(inPlaceRequests) }));
-		const inPlace = Object.fromEntries(Object.keys(inPlaceData[0]).map((key) => [key, summarize(inPlaceData.map((d) => d[key])).median]));
+		for (let run = 0; run < inPlaceRuns; run++)
+			inPlaceData.push(await timeInPlace({ ours, plain, run: () => interleaved(inPlaceRequests) }));
+		const inPlace = Object.fromEntries(
+			Object.keys(inPlaceData[0]).map((key) => [
+				key,
+				summarize(inPlaceData.map((d) => d[key])).median,
+			]),
+		);
 
 		// Breakdown 2: n8n's credential lookup (this.getCredentials) alone, per request and type.
 		progress('hot path: breakdown, n8n credential lookup only (3 × 10,000 per credential)');
@@ -99,7 +126,9 @@ export async function runHotPath({
 		const lookups = [];
 		for (let run = 0; run < 3; run++) lookups.push(await interleaved(10_000, 'credentials'));
 
-		progress(`hot path: tight loop, preAuthentication + authenticate (${loopRuns} × ${loopCalls.toLocaleString('en-US')} calls)`);
+		progress(
+			`hot path: tight loop, preAuthentication + authenticate (${loopRuns} × ${loopCalls.toLocaleString('en-US')} calls)`,
+		);
 		const loop = await tightLoop({ pkg, ours, pair, calls: loopCalls, runs: loopRuns });
 
 		const perRequestUs = (ms) => (ms * 1000) / requests;
@@ -142,7 +171,11 @@ async function timeInPlace({ ours, plain, run }) {
 			calls[key] += 1;
 			return result;
 		};
-	const originals = { preAuthentication: ours.preAuthentication, authenticate: ours.authenticate, plainAuthenticate: plain.authenticate };
+	const originals = {
+		preAuthentication: ours.preAuthentication,
+		authenticate: ours.authenticate,
+		plainAuthenticate: plain.authenticate,
+	};
 	ours.preAuthentication = timed('preAuthentication', originals.preAuthentication);
 	ours.authenticate = timed('authenticate', originals.authenticate);
 	plain.authenticate = timed('plainAuthenticate', originals.plainAuthenticate);
@@ -154,7 +187,11 @@ async function timeInPlace({ ours, plain, run }) {
 		plain.authenticate = originals.plainAuthenticate;
 	}
 	const us = (key) => (spent[key] * 1000) / calls[key];
-	return { preAuthenticationUs: us('preAuthentication'), authenticateUs: us('authenticate'), plainAuthenticateUs: us('plainAuthenticate') };
+	return {
+		preAuthenticationUs: us('preAuthentication'),
+		authenticateUs: us('authenticate'),
+		plainAuthenticateUs: us('plainAuthenticate'),
+	};
 }
 
 /**
@@ -181,7 +218,9 @@ async function tightLoop({ pkg, ours, pair, calls, runs }) {
 		lastRotatedAt: '',
 	};
 	const claims = pkg.core.decodeJwtPayload(pair.accessToken);
-	const distinct = Array.from({ length: 1024 }, (_, i) => jwtLike({ ...claims, jti: `${claims.jti ?? 'bench'}-${i}` }, `bench-${i}`));
+	const distinct = Array.from({ length: 1024 }, (_, i) =>
+		jwtLike({ ...claims, jti: `${claims.jti ?? 'bench'}-${i}` }, `bench-${i}`),
+	);
 	const helpers = {
 		helpers: {
 			httpRequest: async () => {
@@ -192,11 +231,17 @@ async function tightLoop({ pkg, ours, pair, calls, runs }) {
 	const call = async (credentials) => {
 		const update = await ours.preAuthentication.call(helpers, credentials);
 		if (update.expiryCheck !== undefined) throw new Error('unexpected credential update');
-		return await ours.authenticate(credentials, { method: 'GET', url: 'http://127.0.0.1/', headers: {} });
+		return await ours.authenticate(credentials, {
+			method: 'GET',
+			url: 'http://127.0.0.1/',
+			headers: {},
+		});
 	};
 	const oursCall = async () => await call({ ...base });
-	const oursNewTokenCall = async (i) => await call({ ...base, accessToken: distinct[i % distinct.length] });
-	const plainCall = async () => await plain.authenticate({ ...base }, { method: 'GET', url: 'http://127.0.0.1/', headers: {} });
+	const oursNewTokenCall = async (i) =>
+		await call({ ...base, accessToken: distinct[i % distinct.length] });
+	const plainCall = async () =>
+		await plain.authenticate({ ...base }, { method: 'GET', url: 'http://127.0.0.1/', headers: {} });
 	const decodeCall = (i) => {
 		if (!pkg.core.decodeJwtPayload(distinct[i % distinct.length])) throw new Error('decode failed');
 	};
@@ -223,9 +268,17 @@ async function tightLoop({ pkg, ours, pair, calls, runs }) {
 		return decodes / 2048;
 	};
 	await oursCall();
-	const decodes = { sameToken: await decodesPerCall(oursCall), newToken: await decodesPerCall(oursNewTokenCall) };
+	const decodes = {
+		sameToken: await decodesPerCall(oursCall),
+		newToken: await decodesPerCall(oursNewTokenCall),
+	};
 
-	const cases = { ours: [oursCall, true], oursNewToken: [oursNewTokenCall, true], plain: [plainCall, true], decode: [decodeCall, false] };
+	const cases = {
+		ours: [oursCall, true],
+		oursNewToken: [oursNewTokenCall, true],
+		plain: [plainCall, true],
+		decode: [decodeCall, false],
+	};
 	for (const [fn, isAsync] of Object.values(cases)) await time(fn, isAsync);
 	const us = Object.fromEntries(Object.keys(cases).map((key) => [key, []]));
 	for (let run = 0; run < runs; run++) {

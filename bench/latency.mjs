@@ -26,7 +26,8 @@ export async function runLatency({ pkg, standIn, samples = 41, warmup = 5 }) {
 		const t1 = performance.now();
 		const result = await coordinator.obtain(settings, deps, { intent: 'refreshIfDue' });
 		const t2 = performance.now();
-		if (!result.refreshed || !result.changed || result.refreshToken === pair.refreshToken) throw new Error('latency: our core did not refresh');
+		if (!result.refreshed || !result.changed || result.refreshToken === pair.refreshToken)
+			throw new Error('latency: our core did not refresh');
 		parts.readCredentialUs.push((t1 - t0) * 1000);
 		parts.obtainBeyondTransportUs.push((t2 - t1 - transportMs) * 1000);
 		parts.transportMs.push(transportMs);
@@ -38,11 +39,16 @@ export async function runLatency({ pkg, standIn, samples = 41, warmup = 5 }) {
 		const response = await fetch(standIn.tokenEndpoint, {
 			method: 'POST',
 			headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-			body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: pair.refreshToken, client_id: standIn.clientId }).toString(),
+			body: new URLSearchParams({
+				grant_type: 'refresh_token',
+				refresh_token: pair.refreshToken,
+				client_id: standIn.clientId,
+			}).toString(),
 		});
 		const answer = await response.json();
 		const ms = performance.now() - t0;
-		if (!response.ok || typeof answer.access_token !== 'string') throw new Error(`latency: bare fetch got HTTP ${response.status}`);
+		if (!response.ok || typeof answer.access_token !== 'string')
+			throw new Error(`latency: bare fetch got HTTP ${response.status}`);
 		return ms;
 	}
 
@@ -58,12 +64,14 @@ export async function runLatency({ pkg, standIn, samples = 41, warmup = 5 }) {
 	const pattern = ['ours', 'bare', 'bare', 'ours', 'bare', 'ours', 'ours', 'bare'];
 	for (let i = -warmup; i < samples; i++) {
 		const pairs = [];
-		for (let k = 0; k <= pattern.length; k++) pairs.push(await standIn.mint({ accessTokenExpired: true }));
+		for (let k = 0; k <= pattern.length; k++)
+			pairs.push(await standIn.mint({ accessTokenExpired: true }));
 		globalThis.gc?.();
 		await pause(5);
 		await bare(pairs.pop());
 		const sums = { ours: 0, bare: 0 };
-		for (const side of pattern) sums[side] += side === 'ours' ? await ours(pairs.pop()) : await bare(pairs.pop());
+		for (const side of pattern)
+			sums[side] += side === 'ours' ? await ours(pairs.pop()) : await bare(pairs.pop());
 		if (i < 0) continue;
 		oursMs.push(sums.ours / 4);
 		bareMs.push(sums.bare / 4);
@@ -72,7 +80,9 @@ export async function runLatency({ pkg, standIn, samples = 41, warmup = 5 }) {
 	const stats = standIn.stats();
 	const expected = (pattern.length + 1) * (samples + warmup);
 	if (stats.refreshGrantsOk !== expected || stats.reuseDetections !== 0) {
-		throw new Error(`latency: expected ${expected} successful refreshes, the stand-in saw ${JSON.stringify(stats)}`);
+		throw new Error(
+			`latency: expected ${expected} successful refreshes, the stand-in saw ${JSON.stringify(stats)}`,
+		);
 	}
 	const result = {
 		samples,

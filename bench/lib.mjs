@@ -35,7 +35,8 @@ export function summarize(values) {
 	};
 }
 
-export const fixed = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : String(value));
+export const fixed = (value, digits = 2) =>
+	Number.isFinite(value) ? value.toFixed(digits) : String(value);
 
 /** "1.02 (p10–p90 1.00–1.04)" or with min–max. */
 export function spread(summary, digits = 2, unit = '', kind = 'p10–p90') {
@@ -62,7 +63,8 @@ export const pause = (ms = 20) => new Promise((resolve) => setTimeout(resolve, m
 export function loadPackage() {
 	const dist = join(ROOT, 'dist');
 	const credentialPath = join(dist, 'credentials/AlteryxAnalyticsCloudOAuth2Api.credentials.js');
-	if (!existsSync(credentialPath)) throw new Error('dist/ is missing: run `npm run build` (npm run bench does)');
+	if (!existsSync(credentialPath))
+		throw new Error('dist/ is missing: run `npm run build` (npm run bench does)');
 	return {
 		credentialPath,
 		nodePath: join(dist, 'nodes/AlteryxAnalyticsCloud/AlteryxAnalyticsCloud.node.js'),
@@ -77,7 +79,10 @@ export function loadPackage() {
  */
 export function loadHarness() {
 	const build = join(ROOT, '.bench-build/test/harness');
-	if (!existsSync(join(build, 'n8n.js'))) throw new Error('.bench-build/ is missing: run `npx tsc -p bench/tsconfig.json` (npm run bench does)');
+	if (!existsSync(join(build, 'n8n.js')))
+		throw new Error(
+			'.bench-build/ is missing: run `npx tsc -p bench/tsconfig.json` (npm run bench does)',
+		);
 	return {
 		...require(join(build, 'n8n.js')),
 		...require(join(build, 'testNodes.js')),
@@ -94,8 +99,15 @@ export async function startLoopbackApi() {
 	const body = JSON.stringify({ ok: true });
 	const server = http.createServer((req, res) => {
 		requests += 1;
-		if (typeof req.headers.authorization === 'string' && req.headers.authorization.startsWith('Bearer ey')) withBearer += 1;
-		res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+		if (
+			typeof req.headers.authorization === 'string' &&
+			req.headers.authorization.startsWith('Bearer ey')
+		)
+			withBearer += 1;
+		res.writeHead(200, {
+			'content-type': 'application/json',
+			'content-length': Buffer.byteLength(body),
+		});
 		res.end(body);
 	});
 	server.keepAliveTimeout = 60_000;

@@ -32,7 +32,10 @@ export class PlainBearerCredential {
 	displayName = 'Bench: plain Bearer header';
 	properties = [tokenField('accessToken', 'Access Token')];
 	authenticate = async (credentials, requestOptions) => {
-		requestOptions.headers = { ...requestOptions.headers, Authorization: `Bearer ${credentials.accessToken}` };
+		requestOptions.headers = {
+			...requestOptions.headers,
+			Authorization: `Bearer ${credentials.accessToken}`,
+		};
 		return requestOptions;
 	};
 }
@@ -47,7 +50,13 @@ export class NaivePreAuthCredential {
 	properties = [
 		tokenField('accessToken', 'Access Token'),
 		tokenField('refreshToken', 'Refresh Token'),
-		{ displayName: 'Session', name: 'sessionToken', type: 'hidden', typeOptions: { expirable: true }, default: '' },
+		{
+			displayName: 'Session',
+			name: 'sessionToken',
+			type: 'hidden',
+			typeOptions: { expirable: true },
+			default: '',
+		},
 	];
 
 	/** Refreshes with the stored refresh token whenever the stored access token has expired. */
@@ -69,7 +78,10 @@ export class NaivePreAuthCredential {
 	}
 
 	authenticate = async (credentials, requestOptions) => {
-		requestOptions.headers = { ...requestOptions.headers, Authorization: `Bearer ${credentials.accessToken}` };
+		requestOptions.headers = {
+			...requestOptions.headers,
+			Authorization: `Bearer ${credentials.accessToken}`,
+		};
 		return requestOptions;
 	};
 }
@@ -108,7 +120,9 @@ export function makeLoopNode(credentialTypeNames) {
 			const count = this.getNodeParameter('count', 0);
 			const blockSize = this.getNodeParameter('blockSize', 0);
 			const mode = this.getNodeParameter('mode', 0);
-			const totals = Object.fromEntries(types.map((type) => [type, { wallMs: 0, cpuMs: 0, failed: 0 }]));
+			const totals = Object.fromEntries(
+				types.map((type) => [type, { wallMs: 0, cpuMs: 0, failed: 0 }]),
+			);
 			let firstError = null;
 			for (let done = 0, block = 0; done < count; done += blockSize, block++) {
 				const size = Math.min(blockSize, count - done);
@@ -121,7 +135,12 @@ export function makeLoopNode(credentialTypeNames) {
 					for (let i = 0; i < size; i++) {
 						try {
 							if (mode === 'credentials') await this.getCredentials(type);
-							else await this.helpers.httpRequestWithAuthentication.call(this, type, { method: 'GET', url, json: true });
+							else
+								await this.helpers.httpRequestWithAuthentication.call(this, type, {
+									method: 'GET',
+									url,
+									json: true,
+								});
 						} catch (error) {
 							total.failed += 1;
 							firstError ??= String(error?.message ?? error);

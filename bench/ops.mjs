@@ -27,14 +27,19 @@ const DUE_AFTER_MS = (TOKEN_TTL_SECONDS - REFRESH_MARGIN_SECONDS) * 1000;
 export function loadN8nNodesBase() {
 	const base = join(ROOT, '.tools/n8n-2.41.1/node_modules/n8n-nodes-base');
 	if (!existsSync(join(base, 'package.json'))) {
-		throw new Error(`${base} is missing: the operations benchmark runs n8n's own HTTP Request node; install n8n with \`node e2e/install.mjs\``);
+		throw new Error(
+			`${base} is missing: the operations benchmark runs n8n's own HTTP Request node; install n8n with \`node e2e/install.mjs\``,
+		);
 	}
 	const version = require(join(base, 'package.json')).version;
 	const { HttpRequest } = require(join(base, 'dist/nodes/HttpRequest/HttpRequest.node.js'));
 	const { SplitOut } = require(join(base, 'dist/nodes/Transform/SplitOut/SplitOut.node.js'));
 	const core = require(join(ROOT, '.tools/n8n-2.41.1/node_modules/n8n-core/package.json')).version;
 	const ours = require('n8n-core/package.json').version;
-	if (core !== ours) throw new Error(`n8n-core ${core} in .tools/n8n-2.41.1, ${ours} here: the HTTP Request node would run on another engine than it ships with`);
+	if (core !== ours)
+		throw new Error(
+			`n8n-core ${core} in .tools/n8n-2.41.1, ${ours} here: the HTTP Request node would run on another engine than it ships with`,
+		);
 	return { HttpRequest, SplitOut, version };
 }
 
@@ -94,11 +99,28 @@ export function createOpsRunner({ pkg, standIn, nodesBase }) {
 		const id = `ops-${++counter}`;
 		const pair = await standIn.mint({ accessTokenExpired: true });
 		const store = new CredentialStore([
-			{ id, name: 'AAC', type: CRED, data: { ...pair, allowCustomIssuer: true, refreshMarginSeconds: REFRESH_MARGIN_SECONDS } },
+			{
+				id,
+				name: 'AAC',
+				type: CRED,
+				data: { ...pair, allowCustomIssuer: true, refreshMarginSeconds: REFRESH_MARGIN_SECONDS },
+			},
 		]);
-		const harness = createHarness({ nodeTypes, credentialTypes: { [CRED]: credential }, store, saveSemantics: 'n8n2' });
+		const harness = createHarness({
+			nodeTypes,
+			credentialTypes: { [CRED]: credential },
+			store,
+			saveSemantics: 'n8n2',
+		});
 		const nodes = [
-			{ id: 's', name: 'Start', type: 'test.start', typeVersion: 1, position: [0, 0], parameters: { items } },
+			{
+				id: 's',
+				name: 'Start',
+				type: 'test.start',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { items },
+			},
 			...chain.map((node, i) => ({
 				id: `n${i}`,
 				position: [200 * (i + 1), 0],
@@ -108,7 +130,8 @@ export function createOpsRunner({ pkg, standIn, nodesBase }) {
 		];
 		const connections = {};
 		const names = ['Start', ...chain.map((node) => node.name)];
-		for (let i = 0; i + 1 < names.length; i++) connections[names[i]] = { main: [[{ node: names[i + 1], type: 'main', index: 0 }]] };
+		for (let i = 0; i + 1 < names.length; i++)
+			connections[names[i]] = { main: [[{ node: names[i + 1], type: 'main', index: 0 }]] };
 		standIn.resetStats();
 		standIn.api.resetCounters();
 		requestTimes = [];

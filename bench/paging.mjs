@@ -20,15 +20,31 @@ const PAGE = 100;
 
 export const PAGING_APPROACHES = [
 	{ key: 'ours', label: 'our Plan → Get Many (Return All)' },
-	{ key: 'httpCount', label: "HTTP Request + n8n pagination (complete when count reached) + Split Out" },
-	{ key: 'httpShort', label: 'HTTP Request + n8n pagination (complete on a short page) + Split Out' },
+	{
+		key: 'httpCount',
+		label: 'HTTP Request + n8n pagination (complete when count reached) + Split Out',
+	},
+	{
+		key: 'httpShort',
+		label: 'HTTP Request + n8n pagination (complete on a short page) + Split Out',
+	},
 ];
 
 function chainFor(key, { standIn, CRED }) {
 	if (key === 'ours') {
-		return [{ name: 'AAC', type: AAC_NODE, typeVersion: 1, parameters: { resource: 'plan', operation: 'getMany', returnAll: true } }];
+		return [
+			{
+				name: 'AAC',
+				type: AAC_NODE,
+				typeVersion: 1,
+				parameters: { resource: 'plan', operation: 'getMany', returnAll: true },
+			},
+		];
 	}
-	const complete = key === 'httpCount' ? `={{ $response.body.count <= $pageCount * ${PAGE} }}` : `={{ $response.body.data.length < ${PAGE} }}`;
+	const complete =
+		key === 'httpCount'
+			? `={{ $response.body.count <= $pageCount * ${PAGE} }}`
+			: `={{ $response.body.data.length < ${PAGE} }}`;
 	return [
 		{
 			name: 'HTTP Request',
@@ -39,12 +55,19 @@ function chainFor(key, { standIn, CRED }) {
 				authentication: 'predefinedCredentialType',
 				nodeCredentialType: CRED,
 				sendQuery: true,
-				queryParameters: { parameters: [{ name: 'limit', value: String(PAGE) }, { name: 'includeCount', value: 'true' }] },
+				queryParameters: {
+					parameters: [
+						{ name: 'limit', value: String(PAGE) },
+						{ name: 'includeCount', value: 'true' },
+					],
+				},
 				options: {
 					pagination: {
 						pagination: {
 							paginationMode: 'updateAParameterInEachRequest',
-							parameters: { parameters: [{ type: 'qs', name: 'offset', value: `={{ $pageCount * ${PAGE} }}` }] },
+							parameters: {
+								parameters: [{ type: 'qs', name: 'offset', value: `={{ $pageCount * ${PAGE} }}` }],
+							},
 							paginationCompleteWhen: 'other',
 							completeExpression: complete,
 						},
@@ -52,20 +75,37 @@ function chainFor(key, { standIn, CRED }) {
 				},
 			},
 		},
-		{ name: 'Split Out', type: SPLIT_OUT_NODE, typeVersion: 1, parameters: { fieldToSplitOut: 'data', include: 'noOtherFields' } },
+		{
+			name: 'Split Out',
+			type: SPLIT_OUT_NODE,
+			typeVersion: 1,
+			parameters: { fieldToSplitOut: 'data', include: 'noOtherFields' },
+		},
 	];
 }
 
-export async function runPaging({ runner, standIn, sizes = [10, 1000, 50_000], rounds = 5, largeRounds = 3 }) {
+export async function runPaging({
+	runner,
+	standIn,
+	sizes = [10, 1000, 50_000],
+	rounds = 5,
+	largeRounds = 3,
+}) {
 	const tokenRecords = [];
 	const results = [];
 	for (const n of sizes) {
 		standIn.api.reset({ plans: n });
 		const fewest = Math.max(1, Math.ceil(n / PAGE));
-		const perApproach = Object.fromEntries(PAGING_APPROACHES.map(({ key }) => [key, { wallMs: [], cpuMs: [], requests: new Set() }]));
+		const perApproach = Object.fromEntries(
+			PAGING_APPROACHES.map(({ key }) => [key, { wallMs: [], cpuMs: [], requests: new Set() }]),
+		);
 		const once = async (key) => {
-			const r = await runner.run({ chain: chainFor(key, { standIn, CRED: runner.CRED }), label: `paging ${n} ${key}` });
-			if (r.output.length !== n) throw new Error(`paging ${n} ${key}: ${r.output.length} items, expected ${n}`);
+			const r = await runner.run({
+				chain: chainFor(key, { standIn, CRED: runner.CRED }),
+				label: `paging ${n} ${key}`,
+			});
+			if (r.output.length !== n)
+				throw new Error(`paging ${n} ${key}: ${r.output.length} items, expected ${n}`);
 			tokenRecords.push(r.tokens);
 			return r;
 		};
@@ -88,12 +128,22 @@ export async function runPaging({ runner, standIn, sizes = [10, 1000, 50_000], r
 		const row = { n, fewest, rounds: roundsHere, approaches: {} };
 		for (const { key } of PAGING_APPROACHES) {
 			const p = perApproach[key];
-			if (p.requests.size !== 1) throw new Error(`paging ${n} ${key}: the request count varied between rounds (${[...p.requests].join(', ')})`);
-			row.approaches[key] = { requests: [...p.requests][0], wallMs: summarize(p.wallMs), cpuMs: summarize(p.cpuMs) };
+			if (p.requests.size !== 1)
+				throw new Error(
+					`paging ${n} ${key}: the request count varied between rounds (${[...p.requests].join(', ')})`,
+				);
+			row.approaches[key] = {
+				requests: [...p.requests][0],
+				wallMs: summarize(p.wallMs),
+				cpuMs: summarize(p.cpuMs),
+			};
 		}
-		const ratio = (base) => summarize(perApproach.ours.wallMs.map((ms, i) => ms / perApproach[base].wallMs[i]));
+		const ratio = (base) =>
+			summarize(perApproach.ours.wallMs.map((ms, i) => ms / perApproach[base].wallMs[i]));
 		row.ratioWall = { httpCount: ratio('httpCount'), httpShort: ratio('httpShort') };
-		row.ratioCpu = summarize(perApproach.ours.cpuMs.map((ms, i) => ms / perApproach.httpCount.cpuMs[i]));
+		row.ratioCpu = summarize(
+			perApproach.ours.cpuMs.map((ms, i) => ms / perApproach.httpCount.cpuMs[i]),
+		);
 		progress(
 			`paging ${n.toLocaleString('en-US')} plans: requests ours ${row.approaches.ours.requests}, HTTP (count) ${row.approaches.httpCount.requests}, HTTP (short page) ${row.approaches.httpShort.requests} (fewest ${fewest}); wall ours ${row.approaches.ours.wallMs.median.toFixed(0)} ms vs ${row.approaches.httpCount.wallMs.median.toFixed(0)} / ${row.approaches.httpShort.wallMs.median.toFixed(0)} ms, ratio ${row.ratioWall.httpCount.median.toFixed(3)} / ${row.ratioWall.httpShort.median.toFixed(3)}`,
 		);
@@ -108,14 +158,19 @@ export async function runPaging({ runner, standIn, sizes = [10, 1000, 50_000], r
 	for (const key of ['httpCount', 'ours']) {
 		await pause(50);
 		const { value, heapDelta, rssDelta } = await peakMemory(async () => {
-			const r = await runner.run({ chain: chainFor(key, { standIn, CRED: runner.CRED }), label: `paging memory ${key}` });
+			const r = await runner.run({
+				chain: chainFor(key, { standIn, CRED: runner.CRED }),
+				label: `paging memory ${key}`,
+			});
 			tokenRecords.push(r.tokens);
 			return r.output.length;
 		});
 		if (value !== largest) throw new Error(`paging memory ${key}: ${value} items`);
 		(memory[key] ??= []).push({ heapDelta, rssDelta });
 	}
-	const memorySummary = Object.fromEntries(Object.entries(memory).map(([key, [first]]) => [key, first]));
+	const memorySummary = Object.fromEntries(
+		Object.entries(memory).map(([key, [first]]) => [key, first]),
+	);
 	progress(
 		`paging memory at ${largest.toLocaleString('en-US')}: ours heap +${(memorySummary.ours.heapDelta / 2 ** 20).toFixed(1)} MiB, HTTP +${(memorySummary.httpCount.heapDelta / 2 ** 20).toFixed(1)} MiB`,
 	);

@@ -24,7 +24,11 @@ function chainFor(key, { standIn, CRED }) {
 				name: 'AAC',
 				type: AAC_NODE,
 				typeVersion: 1,
-				parameters: { resource: 'plan', operation: 'get', planId: { __rl: true, mode: 'id', value: '={{ $json.index + 1 }}' } },
+				parameters: {
+					resource: 'plan',
+					operation: 'get',
+					planId: { __rl: true, mode: 'id', value: '={{ $json.index + 1 }}' },
+				},
 			},
 		];
 	}
@@ -46,12 +50,20 @@ function chainFor(key, { standIn, CRED }) {
 export async function runPerItem({ runner, standIn, items = 1000, rounds = 5 }) {
 	standIn.api.reset({ plans: items });
 	const tokenRecords = [];
-	const data = Object.fromEntries(PER_ITEM_APPROACHES.map(({ key }) => [key, { wallMs: [], cpuMs: [], requests: new Set() }]));
+	const data = Object.fromEntries(
+		PER_ITEM_APPROACHES.map(({ key }) => [key, { wallMs: [], cpuMs: [], requests: new Set() }]),
+	);
 	const once = async (key) => {
-		const r = await runner.run({ chain: chainFor(key, { standIn, CRED: runner.CRED }), items, label: `per-item ${key}` });
-		if (r.output.length !== items) throw new Error(`per-item ${key}: ${r.output.length} items, expected ${items}`);
+		const r = await runner.run({
+			chain: chainFor(key, { standIn, CRED: runner.CRED }),
+			items,
+			label: `per-item ${key}`,
+		});
+		if (r.output.length !== items)
+			throw new Error(`per-item ${key}: ${r.output.length} items, expected ${items}`);
 		const ids = new Set(r.output.map((json) => json.id));
-		if (ids.size !== items) throw new Error(`per-item ${key}: ${ids.size} distinct plans, expected ${items}`);
+		if (ids.size !== items)
+			throw new Error(`per-item ${key}: ${ids.size} distinct plans, expected ${items}`);
 		tokenRecords.push(r.tokens);
 		return r;
 	};
@@ -70,7 +82,11 @@ export async function runPerItem({ runner, standIn, items = 1000, rounds = 5 }) 
 	const result = { items, rounds, approaches: {} };
 	for (const { key } of PER_ITEM_APPROACHES) {
 		const d = data[key];
-		result.approaches[key] = { requests: [...d.requests].join('/'), wallMs: summarize(d.wallMs), cpuMs: summarize(d.cpuMs) };
+		result.approaches[key] = {
+			requests: [...d.requests].join('/'),
+			wallMs: summarize(d.wallMs),
+			cpuMs: summarize(d.cpuMs),
+		};
 	}
 	result.ratioWall = summarize(data.ours.wallMs.map((ms, i) => ms / data.http.wallMs[i]));
 	result.ratioCpu = summarize(data.ours.cpuMs.map((ms, i) => ms / data.http.cpuMs[i]));

@@ -7,12 +7,27 @@ const MET = 'met';
 const MISSED = '**missed**';
 const INFO = '—';
 const us = (value, digits = 1) => `${fixed(value, digits)} µs`;
-const signedUs = (value, digits = 1) => `${value >= 0 ? '+' : '−'}${fixed(Math.abs(value), digits)} µs`;
+const signedUs = (value, digits = 1) =>
+	`${value >= 0 ? '+' : '−'}${fixed(Math.abs(value), digits)} µs`;
 const count = (n, one, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
-export function renderResults({ environment, economy, hot, latency, footprint, paging, perItem, waiting, tokens, nodesBaseVersion, tokenTtlSeconds, refreshMarginSeconds }) {
+export function renderResults({
+	environment,
+	economy,
+	hot,
+	latency,
+	footprint,
+	paging,
+	perItem,
+	waiting,
+	tokens,
+	nodesBaseVersion,
+	tokenTtlSeconds,
+	refreshMarginSeconds,
+}) {
 	const rows = [];
-	const row = (section, measure, result, target, status) => rows.push({ section, measure, result, target, status });
+	const row = (section, measure, result, target, status) =>
+		rows.push({ section, measure, result, target, status });
 
 	// 1. Refresh economy ------------------------------------------------------------------------
 	const labels = {
@@ -29,10 +44,27 @@ export function renderResults({ environment, economy, hot, latency, footprint, p
 			`${r.failed.toLocaleString('en-US')}/${r.n.toLocaleString('en-US')} requests failed`,
 		].join(' · ');
 		if (r.approach === 'ours') {
-			const ok = r.tokenCalls === 1 && r.reuseDetections === 0 && r.invalidGrants === 0 && r.familyAlive && r.failed === 0;
-			row('1', `Refresh economy, ${r.n.toLocaleString('en-US')} at once: ${labels[r.approach]}`, result, '1 token call per lifetime, 0 reuse, alive, 0 failed', ok ? MET : MISSED);
+			const ok =
+				r.tokenCalls === 1 &&
+				r.reuseDetections === 0 &&
+				r.invalidGrants === 0 &&
+				r.familyAlive &&
+				r.failed === 0;
+			row(
+				'1',
+				`Refresh economy, ${r.n.toLocaleString('en-US')} at once: ${labels[r.approach]}`,
+				result,
+				'1 token call per lifetime, 0 reuse, alive, 0 failed',
+				ok ? MET : MISSED,
+			);
 		} else {
-			row('1', `Refresh economy, ${r.n.toLocaleString('en-US')} at once: ${labels[r.approach]}`, result, 'baseline', INFO);
+			row(
+				'1',
+				`Refresh economy, ${r.n.toLocaleString('en-US')} at once: ${labels[r.approach]}`,
+				result,
+				'baseline',
+				INFO,
+			);
 		}
 	}
 
@@ -45,7 +77,13 @@ export function renderResults({ environment, economy, hot, latency, footprint, p
 		'≤ 1.05',
 		hot.ratioWall.median <= 1.05 ? MET : MISSED,
 	);
-	row('2', 'Hot path, same runs, process CPU time', spread(hot.ratioCpu, 3, '', 'min–max'), '≤ 1.05', hot.ratioCpu.median <= 1.05 ? MET : MISSED);
+	row(
+		'2',
+		'Hot path, same runs, process CPU time',
+		spread(hot.ratioCpu, 3, '', 'min–max'),
+		'≤ 1.05',
+		hot.ratioCpu.median <= 1.05 ? MET : MISSED,
+	);
 	row(
 		'2',
 		'Per request, our credential adds (end to end, same runs)',
@@ -159,13 +197,20 @@ export function renderResults({ environment, economy, hot, latency, footprint, p
 	const notes = [
 		'## How the figures were obtained',
 		'',
-		'Everything ran on 127.0.0.1: the AAC stand-in (test/standin/aac-standin.mjs, the real oidc-provider with refresh-token rotation and reuse detection) and a minimal loopback API, in the benchmark process; the package from `dist/`; the n8n test harness (test/harness, compiled to `.bench-build/`), which runs n8n-core\'s real WorkflowExecute and request helpers with a CredentialsHelper that mirrors n8n\'s. The machine is shared with other work: ratios are taken from interleaved runs, the load average is above.',
+		"Everything ran on 127.0.0.1: the AAC stand-in (test/standin/aac-standin.mjs, the real oidc-provider with refresh-token rotation and reuse detection) and a minimal loopback API, in the benchmark process; the package from `dist/`; the n8n test harness (test/harness, compiled to `.bench-build/`), which runs n8n-core's real WorkflowExecute and request helpers with a CredentialsHelper that mirrors n8n's. The machine is shared with other work: ratios are taken from interleaved runs, the load average is above.",
 		'',
 		'1. **Refresh economy.** Per row: a freshly minted pair whose access token has just expired (one access-token lifetime), then N requests at once. *Our credential* and the *preAuthentication* baseline run in n8n: Start (N items) → an HTTP-Request-like node that starts every item\'s request at once through n8n-core\'s `requestWithAuthentication` (the helper the HTTP Request node uses; after an error it calls preAuthentication once more), continue-on-fail so every failed item counts. The baseline credential (bench/n8nTypes.mjs) refreshes in preAuthentication whenever the stored access token has expired, without coordination. The *sample script* baseline is plain fetch: each request POSTs grant_type=refresh_token with the refresh token it holds (all the same), saves the new pair, then calls the API. Token calls, reuse detections ("refresh token already used") and invalid_grant answers are the stand-in\'s counters; "family alive" asks the stand-in about the stored refresh token afterwards. Once a reuse revokes the family, later presentations are answered invalid_grant ("not found") rather than counted as reuse again. The physical limit is 1 token call per lifetime.',
 		`2. **Hot path.** A fresh access token (RS256 JWT from the stand-in, ${hot.tokenLength} characters), so no refresh: ${hot.tokenRequestsDuringHotPath} token calls during the runs, no credential saves. In each run, inside one node execution, our credential and a plain credential (only \`authenticate\`, adding the Bearer header) each send ${n} sequential GETs through \`httpRequestWithAuthentication\`, taking turns in blocks of ${hot.blockSize}; wall and process CPU time are summed per credential, the ratio is per run. For the breakdown, one more interleaved run wraps our preAuthentication and authenticate and the plain authenticate with timers (each call timed until it returns its promise: preAuthentication's work all happens before its first await); the rest of the added time is n8n's per-request handling of our credential. The tight loop calls our preAuthentication and authenticate directly with the object n8n passes them (a new copy per call), the same token every time, and for the cache check a different token every time; in place, amid n8n's own work, the same calls cost more (compare the rows). n8n-core opens a new loopback connection per request, and the loopback API runs in the benchmark process (its work is in both sides' time), so a request costs about ${fixed(hot.plainWallUs.median, 0)} µs here; against a real AAC API (tens of ms per call) the same added microseconds are a far smaller share. The harness has no database or decryption, which n8n adds to every request for both credentials alike.`,
-		'3. **Refresh latency.** Ours: `readCredential` + `RefreshCoordinator.obtain` with `createFetchTransport()` from `dist/` (refresh due: expired access token). Bare: one `fetch` POST of the same form, reading the JSON answer. Both against the stand-in\'s token endpoint (in this process). One sample = ours, bare, bare, ours, bare, ours, ours, bare (ABBA BAAB), each with its own freshly minted pair, after minting (not timed), a full GC and one untimed refresh (the first refresh after minting runs slower, whichever side makes it); ratio per sample = sum of ours ÷ sum of bare; the times shown are per refresh (mean of the sample\'s four). The breakdown row times readCredential and the transport inside the same refreshes. Against AAC over the internet a refresh takes tens to hundreds of milliseconds, so the same microseconds are a far smaller share than against this loopback stand-in.',
+		"3. **Refresh latency.** Ours: `readCredential` + `RefreshCoordinator.obtain` with `createFetchTransport()` from `dist/` (refresh due: expired access token). Bare: one `fetch` POST of the same form, reading the JSON answer. Both against the stand-in's token endpoint (in this process). One sample = ours, bare, bare, ours, bare, ours, ours, bare (ABBA BAAB), each with its own freshly minted pair, after minting (not timed), a full GC and one untimed refresh (the first refresh after minting runs slower, whichever side makes it); ratio per sample = sum of ours ÷ sum of bare; the times shown are per refresh (mean of the sample's four). The breakdown row times readCredential and the transport inside the same refreshes. Against AAC over the internet a refresh takes tens to hundreds of milliseconds, so the same microseconds are a far smaller share than against this loopback stand-in.",
 		`4. **Footprint.** \`npm pack --dry-run --json\`. Require time: \`bench/child/require-time.cjs\` in fresh processes. Rotation memory: \`bench/child/rotation-memory.cjs\` under --expose-gc, a RefreshCoordinator from \`dist/\` with an in-memory token endpoint; each credential has a distinct ~${rotation.accessTokenLength}-character access token and a ~${rotation.refreshTokenLength}-character refresh token and refreshes once; heap used after gc minus the heap before the first refresh (it includes the core's bounded claims and issuer caches).`,
-		...opsNotes({ paging, perItem, waiting, nodesBaseVersion, tokenTtlSeconds, refreshMarginSeconds }),
+		...opsNotes({
+			paging,
+			perItem,
+			waiting,
+			nodesBaseVersion,
+			tokenTtlSeconds,
+			refreshMarginSeconds,
+		}),
 		'',
 	].join('\n');
 

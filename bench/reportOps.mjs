@@ -13,7 +13,8 @@ const lengthLabel = (seconds) => (seconds < 60 ? `${seconds} s` : `${seconds / 6
 
 export function opsRows({ paging, perItem, waiting, tokens }) {
 	const rows = [];
-	const row = (section, measure, result, target, status) => rows.push({ section, measure, result, target, status });
+	const row = (section, measure, result, target, status) =>
+		rows.push({ section, measure, result, target, status });
 
 	// 5. Paging economy -------------------------------------------------------------------------
 	for (const r of paging.rows) {
@@ -88,7 +89,10 @@ export function opsRows({ paging, perItem, waiting, tokens }) {
 	);
 
 	// 8. Token calls ----------------------------------------------------------------------------
-	const spanned = tokens.spannedLo === tokens.spannedHi ? int(tokens.spannedLo) : `${int(tokens.spannedLo)}–${int(tokens.spannedHi)}`;
+	const spanned =
+		tokens.spannedLo === tokens.spannedHi
+			? int(tokens.spannedLo)
+			: `${int(tokens.spannedLo)}–${int(tokens.spannedHi)}`;
 	row(
 		'8',
 		`Token calls across sections 5–7 (${int(tokens.scenarios)} scenarios, ${int(tokens.requests)} API requests; each starts with an expired access token)`,
@@ -99,7 +103,14 @@ export function opsRows({ paging, perItem, waiting, tokens }) {
 	return rows;
 }
 
-export function opsNotes({ paging, perItem, waiting, nodesBaseVersion, tokenTtlSeconds, refreshMarginSeconds }) {
+export function opsNotes({
+	paging,
+	perItem,
+	waiting,
+	nodesBaseVersion,
+	tokenTtlSeconds,
+	refreshMarginSeconds,
+}) {
 	return [
 		`5. **Paging economy.** A second stand-in (same oidc-provider and v4 API; access tokens live ${tokenTtlSeconds} s, the credential's Refresh Margin is ${refreshMarginSeconds} s) seeded with N plans. Three workflows in n8n-core's WorkflowExecute, each run with a freshly minted pair whose access token has expired: Start → our node, Plan → Get Many with Return All (pages of 100, \`includeCount\`, stops when \`count\` is reached); Start → n8n's own HTTP Request node (n8n-nodes-base ${nodesBaseVersion}, the real node from the n8n that \`node e2e/install.mjs\` installs; version 4.2) with Authentication = Predefined Credential Type (our credential type), query \`limit=100&includeCount=true\`, Pagination = Update a Parameter in Each Request, \`offset\` = \`{{ $pageCount * 100 }}\`, Complete When = Other, either \`{{ $response.body.count <= $pageCount * 100 }}\` (count-aware: the fewest requests a user can configure) or \`{{ $response.body.data.length < 100 }}\` (a short page ends, the common form; one empty page more when N is a multiple of 100) → Split Out on \`data\` (one item per plan, as ours gives). Both sides ask for pages of 100: AAC's largest page size is unverified, and the stand-in serves any. Every run's output is checked to hold N items. Rounds of the three in turn, the order rotating; the ratio is per round. Requests are the stand-in's counters. At ${int(paging.memory.n)} one more run each samples \`process.memoryUsage()\` every 5 ms from a GC'd baseline; the peak includes the run's ${int(paging.memory.n)} output items, which n8n holds in both cases.`,
 		`6. **Per-item overhead.** ${int(perItem.items)} input items (\`index\` 0…${perItem.items - 1}); our node's Plan → Get with the plan id \`{{ $json.index + 1 }}\` (GET /v4/plans/{id}/full) versus the HTTP Request node with the predefined credential on the same URL. Our node handles items in turn (like n8n's own service nodes: each item's errors, Continue On Fail and pairedItem in order); the HTTP Request node starts all items' requests at once and awaits them together, so on a loopback API its wall time is mostly CPU. Process CPU time includes the stand-in's work (in this process) for both.`,

@@ -23,7 +23,13 @@ import { runEconomy } from './economy.mjs';
 import { runFootprint } from './footprint.mjs';
 import { runHotPath } from './hotpath.mjs';
 import { runLatency } from './latency.mjs';
-import { REFRESH_MARGIN_SECONDS, TOKEN_TTL_SECONDS, createOpsRunner, createSimulatedClock, loadN8nNodesBase } from './ops.mjs';
+import {
+	REFRESH_MARGIN_SECONDS,
+	TOKEN_TTL_SECONDS,
+	createOpsRunner,
+	createSimulatedClock,
+	loadN8nNodesBase,
+} from './ops.mjs';
 import { runPaging } from './paging.mjs';
 import { runPerItem } from './perItem.mjs';
 import { checkTokenRecords } from './tokens.mjs';
@@ -53,7 +59,9 @@ const config = {
 const startedAt = new Date();
 const loadAtStart = os.loadavg();
 const wallStart = performance.now();
-progress(`node ${process.version}, ${os.availableParallelism()} cores, load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`);
+progress(
+	`node ${process.version}, ${os.availableParallelism()} cores, load average ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`,
+);
 
 const pkg = loadPackage();
 loadHarness();
@@ -65,9 +73,13 @@ let economy;
 let hot;
 let latency;
 try {
-	progress('1/7 refresh economy: 1, 10, 100, 1,000 requests at once after the access token expired');
+	progress(
+		'1/7 refresh economy: 1, 10, 100, 1,000 requests at once after the access token expired',
+	);
 	economy = await runEconomy({ pkg, standIn });
-	progress(`2/7 hot path: ${config.hotRuns} runs × ${config.hotRequests.toLocaleString('en-US')} requests per credential`);
+	progress(
+		`2/7 hot path: ${config.hotRuns} runs × ${config.hotRequests.toLocaleString('en-US')} requests per credential`,
+	);
 	hot = await runHotPath({ pkg, standIn, requests: config.hotRequests, runs: config.hotRuns });
 	progress(`3/7 refresh latency: ${config.latencySamples} interleaved samples`);
 	latency = await runLatency({ pkg, standIn, samples: config.latencySamples });
@@ -76,44 +88,91 @@ try {
 }
 
 progress('4/7 footprint: npm pack, require time, rotation memory');
-const footprint = await runFootprint({ requireProcesses: config.requireProcesses, credentials: config.memoryCredentials });
+const footprint = await runFootprint({
+	requireProcesses: config.requireProcesses,
+	credentials: config.memoryCredentials,
+});
 
 // The operations: a stand-in whose access tokens live TOKEN_TTL_SECONDS (so the longer scenarios
 // span several lifetimes) and whose API clock is the simulated one (real time until a wait moves it).
 const clock = createSimulatedClock();
-const opsStandIn = await startStandIn({ accessTokenTtlSeconds: TOKEN_TTL_SECONDS, api: { now: clock.now } });
+const opsStandIn = await startStandIn({
+	accessTokenTtlSeconds: TOKEN_TTL_SECONDS,
+	api: { now: clock.now },
+});
 const { replaceWaitDependencies } = require(join(dirname(pkg.nodePath), 'helpers/waitForRun.js'));
 let paging;
 let perItem;
 let waiting;
 try {
 	const runner = createOpsRunner({ pkg, standIn: opsStandIn, nodesBase });
-	progress(`5/7 paging economy: Return All over 10, 1,000, ${config.pagingLarge.toLocaleString('en-US')} plans, ours vs n8n's HTTP Request ${nodesBase.version} with its pagination`);
-	paging = await runPaging({ runner, standIn: opsStandIn, sizes: [10, 1000, config.pagingLarge], rounds: config.pagingRounds, largeRounds: config.pagingLargeRounds });
-	progress(`6/7 per-item overhead: Plan → Get on ${config.perItem.toLocaleString('en-US')} plans by id`);
-	perItem = await runPerItem({ runner, standIn: opsStandIn, items: config.perItem, rounds: config.perItemRounds });
-	progress('7/7 waiting economy: runs of 10 s, 2 min, 30 min (simulated clock), one 10 s in real time');
+	progress(
+		`5/7 paging economy: Return All over 10, 1,000, ${config.pagingLarge.toLocaleString('en-US')} plans, ours vs n8n's HTTP Request ${nodesBase.version} with its pagination`,
+	);
+	paging = await runPaging({
+		runner,
+		standIn: opsStandIn,
+		sizes: [10, 1000, config.pagingLarge],
+		rounds: config.pagingRounds,
+		largeRounds: config.pagingLargeRounds,
+	});
+	progress(
+		`6/7 per-item overhead: Plan → Get on ${config.perItem.toLocaleString('en-US')} plans by id`,
+	);
+	perItem = await runPerItem({
+		runner,
+		standIn: opsStandIn,
+		items: config.perItem,
+		rounds: config.perItemRounds,
+	});
+	progress(
+		'7/7 waiting economy: runs of 10 s, 2 min, 30 min (simulated clock), one 10 s in real time',
+	);
 	waiting = await runWaiting({ runner, standIn: opsStandIn, clock, replaceWaitDependencies });
 } finally {
 	await opsStandIn.close();
 }
-const tokens = checkTokenRecords([...paging.tokenRecords, ...perItem.tokenRecords, ...waiting.tokenRecords]);
-progress(`token calls across sections 5–7: ${tokens.tokenRequests} in ${tokens.scenarios} scenarios for ${tokens.spannedLo}–${tokens.spannedHi} lifetimes spanned, ${tokens.reuseDetections} reuse detections, ${tokens.violations.length} violations`);
+const tokens = checkTokenRecords([
+	...paging.tokenRecords,
+	...perItem.tokenRecords,
+	...waiting.tokenRecords,
+]);
+progress(
+	`token calls across sections 5–7: ${tokens.tokenRequests} in ${tokens.scenarios} scenarios for ${tokens.spannedLo}–${tokens.spannedHi} lifetimes spanned, ${tokens.reuseDetections} reuse detections, ${tokens.violations.length} violations`,
+);
 
 const cpus = os.cpus();
 const environment = {
 	date: startedAt.toISOString(),
 	node: process.version,
 	machine: `${cpus[0]?.model?.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()} ${os.arch()}`,
-	load: `${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at start, ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at end (1/5/15 min)`,
+	load: `${loadAtStart.map((l) => l.toFixed(2)).join(' ')} at start, ${os
+		.loadavg()
+		.map((l) => l.toFixed(2))
+		.join(' ')} at end (1/5/15 min)`,
 	durationS: (performance.now() - wallStart) / 1000,
 };
-const { markdown, table } = renderResults({ environment, economy, hot, latency, footprint, paging, perItem, waiting, tokens, nodesBaseVersion: nodesBase.version, tokenTtlSeconds: TOKEN_TTL_SECONDS, refreshMarginSeconds: REFRESH_MARGIN_SECONDS });
+const { markdown, table } = renderResults({
+	environment,
+	economy,
+	hot,
+	latency,
+	footprint,
+	paging,
+	perItem,
+	waiting,
+	tokens,
+	nodesBaseVersion: nodesBase.version,
+	tokenTtlSeconds: TOKEN_TTL_SECONDS,
+	refreshMarginSeconds: REFRESH_MARGIN_SECONDS,
+});
 const resultsPath = join(ROOT, 'bench/RESULTS.md');
 writeFileSync(resultsPath, markdown);
 console.log(`\n${table}\n`);
 progress(`done in ${environment.durationS.toFixed(0)} s; wrote ${resultsPath}`);
 if (tokens.violations.length > 0) {
-	console.error(`bench: token accounting violated in ${tokens.violations.length} scenario(s):\n${tokens.violations.map((v) => `  ${v}`).join('\n')}`);
+	console.error(
+		`bench: token accounting violated in ${tokens.violations.length} scenario(s):\n${tokens.violations.map((v) => `  ${v}`).join('\n')}`,
+	);
 	process.exitCode = 1;
 }

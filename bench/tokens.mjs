@@ -9,10 +9,14 @@ export function checkTokenRecords(records) {
 	for (const r of records) {
 		const { lo, hi } = r.spanned;
 		if (r.tokenRequests < lo || r.tokenRequests > hi) {
-			violations.push(`${r.label}: ${r.tokenRequests} token requests for ${lo === hi ? lo : `${lo}–${hi}`} lifetimes spanned (${r.requests} requests over ${(r.spanMs / 1000).toFixed(1)} s)`);
+			violations.push(
+				`${r.label}: ${r.tokenRequests} token requests for ${lo === hi ? lo : `${lo}–${hi}`} lifetimes spanned (${r.requests} requests over ${(r.spanMs / 1000).toFixed(1)} s)`,
+			);
 		}
 		if (r.reuseDetections !== 0 || r.invalidGrants !== 0) {
-			violations.push(`${r.label}: ${r.reuseDetections} reuse detections, ${r.invalidGrants} invalid_grant answers`);
+			violations.push(
+				`${r.label}: ${r.reuseDetections} reuse detections, ${r.invalidGrants} invalid_grant answers`,
+			);
 		}
 	}
 	const sum = (pick) => records.reduce((a, r) => a + pick(r), 0);

@@ -21,20 +21,41 @@ import { AAC_NODE } from './ops.mjs';
 
 export const WAIT_STRATEGIES = [
 	{ key: 'ours', label: 'our schedule (3 s × 1.5, ≤ 30 s)', options: {} },
-	{ key: 'fixed1', label: "fixed 1 s poll (apify's)", options: { pollIntervalSeconds: 1, maxPollIntervalSeconds: 1 } },
-	{ key: 'fixed30', label: 'fixed 30 s poll', options: { pollIntervalSeconds: 30, maxPollIntervalSeconds: 30 } },
+	{
+		key: 'fixed1',
+		label: "fixed 1 s poll (apify's)",
+		options: { pollIntervalSeconds: 1, maxPollIntervalSeconds: 1 },
+	},
+	{
+		key: 'fixed30',
+		label: 'fixed 30 s poll',
+		options: { pollIntervalSeconds: 30, maxPollIntervalSeconds: 30 },
+	},
 ];
 
 const QUEUED_MS = 1000;
 const PLAN_ID = 1;
 
-export async function runWaiting({ runner, standIn, clock, replaceWaitDependencies, lengthsS = [10, 120, 1800], jitters = [0, 0.04, 0.08] }) {
+export async function runWaiting({
+	runner,
+	standIn,
+	clock,
+	replaceWaitDependencies,
+	lengthsS = [10, 120, 1800],
+	jitters = [0, 0.04, 0.08],
+}) {
 	standIn.api.reset({ plans: 1 });
 	const tokenRecords = [];
 
 	/** Starts a run of `lengthMs` and waits for it with `options`; the figures of one wait. */
 	async function waitOnce(lengthMs, strategy, label) {
-		standIn.api.setFixture({ kind: 'plan', id: PLAN_ID, queuedMs: QUEUED_MS, runningMs: lengthMs - QUEUED_MS, outcome: 'Complete' });
+		standIn.api.setFixture({
+			kind: 'plan',
+			id: PLAN_ID,
+			queuedMs: QUEUED_MS,
+			runningMs: lengthMs - QUEUED_MS,
+			outcome: 'Complete',
+		});
 		const startedAt = standIn.api.now();
 		const { planSnapshotRunId } = standIn.api.startRun({ kind: 'plan', id: PLAN_ID });
 		const r = await runner.run({
@@ -44,13 +65,19 @@ export async function runWaiting({ runner, standIn, clock, replaceWaitDependenci
 					name: 'AAC',
 					type: AAC_NODE,
 					typeVersion: 1,
-					parameters: { resource: 'planRun', operation: 'wait', planRunId: String(planSnapshotRunId), options: { maxWaitMinutes: 60, ...strategy.options } },
+					parameters: {
+						resource: 'planRun',
+						operation: 'wait',
+						planRunId: String(planSnapshotRunId),
+						options: { maxWaitMinutes: 60, ...strategy.options },
+					},
 				},
 			],
 		});
 		const outputAt = clock.now();
 		const [json] = r.output;
-		if (json?.status !== 'Complete') throw new Error(`${label}: the wait output ${JSON.stringify(json)}`);
+		if (json?.status !== 'Complete')
+			throw new Error(`${label}: the wait output ${JSON.stringify(json)}`);
 		tokenRecords.push(r.tokens);
 		return {
 			polls: json.polls,
@@ -68,7 +95,13 @@ export async function runWaiting({ runner, standIn, clock, replaceWaitDependenci
 			for (const strategy of WAIT_STRATEGIES) {
 				const waits = [];
 				for (const jitter of jitters) {
-					waits.push(await waitOnce(Math.round(lengthS * 1000 * (1 + jitter)), strategy, `wait ${lengthS} s ${strategy.key} +${jitter * 100}%`));
+					waits.push(
+						await waitOnce(
+							Math.round(lengthS * 1000 * (1 + jitter)),
+							strategy,
+							`wait ${lengthS} s ${strategy.key} +${jitter * 100}%`,
+						),
+					);
 				}
 				row.strategies[strategy.key] = {
 					polls: summarize(waits.map((w) => w.polls)),
@@ -94,14 +127,24 @@ export async function runWaiting({ runner, standIn, clock, replaceWaitDependenci
 
 	// The same 10 s wait with our schedule in real time: the simulation must predict it.
 	const realLengthS = lengthsS[0];
-	progress(`waiting: one ${realLengthS} s wait with our schedule in real time (the simulation's check)`);
-	const real = await waitOnce(realLengthS * 1000, WAIT_STRATEGIES[0], `wait ${realLengthS} s ours, real time`);
+	progress(
+		`waiting: one ${realLengthS} s wait with our schedule in real time (the simulation's check)`,
+	);
+	const real = await waitOnce(
+		realLengthS * 1000,
+		WAIT_STRATEGIES[0],
+		`wait ${realLengthS} s ours, real time`,
+	);
 	const simulated = rows[0].strategies.ours.waits[0];
 	real.simulatedPolls = simulated.polls;
 	real.simulatedDelayMs = simulated.delayMs;
 	if (real.polls !== simulated.polls) {
-		throw new Error(`waiting: the real ${realLengthS} s wait polled ${real.polls} times, the simulated one ${simulated.polls}: the simulation is not faithful`);
+		throw new Error(
+			`waiting: the real ${realLengthS} s wait polled ${real.polls} times, the simulated one ${simulated.polls}: the simulation is not faithful`,
+		);
 	}
-	progress(`waiting ${realLengthS} s in real time: ${real.polls} polls (simulated ${simulated.polls}), delay ${(real.delayMs / 1000).toFixed(2)} s (simulated ${(simulated.delayMs / 1000).toFixed(2)} s)`);
+	progress(
+		`waiting ${realLengthS} s in real time: ${real.polls} polls (simulated ${simulated.polls}), delay ${(real.delayMs / 1000).toFixed(2)} s (simulated ${(simulated.delayMs / 1000).toFixed(2)} s)`,
+	);
 	return { rows, real, tokenRecords, jitters };
 }

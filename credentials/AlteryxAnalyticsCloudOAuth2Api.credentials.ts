@@ -18,7 +18,11 @@ import {
 	refreshIntent,
 	sharedCoordinator,
 } from '../nodes/AlteryxAnalyticsCloud/core';
-import { PersistOnlyStop, fieldsToWrite, isPersistOnlyRequest } from '../nodes/AlteryxAnalyticsCloud/helpers/credentialWriter';
+import {
+	PersistOnlyStop,
+	fieldsToWrite,
+	isPersistOnlyRequest,
+} from '../nodes/AlteryxAnalyticsCloud/helpers/credentialWriter';
 import {
 	CREDENTIAL_TYPE,
 	EXPIRY_CHECK_FIELD,
@@ -72,7 +76,8 @@ export class AlteryxAnalyticsCloudOAuth2Api implements ICredentialType {
 			name: FIELD.clientId,
 			type: 'string',
 			default: '',
-			description: 'Leave empty to read it from the access token (its client_id claim). A value typed here wins.',
+			description:
+				'Leave empty to read it from the access token (its client_id claim). A value typed here wins.',
 		},
 		{
 			displayName: 'Issuer',
@@ -98,7 +103,7 @@ export class AlteryxAnalyticsCloudOAuth2Api implements ICredentialType {
 			default: '',
 			placeholder: 'https://us1.alteryxcloud.com',
 			description:
-				'Leave empty to derive it from the issuer\'s region (pingauth → us1, pingauth-eu1 → eu1). With an AAC issuer only https://<region>.alteryxcloud.com or https://api.<region>.alteryxcloud.com. The credential test sends the access token there; downstream nodes get it as apiBaseUrl.',
+				"Leave empty to derive it from the issuer's region (pingauth → us1, pingauth-eu1 → eu1). With an AAC issuer only https://<region>.alteryxcloud.com or https://api.<region>.alteryxcloud.com. The credential test sends the access token there; downstream nodes get it as apiBaseUrl.",
 		},
 		{
 			displayName: 'Refresh Mode',
@@ -109,7 +114,8 @@ export class AlteryxAnalyticsCloudOAuth2Api implements ICredentialType {
 				{
 					name: 'Automatic',
 					value: 'automatic',
-					description: 'Any request through this credential refreshes when due. Safe within one n8n process.',
+					description:
+						'Any request through this credential refreshes when due. Safe within one n8n process.',
 				},
 				{
 					name: 'Refresh Operation Only',
@@ -168,7 +174,10 @@ export class AlteryxAnalyticsCloudOAuth2Api implements ICredentialType {
 	 * after a refresh (or when this process already rotated the stored refresh token), and n8n
 	 * saves it before the request goes out.
 	 */
-	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
+	async preAuthentication(
+		this: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+	): Promise<IDataObject> {
 		// The node's persist-only request: save exactly what it asks for, refresh nothing.
 		const write = fieldsToWrite(credentials);
 		if (write) return write;
@@ -176,7 +185,11 @@ export class AlteryxAnalyticsCloudOAuth2Api implements ICredentialType {
 		if (sharedCoordinator.isCurrent(settings)) return {};
 		const intent = refreshIntent(settings, 'use');
 		try {
-			const result = await sharedCoordinator.obtain(settings, n8nRefreshDependencies(this.helpers.httpRequest), { intent });
+			const result = await sharedCoordinator.obtain(
+				settings,
+				n8nRefreshDependencies(this.helpers.httpRequest),
+				{ intent },
+			);
 			// In Refresh Operation Only mode only the Refresh operation writes. A reader that read the
 			// credential just before this process's keep-alive saved could otherwise store a pair that
 			// another worker has rotated since; its own (older) access token is still valid.

@@ -16,7 +16,9 @@ import { CREDENTIAL_TYPE, createN8n } from './lib/n8n.mjs';
 import { startServer } from './lib/server.mjs';
 import * as wf from './lib/workflows.mjs';
 
-const VERSIONS = (process.env.AAC_E2E_VERSIONS ?? '2.41.1,1.123.81').split(',').map((version) => version.trim());
+const VERSIONS = (process.env.AAC_E2E_VERSIONS ?? '2.41.1,1.123.81')
+	.split(',')
+	.map((version) => version.trim());
 
 /**
  * What each version does with the list, read in its source and measured here. Both versions add
@@ -76,7 +78,13 @@ for (const version of VERSIONS) {
 					const ref = wf.credentialRef(id, `AAC allowed domains ${key}`);
 					const call = wf.httpWithCredential('Call API', `${apiBaseUrl}/v4/people/current`, ref);
 					workflows.push(
-						wf.chain(id, `allowed domains ${key}`, path === 'http' ? [wf.manualTrigger(), call] : [wf.manualTrigger(), wf.aacNode('Get token', 'get', ref), call]),
+						wf.chain(
+							id,
+							`allowed domains ${key}`,
+							path === 'http'
+								? [wf.manualTrigger(), call]
+								: [wf.manualTrigger(), wf.aacNode('Get token', 'get', ref), call],
+						),
 					);
 				}
 			}
@@ -95,7 +103,9 @@ for (const version of VERSIONS) {
 			standIn.resetStats();
 			const run = await n8n.execute(cases[key].id);
 			const stats = standIn.stats();
-			const stored = (await n8n.exportCredentials()).find((entry) => entry.id === cases[key].id)?.data;
+			const stored = (await n8n.exportCredentials()).find(
+				(entry) => entry.id === cases[key].id,
+			)?.data;
 			const callItems = wf.outputOf(run.json, 'Call API');
 			const error = wf.runError(run.json);
 			const figures = {
@@ -120,7 +130,13 @@ for (const version of VERSIONS) {
 		test('both hosts listed, HTTP Request node with the credential: refresh and API call work', async () => {
 			const { figures, stored } = await runCase('http-both');
 			assert.deepEqual(
-				{ status: figures.status, apiStatus: figures.apiStatus, tokenRequests: figures.tokenRequests, reuseDetections: figures.reuseDetections, apiOk: figures.apiOk },
+				{
+					status: figures.status,
+					apiStatus: figures.apiStatus,
+					tokenRequests: figures.tokenRequests,
+					reuseDetections: figures.reuseDetections,
+					apiOk: figures.apiOk,
+				},
 				{ status: 'success', apiStatus: 200, tokenRequests: 1, reuseDetections: 0, apiOk: 1 },
 			);
 			assert.ok(figures.rotatedPairSaved, 'the rotated pair is saved');
@@ -130,7 +146,13 @@ for (const version of VERSIONS) {
 		test('both hosts listed, our node Get then HTTP Request with the credential: refresh and API call work', async () => {
 			const { run, figures, stored } = await runCase('node-both');
 			assert.deepEqual(
-				{ status: figures.status, apiStatus: figures.apiStatus, tokenRequests: figures.tokenRequests, reuseDetections: figures.reuseDetections, apiOk: figures.apiOk },
+				{
+					status: figures.status,
+					apiStatus: figures.apiStatus,
+					tokenRequests: figures.tokenRequests,
+					reuseDetections: figures.reuseDetections,
+					apiOk: figures.apiOk,
+				},
 				{ status: 'success', apiStatus: 200, tokenRequests: 1, reuseDetections: 0, apiOk: 1 },
 			);
 			assert.equal(wf.outputOf(run.json, 'Get token')[0]?.refreshed, true);
@@ -141,7 +163,12 @@ for (const version of VERSIONS) {
 		/** A refresh happened once, was saved, and the family lives. */
 		async function refreshedOnce(key, { figures, stored }) {
 			assert.deepEqual(
-				{ tokenRequests: figures.tokenRequests, refreshGrantsOk: figures.refreshGrantsOk, reuseDetections: figures.reuseDetections, maxUses: figures.maxUsesOfOneRefreshToken },
+				{
+					tokenRequests: figures.tokenRequests,
+					refreshGrantsOk: figures.refreshGrantsOk,
+					reuseDetections: figures.reuseDetections,
+					maxUses: figures.maxUsesOfOneRefreshToken,
+				},
 				{ tokenRequests: 1, refreshGrantsOk: 1, reuseDetections: 0, maxUses: 1 },
 				key,
 			);
@@ -153,10 +180,18 @@ for (const version of VERSIONS) {
 		function apiCallAsEnforced(key, { figures }) {
 			if (ENFORCED[version].apiCall) {
 				assert.equal(figures.status, 'error', `${key}: the run fails`);
-				assert.match(figures.error ?? '', /^Domain not allowed: This credential is restricted from accessing localhost:\d+\./, `${key}: n8n's own refusal`);
+				assert.match(
+					figures.error ?? '',
+					/^Domain not allowed: This credential is restricted from accessing localhost:\d+\./,
+					`${key}: n8n's own refusal`,
+				);
 				assert.equal(figures.apiRequests, 0, `${key}: the API host received nothing`);
 			} else {
-				assert.deepEqual({ status: figures.status, apiStatus: figures.apiStatus, apiOk: figures.apiOk }, { status: 'success', apiStatus: 200, apiOk: 1 }, `${key}: n8n does not apply the list`);
+				assert.deepEqual(
+					{ status: figures.status, apiStatus: figures.apiStatus, apiOk: figures.apiOk },
+					{ status: 'success', apiStatus: 200, apiOk: 1 },
+					`${key}: n8n does not apply the list`,
+				);
 			}
 		}
 
@@ -174,10 +209,18 @@ for (const version of VERSIONS) {
 				// preAuthentication's request to the unlisted identity host is refused by n8n before
 				// anything is sent; the core reports a token request that could not be sent.
 				assert.equal(http.figures.status, 'error');
-				assert.match(http.figures.error ?? '', /^The token endpoint http:\/\/127\.0\.0\.1:\d+\/as\/token could not be called\. Nothing was saved\./);
+				assert.match(
+					http.figures.error ?? '',
+					/^The token endpoint http:\/\/127\.0\.0\.1:\d+\/as\/token could not be called\. Nothing was saved\./,
+				);
 				assert.match(http.figures.errorDescription ?? '', /the credential's allowed domains/);
 				assert.deepEqual(
-					{ tokenRequests: http.figures.tokenRequests, apiRequests: http.figures.apiRequests, reuseDetections: http.figures.reuseDetections, saved: http.figures.rotatedPairSaved },
+					{
+						tokenRequests: http.figures.tokenRequests,
+						apiRequests: http.figures.apiRequests,
+						reuseDetections: http.figures.reuseDetections,
+						saved: http.figures.rotatedPairSaved,
+					},
 					{ tokenRequests: 0, apiRequests: 0, reuseDetections: 0, saved: false },
 				);
 			} else {
@@ -187,86 +230,157 @@ for (const version of VERSIONS) {
 			// Our node refreshes through the node's helpers.httpRequest; the API host is listed.
 			const node = await runCase('node-apiOnly');
 			await refreshedOnce('node-apiOnly', node);
-			assert.deepEqual({ status: node.figures.status, apiStatus: node.figures.apiStatus, apiOk: node.figures.apiOk }, { status: 'success', apiStatus: 200, apiOk: 1 });
+			assert.deepEqual(
+				{
+					status: node.figures.status,
+					apiStatus: node.figures.apiStatus,
+					apiOk: node.figures.apiOk,
+				},
+				{ status: 'success', apiStatus: 200, apiOk: 1 },
+			);
 		});
 	});
 
-	describe(`n8n ${version}: the credential test through n8n's REST API, as the form's Test button`, { timeout: 10 * 60_000 }, () => {
-		let standIn;
-		let server;
-		let cookie;
-		let apiBaseUrl;
-		const OWNER = { email: 'owner@example.com', firstName: 'Test', lastName: 'Owner', password: 'Test-Passw0rd1' };
+	describe(
+		`n8n ${version}: the credential test through n8n's REST API, as the form's Test button`,
+		{ timeout: 10 * 60_000 },
+		() => {
+			let standIn;
+			let server;
+			let cookie;
+			let apiBaseUrl;
+			const OWNER = {
+				email: 'owner@example.com',
+				firstName: 'Test',
+				lastName: 'Owner',
+				password: 'Test-Passw0rd1',
+			};
 
-		before(async () => {
-			standIn = await startStandIn({ accessTokenTtlSeconds: 300 });
-			apiBaseUrl = standIn.apiBaseUrl.replace('127.0.0.1', 'localhost');
-			server = await startServer(createN8n({ version, name: 'credential-test' }));
-			const setup = await fetch(`${server.url}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(OWNER) });
-			assert.equal(setup.status, 200, `owner setup failed: ${await setup.text()}`);
-			cookie = /n8n-auth=[^;]+/.exec(setup.headers.get('set-cookie') ?? '')?.[0];
-			assert.ok(cookie, 'owner setup set no n8n-auth cookie');
-		});
+			before(async () => {
+				standIn = await startStandIn({ accessTokenTtlSeconds: 300 });
+				apiBaseUrl = standIn.apiBaseUrl.replace('127.0.0.1', 'localhost');
+				server = await startServer(createN8n({ version, name: 'credential-test' }));
+				const setup = await fetch(`${server.url}/rest/owner/setup`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify(OWNER),
+				});
+				assert.equal(setup.status, 200, `owner setup failed: ${await setup.text()}`);
+				cookie = /n8n-auth=[^;]+/.exec(setup.headers.get('set-cookie') ?? '')?.[0];
+				assert.ok(cookie, 'owner setup set no n8n-auth cookie');
+			});
 
-		after(async () => {
-			await server?.stop();
-			await standIn?.close();
-		});
+			after(async () => {
+				await server?.stop();
+				await standIn?.close();
+			});
 
-		const rest = async (path, body) =>
-			await fetch(`${server.url}/rest/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) });
+			const rest = async (path, body) =>
+				await fetch(`${server.url}/rest/${path}`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json', cookie },
+					body: JSON.stringify(body),
+				});
 
-		/**
-		 * POST /rest/credentials/test, like the form's Test button. 2.x tests a credential that is not
-		 * saved (id ''); 1.x tests only saved ones, so there it is created first (with the same data).
-		 */
-		async function testCredential(data) {
-			let id = '';
-			if (version.startsWith('1.')) {
-				const created = await rest('credentials', { name: `AAC form ${Date.now()}`, type: CREDENTIAL_TYPE, data });
-				const body = await created.json();
-				assert.equal(created.status, 200, JSON.stringify(body).slice(0, 300));
-				id = (body.data ?? body).id;
+			/**
+			 * POST /rest/credentials/test, like the form's Test button. 2.x tests a credential that is not
+			 * saved (id ''); 1.x tests only saved ones, so there it is created first (with the same data).
+			 */
+			async function testCredential(data) {
+				let id = '';
+				if (version.startsWith('1.')) {
+					const created = await rest('credentials', {
+						name: `AAC form ${Date.now()}`,
+						type: CREDENTIAL_TYPE,
+						data,
+					});
+					const body = await created.json();
+					assert.equal(created.status, 200, JSON.stringify(body).slice(0, 300));
+					id = (body.data ?? body).id;
+				}
+				standIn.resetStats();
+				const response = await rest('credentials/test', {
+					credentials: { id, name: 'AAC form', type: CREDENTIAL_TYPE, data },
+				});
+				const body = await response.json();
+				assert.equal(response.status, 200, JSON.stringify(body).slice(0, 300));
+				return { result: body.data ?? body, stats: standIn.stats() };
 			}
-			standIn.resetStats();
-			const response = await rest('credentials/test', { credentials: { id, name: 'AAC form', type: CREDENTIAL_TYPE, data } });
-			const body = await response.json();
-			assert.equal(response.status, 200, JSON.stringify(body).slice(0, 300));
-			return { result: body.data ?? body, stats: standIn.stats() };
-		}
 
-		test('the API host in Allowed Domains: OK, one API call, no token request', async () => {
-			const pair = await standIn.mint();
-			const { result, stats } = await testCredential({ ...pair, allowCustomIssuer: true, apiBaseUrl, allowedHttpRequestDomains: 'domains', allowedDomains: '127.0.0.1, localhost' });
-			assert.deepEqual(result, { status: 'OK', message: `Connection successful: AAC at ${apiBaseUrl} accepted the access token.` });
-			assert.deepEqual({ apiOk: stats.apiOk, tokenRequests: stats.tokenRequests }, { apiOk: 1, tokenRequests: 0 });
-		});
+			test('the API host in Allowed Domains: OK, one API call, no token request', async () => {
+				const pair = await standIn.mint();
+				const { result, stats } = await testCredential({
+					...pair,
+					allowCustomIssuer: true,
+					apiBaseUrl,
+					allowedHttpRequestDomains: 'domains',
+					allowedDomains: '127.0.0.1, localhost',
+				});
+				assert.deepEqual(result, {
+					status: 'OK',
+					message: `Connection successful: AAC at ${apiBaseUrl} accepted the access token.`,
+				});
+				assert.deepEqual(
+					{ apiOk: stats.apiOk, tokenRequests: stats.tokenRequests },
+					{ apiOk: 1, tokenRequests: 0 },
+				);
+			});
 
-		test('the API host left out of Allowed Domains: an error, nothing sent', async () => {
-			const pair = await standIn.mint();
-			const { result, stats } = await testCredential({ ...pair, allowCustomIssuer: true, apiBaseUrl, allowedHttpRequestDomains: 'domains', allowedDomains: '127.0.0.1' });
-			assert.equal(result.status, 'Error');
-			assert.equal(result.message, "The API host localhost is not in this credential's Allowed Domains (127.0.0.1). Nothing was sent. Add it there, or check the API Base URL field.");
-			assert.deepEqual({ apiRequests: stats.apiRequests, tokenRequests: stats.tokenRequests }, { apiRequests: 0, tokenRequests: 0 });
-		});
+			test('the API host left out of Allowed Domains: an error, nothing sent', async () => {
+				const pair = await standIn.mint();
+				const { result, stats } = await testCredential({
+					...pair,
+					allowCustomIssuer: true,
+					apiBaseUrl,
+					allowedHttpRequestDomains: 'domains',
+					allowedDomains: '127.0.0.1',
+				});
+				assert.equal(result.status, 'Error');
+				assert.equal(
+					result.message,
+					"The API host localhost is not in this credential's Allowed Domains (127.0.0.1). Nothing was sent. Add it there, or check the API Base URL field.",
+				);
+				assert.deepEqual(
+					{ apiRequests: stats.apiRequests, tokenRequests: stats.tokenRequests },
+					{ apiRequests: 0, tokenRequests: 0 },
+				);
+			});
 
-		test('an expired access token: OK without any request; the refresh token is not spent', async () => {
-			const pair = await standIn.mint({ accessTokenExpired: true });
-			const { result, stats } = await testCredential({ ...pair, allowCustomIssuer: true, apiBaseUrl });
-			assert.equal(result.status, 'OK');
-			assert.match(result.message, /no API call was made \(a test never spends the refresh token\)/);
-			assert.deepEqual({ apiRequests: stats.apiRequests, tokenRequests: stats.tokenRequests }, { apiRequests: 0, tokenRequests: 0 });
-			assert.equal(await standIn.familyAlive(pair.refreshToken), true);
-		});
+			test('an expired access token: OK without any request; the refresh token is not spent', async () => {
+				const pair = await standIn.mint({ accessTokenExpired: true });
+				const { result, stats } = await testCredential({
+					...pair,
+					allowCustomIssuer: true,
+					apiBaseUrl,
+				});
+				assert.equal(result.status, 'OK');
+				assert.match(
+					result.message,
+					/no API call was made \(a test never spends the refresh token\)/,
+				);
+				assert.deepEqual(
+					{ apiRequests: stats.apiRequests, tokenRequests: stats.tokenRequests },
+					{ apiRequests: 0, tokenRequests: 0 },
+				);
+				assert.equal(await standIn.familyAlive(pair.refreshToken), true);
+			});
 
-		test('an AAC issuer with a non-AAC API Base URL: the field error, nothing sent', async () => {
-			// A well-formed, unexpired token whose iss is AAC's (unsigned: the test never verifies signatures).
-			const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
-			const accessToken = `${part({ alg: 'none', typ: 'JWT' })}.${part({ iss: 'https://pingauth.alteryxcloud.com/as', client_id: 'c', exp: Math.floor(Date.now() / 1000) + 300 })}.c2ln`;
-			const { result, stats } = await testCredential({ accessToken, refreshToken: 'made-up-refresh-half-not-sent-anywhere', apiBaseUrl: standIn.apiBaseUrl });
-			assert.equal(result.status, 'Error');
-			assert.match(result.message, /^Credential field "API Base URL" is not an Alteryx Analytics Cloud API host\. The access token is only sent to AAC API hosts/);
-			assert.equal(stats.apiRequests, 0);
-		});
-	});
+			test('an AAC issuer with a non-AAC API Base URL: the field error, nothing sent', async () => {
+				// A well-formed, unexpired token whose iss is AAC's (unsigned: the test never verifies signatures).
+				const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+				const accessToken = `${part({ alg: 'none', typ: 'JWT' })}.${part({ iss: 'https://pingauth.alteryxcloud.com/as', client_id: 'c', exp: Math.floor(Date.now() / 1000) + 300 })}.c2ln`;
+				const { result, stats } = await testCredential({
+					accessToken,
+					refreshToken: 'made-up-refresh-half-not-sent-anywhere',
+					apiBaseUrl: standIn.apiBaseUrl,
+				});
+				assert.equal(result.status, 'Error');
+				assert.match(
+					result.message,
+					/^Credential field "API Base URL" is not an Alteryx Analytics Cloud API host\. The access token is only sent to AAC API hosts/,
+				);
+				assert.equal(stats.apiRequests, 0);
+			});
+		},
+	);
 }

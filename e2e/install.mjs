@@ -13,7 +13,17 @@
 // No dependencies: Node built-ins only.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, copyFileSync, statfsSync } from 'node:fs';
+import {
+	existsSync,
+	mkdirSync,
+	readFileSync,
+	readdirSync,
+	rmSync,
+	statSync,
+	writeFileSync,
+	copyFileSync,
+	statfsSync,
+} from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,10 +42,16 @@ export const PACKAGE_DIR = join(TOOLS, 'package', 'n8n-nodes-alteryx-analytics-c
 export const TARGETS = [
 	{ name: 'node24', rebuild: [], check: 'node_modules/node/bin/node' },
 	{ name: 'n8n-1.123.81', rebuild: ['sqlite3'], check: 'node_modules/n8n/bin/n8n' },
-	{ name: 'n8n-2.41.1', node: 'node24', rebuild: ['sqlite3', 'isolated-vm'], check: 'node_modules/n8n/bin/n8n' },
+	{
+		name: 'n8n-2.41.1',
+		node: 'node24',
+		rebuild: ['sqlite3', 'isolated-vm'],
+		check: 'node_modules/n8n/bin/n8n',
+	},
 ];
 
-const log = (message) => process.stdout.write(`[e2e:install ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+const log = (message) =>
+	process.stdout.write(`[e2e:install ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
 function run(command, args, { cwd, env = process.env, quiet = false, prefix = '' } = {}) {
 	return new Promise((resolvePromise, reject) => {
@@ -51,7 +67,8 @@ function run(command, args, { cwd, env = process.env, quiet = false, prefix = ''
 		child.stderr.on('data', keep);
 		child.on('error', reject);
 		child.on('close', (code) => {
-			if (code === 0) return resolvePromise({ seconds: (Date.now() - started) / 1000, output: tail });
+			if (code === 0)
+				return resolvePromise({ seconds: (Date.now() - started) / 1000, output: tail });
 			reject(new Error(`${command} ${args.join(' ')} (in ${cwd}) exited ${code}:\n${tail}`));
 		});
 	});
@@ -104,10 +121,14 @@ async function install(target, force) {
 	if (!force && existsSync(stampFile) && existsSync(join(dest, target.check))) {
 		const old = JSON.parse(readFileSync(stampFile, 'utf8'));
 		if (old.inputsSha256 === stamp.inputsSha256) {
-			log(`${target.name}: up to date (lockfile ${stamp.lockfileSha256.slice(0, 12)}, ${version}), skipped`);
+			log(
+				`${target.name}: up to date (lockfile ${stamp.lockfileSha256.slice(0, 12)}, ${version}), skipped`,
+			);
 			return;
 		}
-		log(`${target.name}: inputs changed (lockfile ${old.lockfileSha256?.slice(0, 12)} → ${stamp.lockfileSha256.slice(0, 12)}), reinstalling`);
+		log(
+			`${target.name}: inputs changed (lockfile ${old.lockfileSha256?.slice(0, 12)} → ${stamp.lockfileSha256.slice(0, 12)}), reinstalling`,
+		);
 	}
 
 	// n8n installs run side by side: each reserves its share of the free space before it starts.
@@ -115,7 +136,9 @@ async function install(target, force) {
 	log(`${target.name}: installing on ${version}; ${(free / GIB).toFixed(1)} GiB free on ${ROOT}`);
 	if (target.name.startsWith('n8n-')) {
 		if (free < NEEDED_BYTES_PER_N8N) {
-			throw new Error(`${target.name} needs about ${NEEDED_BYTES_PER_N8N / GIB} GiB, only ${(free / GIB).toFixed(1)} GiB free (df -h ${ROOT})`);
+			throw new Error(
+				`${target.name} needs about ${NEEDED_BYTES_PER_N8N / GIB} GiB, only ${(free / GIB).toFixed(1)} GiB free (df -h ${ROOT})`,
+			);
 		}
 		reservedBytes += NEEDED_BYTES_PER_N8N;
 	}
@@ -126,27 +149,50 @@ async function install(target, force) {
 	copyFileSync(join(source, 'package-lock.json'), join(dest, 'package-lock.json'));
 
 	log(`${target.name}: npm ci --ignore-scripts (a few minutes for n8n)`);
-	const ci = await run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dest, env, prefix: `${target.name}: ` });
+	const ci = await run(
+		'npm',
+		['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+		{ cwd: dest, env, prefix: `${target.name}: ` },
+	);
 	log(`${target.name}: npm ci done in ${ci.seconds.toFixed(0)} s`);
 
 	if (target.rebuild.length) {
-		log(`${target.name}: npm rebuild ${target.rebuild.join(' ')} (native modules, built from source: about a minute)`);
+		log(
+			`${target.name}: npm rebuild ${target.rebuild.join(' ')} (native modules, built from source: about a minute)`,
+		);
 		// --ignore-scripts=false: rebuild runs exactly these packages' install scripts.
 		// build_from_source: sqlite3 would first try to download a prebuilt binary from outside the registry.
-		const rebuilt = await run('npm', ['rebuild', ...target.rebuild, '--ignore-scripts=false', '--foreground-scripts', '--loglevel=error'], {
-			cwd: dest,
-			env: { ...env, npm_config_build_from_source: 'true' },
-			quiet: true,
-		});
+		const rebuilt = await run(
+			'npm',
+			[
+				'rebuild',
+				...target.rebuild,
+				'--ignore-scripts=false',
+				'--foreground-scripts',
+				'--loglevel=error',
+			],
+			{
+				cwd: dest,
+				env: { ...env, npm_config_build_from_source: 'true' },
+				quiet: true,
+			},
+		);
 		log(`${target.name}: rebuild done in ${rebuilt.seconds.toFixed(0)} s`);
 		// Load each native module once on the target's Node, so a broken build fails here, not in a test.
 		for (const module of target.rebuild) {
-			await run('node', ['-e', `require(${JSON.stringify(module)})`], { cwd: dest, env, quiet: true });
+			await run('node', ['-e', `require(${JSON.stringify(module)})`], {
+				cwd: dest,
+				env,
+				quiet: true,
+			});
 		}
 		log(`${target.name}: ${target.rebuild.join(', ')} load on ${version}`);
 	}
 
-	writeFileSync(stampFile, `${JSON.stringify({ ...stamp, installedAt: new Date().toISOString() }, null, 2)}\n`);
+	writeFileSync(
+		stampFile,
+		`${JSON.stringify({ ...stamp, installedAt: new Date().toISOString() }, null, 2)}\n`,
+	);
 	log(`${target.name}: installed`);
 }
 
@@ -179,9 +225,15 @@ async function packPackage() {
 	const packDir = join(TOOLS, 'package');
 	rmSync(packDir, { recursive: true, force: true });
 	mkdirSync(PACKAGE_DIR, { recursive: true });
-	const { output } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', packDir], { cwd: ROOT, quiet: true });
+	const { output } = await run(
+		'npm',
+		['pack', '--ignore-scripts', '--json', '--pack-destination', packDir],
+		{ cwd: ROOT, quiet: true },
+	);
 	const [{ filename, files }] = JSON.parse(output.slice(output.indexOf('[')));
-	await run('tar', ['-xzf', join(packDir, filename), '-C', PACKAGE_DIR, '--strip-components=1'], { quiet: true });
+	await run('tar', ['-xzf', join(packDir, filename), '-C', PACKAGE_DIR, '--strip-components=1'], {
+		quiet: true,
+	});
 	rmSync(join(packDir, filename));
 	log(`packed ${filename} (${files.length} files) into ${PACKAGE_DIR.slice(ROOT.length + 1)}`);
 }
@@ -191,13 +243,19 @@ async function main() {
 	const force = args.includes('--force');
 	const only = args.filter((arg) => !arg.startsWith('--'));
 	const unknown = only.filter((name) => !TARGETS.some((target) => target.name === name));
-	if (unknown.length) throw new Error(`unknown target(s) ${unknown.join(', ')}; known: ${TARGETS.map((t) => t.name).join(', ')}`);
+	if (unknown.length)
+		throw new Error(
+			`unknown target(s) ${unknown.join(', ')}; known: ${TARGETS.map((t) => t.name).join(', ')}`,
+		);
 	const started = Date.now();
 	mkdirSync(TOOLS, { recursive: true });
 	const chosen = TARGETS.filter((target) => only.length === 0 || only.includes(target.name));
 	// Node 24 first (n8n 2.x is installed and rebuilt with it), then the n8n versions side by side.
-	for (const target of chosen.filter((t) => !t.name.startsWith('n8n-'))) await install(target, force);
-	await Promise.all(chosen.filter((t) => t.name.startsWith('n8n-')).map((target) => install(target, force)));
+	for (const target of chosen.filter((t) => !t.name.startsWith('n8n-')))
+		await install(target, force);
+	await Promise.all(
+		chosen.filter((t) => t.name.startsWith('n8n-')).map((target) => install(target, force)),
+	);
 	await packPackage();
 	log(`ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }

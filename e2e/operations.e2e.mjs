@@ -28,17 +28,43 @@ function readWorkflow(id, credential) {
 		...extra,
 	});
 	const nodes = [
-		{ id: `${id}-t`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: `${id}-t`,
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
 		aac('Me', { resource: 'user', operation: 'getCurrent' }),
 		aac('Plans', { resource: 'plan', operation: 'getMany', returnAll: true, filters: {} }),
-		aac('Missing plan', { resource: 'plan', operation: 'get', planId: { __rl: true, mode: 'id', value: '99999' } }, { onError: 'continueRegularOutput' }),
+		aac(
+			'Missing plan',
+			{ resource: 'plan', operation: 'get', planId: { __rl: true, mode: 'id', value: '99999' } },
+			{ onError: 'continueRegularOutput' },
+		),
 	];
 	// Me first (its request refreshes), then the other two; n8n runs them one after the other.
 	const connections = {
 		Start: { main: [[{ node: 'Me', type: 'main', index: 0 }]] },
-		Me: { main: [[{ node: 'Plans', type: 'main', index: 0 }, { node: 'Missing plan', type: 'main', index: 0 }]] },
+		Me: {
+			main: [
+				[
+					{ node: 'Plans', type: 'main', index: 0 },
+					{ node: 'Missing plan', type: 'main', index: 0 },
+				],
+			],
+		},
 	};
-	return { id, name: 'e2e read operations', active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
+	return {
+		id,
+		name: 'e2e read operations',
+		active: false,
+		nodes,
+		connections,
+		settings: { executionOrder: 'v1' },
+		pinData: {},
+	};
 }
 
 for (const version of versions) {
@@ -56,7 +82,12 @@ for (const version of versions) {
 				{
 					...cred,
 					type: CREDENTIAL_TYPE,
-					data: { accessToken: minted.accessToken, refreshToken: minted.refreshToken, allowCustomIssuer: true, apiBaseUrl: standIn.apiBaseUrl },
+					data: {
+						accessToken: minted.accessToken,
+						refreshToken: minted.refreshToken,
+						allowCustomIssuer: true,
+						apiBaseUrl: standIn.apiBaseUrl,
+					},
 				},
 			]);
 			await n8n.importWorkflow(readWorkflow('opsRead', wf.credentialRef(cred.id, cred.name)));
@@ -68,16 +99,32 @@ for (const version of versions) {
 
 		test('user getCurrent, Return All over 1,234 plans in the fewest pages, a 404 as an error item; one refresh, saved', async () => {
 			const run = await n8n.execute('opsRead');
-			assert.ok(run.succeeded, `n8n execute failed (exit ${run.exitCode}): ${wf.runError(run.json)?.message ?? 'no run JSON'} (log: ${run.logFile})`);
+			assert.ok(
+				run.succeeded,
+				`n8n execute failed (exit ${run.exitCode}): ${wf.runError(run.json)?.message ?? 'no run JSON'} (log: ${run.logFile})`,
+			);
 
-			assert.deepEqual(wf.outputOf(run.json, 'Me').map((me) => me.id), [1]);
+			assert.deepEqual(
+				wf.outputOf(run.json, 'Me').map((me) => me.id),
+				[1],
+			);
 			const plans = wf.outputOf(run.json, 'Plans');
-			assert.deepEqual(plans.map((plan) => plan.id), Array.from({ length: PLANS }, (_, i) => i + 1));
+			assert.deepEqual(
+				plans.map((plan) => plan.id),
+				Array.from({ length: PLANS }, (_, i) => i + 1),
+			);
 			const counters = standIn.api.counters();
-			assert.equal(counters.requests.listPlans, Math.ceil(PLANS / PAGE_SIZE), JSON.stringify(counters.requests));
+			assert.equal(
+				counters.requests.listPlans,
+				Math.ceil(PLANS / PAGE_SIZE),
+				JSON.stringify(counters.requests),
+			);
 
 			const [missing] = wf.outputOf(run.json, 'Missing plan');
-			assert.match(String(missing?.error), /^AAC answered 404 to GET \/v4\/plans\/99999\/full \(DataNotFoundException/);
+			assert.match(
+				String(missing?.error),
+				/^AAC answered 404 to GET \/v4\/plans\/99999\/full \(DataNotFoundException/,
+			);
 
 			const stats = standIn.stats();
 			assert.equal(stats.refreshGrantsOk, 1, JSON.stringify(stats));

@@ -33,14 +33,25 @@ function piecesIn(text, secrets) {
 
 function agentWorkflow(id, agentVersion, credential, openAiCredential) {
 	const nodes = [
-		{ id: `${id}-t`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: `${id}-t`,
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
 		{
 			id: `${id}-a`,
 			name: 'AI Agent',
 			type: '@n8n/n8n-nodes-langchain.agent',
 			typeVersion: agentVersion,
 			position: [220, 0],
-			parameters: { promptType: 'define', text: 'Is the Alteryx Analytics Cloud connection usable? Check the access token.', options: {} },
+			parameters: {
+				promptType: 'define',
+				text: 'Is the Alteryx Analytics Cloud connection usable? Check the access token.',
+				options: {},
+			},
 		},
 		{
 			id: `${id}-m`,
@@ -48,7 +59,10 @@ function agentWorkflow(id, agentVersion, credential, openAiCredential) {
 			type: '@n8n/n8n-nodes-langchain.lmChatOpenAi',
 			typeVersion: 1.2,
 			position: [220, 220],
-			parameters: { model: { __rl: true, mode: 'id', value: 'gpt-4o-mini' }, options: { maxRetries: 0 } },
+			parameters: {
+				model: { __rl: true, mode: 'id', value: 'gpt-4o-mini' },
+				options: { maxRetries: 0 },
+			},
 			credentials: { openAiApi: openAiCredential },
 		},
 		{
@@ -63,10 +77,20 @@ function agentWorkflow(id, agentVersion, credential, openAiCredential) {
 	];
 	const connections = {
 		Start: { main: [[{ node: 'AI Agent', type: 'main', index: 0 }]] },
-		'OpenAI Chat Model': { ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]] },
+		'OpenAI Chat Model': {
+			ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]],
+		},
 		'AAC token': { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
 	};
-	return { id, name: `e2e tool: agent ${agentVersion}`, active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
+	return {
+		id,
+		name: `e2e tool: agent ${agentVersion}`,
+		active: false,
+		nodes,
+		connections,
+		settings: { executionOrder: 'v1' },
+		pinData: {},
+	};
 }
 
 for (const version of versions) {
@@ -76,22 +100,44 @@ for (const version of versions) {
 		let n8n;
 		const minted = {};
 		const openAi = { id: 'e2eFakeOpenAi', name: 'Fake model provider' };
-		const cred = (agentVersion) => ({ id: `e2eTool${String(agentVersion).replace('.', '')}`, name: `AAC tool agent ${agentVersion}` });
+		const cred = (agentVersion) => ({
+			id: `e2eTool${String(agentVersion).replace('.', '')}`,
+			name: `AAC tool agent ${agentVersion}`,
+		});
 
 		before(async () => {
 			standIn = await startStandIn({ accessTokenTtlSeconds: 300 });
 			provider = await startFakeModelProvider();
 			n8n = createN8n({ version, name: 'tool' });
-			for (const agentVersion of agentVersions) minted[agentVersion] = await standIn.mint({ accessTokenExpired: true });
+			for (const agentVersion of agentVersions)
+				minted[agentVersion] = await standIn.mint({ accessTokenExpired: true });
 			await n8n.importCredentials([
-				{ ...openAi, type: 'openAiApi', data: { apiKey: 'sk-fake-provider-key', url: provider.baseUrl } },
+				{
+					...openAi,
+					type: 'openAiApi',
+					data: { apiKey: 'sk-fake-provider-key', url: provider.baseUrl },
+				},
 				...agentVersions.map((agentVersion) => ({
 					...cred(agentVersion),
 					type: CREDENTIAL_TYPE,
-					data: { accessToken: minted[agentVersion].accessToken, refreshToken: minted[agentVersion].refreshToken, allowCustomIssuer: true, apiBaseUrl: standIn.apiBaseUrl },
+					data: {
+						accessToken: minted[agentVersion].accessToken,
+						refreshToken: minted[agentVersion].refreshToken,
+						allowCustomIssuer: true,
+						apiBaseUrl: standIn.apiBaseUrl,
+					},
 				})),
 			]);
-			await n8n.importWorkflow(agentVersions.map((agentVersion) => agentWorkflow(`toolAgent${String(agentVersion).replace('.', '')}`, agentVersion, wf.credentialRef(cred(agentVersion).id, cred(agentVersion).name), openAi)));
+			await n8n.importWorkflow(
+				agentVersions.map((agentVersion) =>
+					agentWorkflow(
+						`toolAgent${String(agentVersion).replace('.', '')}`,
+						agentVersion,
+						wf.credentialRef(cred(agentVersion).id, cred(agentVersion).name),
+						openAi,
+					),
+				),
+			);
 		});
 
 		after(async () => {
@@ -103,23 +149,37 @@ for (const version of versions) {
 				provider.reset();
 				standIn.resetStats();
 				const run = await n8n.execute(`toolAgent${String(agentVersion).replace('.', '')}`);
-				assert.ok(run.succeeded, `n8n execute failed (exit ${run.exitCode}, status ${run.status}): ${wf.runError(run.json)?.message ?? 'no run JSON'} (log: ${run.logFile})`);
+				assert.ok(
+					run.succeeded,
+					`n8n execute failed (exit ${run.exitCode}, status ${run.status}): ${wf.runError(run.json)?.message ?? 'no run JSON'} (log: ${run.logFile})`,
+				);
 
 				// The tool ran, and what it answered reached the provider.
 				const toolResults = provider.toolResults();
-				assert.equal(toolResults.length, 1, `tool results sent to the provider: ${toolResults.length} (log: ${run.logFile})`);
+				assert.equal(
+					toolResults.length,
+					1,
+					`tool results sent to the provider: ${toolResults.length} (log: ${run.logFile})`,
+				);
 
 				// One refresh, its pair stored by n8n, the family alive.
 				const stats = standIn.stats();
 				assert.equal(stats.refreshGrantsOk, 1, JSON.stringify(stats));
 				assert.equal(stats.maxUsesOfOneRefreshToken, 1, JSON.stringify(stats));
-				const stored = (await n8n.exportCredentials()).find((c) => c.id === cred(agentVersion).id).data;
+				const stored = (await n8n.exportCredentials()).find(
+					(c) => c.id === cred(agentVersion).id,
+				).data;
 				assert.notEqual(stored.refreshToken, minted[agentVersion].refreshToken);
 				assert.notEqual(stored.accessToken, minted[agentVersion].accessToken);
 				assert.equal(await standIn.familyAlive(stored.refreshToken), true);
 
 				// No piece of any token, old or new, in anything the provider got, nor in the run n8n printed.
-				const secrets = [minted[agentVersion].accessToken, minted[agentVersion].refreshToken, stored.accessToken, stored.refreshToken];
+				const secrets = [
+					minted[agentVersion].accessToken,
+					minted[agentVersion].refreshToken,
+					stored.accessToken,
+					stored.refreshToken,
+				];
 				const providerSaw = provider.requests.map((request) => request.body).join('\n');
 				assert.ok(provider.requests.length >= 2, `provider requests: ${provider.requests.length}`);
 				assert.deepEqual(piecesIn(providerSaw, secrets), []);
@@ -133,7 +193,9 @@ for (const version of versions) {
 				assert.ok(status.expiresIn > 200, `expiresIn ${status.expiresIn}`);
 				assert.equal('accessToken' in status || 'authorization' in status, false);
 				const offered = JSON.parse(provider.requests[0].body).tools?.[0]?.function;
-				t.diagnostic(`tool offered to the model: ${offered?.name}: ${offered?.description}; its answer: ${toolResults[0]}`);
+				t.diagnostic(
+					`tool offered to the model: ${offered?.name}: ${offered?.description}; its answer: ${toolResults[0]}`,
+				);
 			});
 		}
 	});

@@ -22,22 +22,28 @@ const CREDENTIAL_NAME = 'Alteryx Analytics Cloud';
 const dev = process.argv.includes('--dev');
 const realAac = Boolean(process.env.AAC_ACCESS_TOKEN && process.env.AAC_REFRESH_TOKEN);
 const say = (text) => process.stdout.write(`${text}\n`);
-const fingerprint = (token) => (token ? createHash('sha256').update(String(token)).digest('hex').slice(0, 10) : '—');
+const fingerprint = (token) =>
+	token ? createHash('sha256').update(String(token)).digest('hex').slice(0, 10) : '—';
 
 function step(command, args) {
 	const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit' });
-	if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status})`);
+	if (result.status !== 0)
+		throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status})`);
 }
 
 /** The example runs plan 1; against the real AAC the plan comes from AAC_DEMO_PLAN_ID. */
 function withPlanId(workflow, planId) {
-	for (const node of workflow.nodes) if (planId && node.parameters?.planId) node.parameters.planId.value = String(planId);
+	for (const node of workflow.nodes)
+		if (planId && node.parameters?.planId) node.parameters.planId.value = String(planId);
 	return workflow;
 }
 
 /** An example workflow from examples/, pointed at the demo credential. */
 function example(file, id) {
-	const text = readFileSync(join(ROOT, 'examples', file), 'utf8').replaceAll('REPLACE_ON_IMPORT', CREDENTIAL_ID);
+	const text = readFileSync(join(ROOT, 'examples', file), 'utf8').replaceAll(
+		'REPLACE_ON_IMPORT',
+		CREDENTIAL_ID,
+	);
 	return { ...JSON.parse(text), id, active: false };
 }
 
@@ -45,21 +51,35 @@ say('1/4 build the package and install n8n 2.41.1 (first time: a few minutes, ~2
 step('npm', ['run', '--silent', 'build']);
 step('node', ['e2e/install.mjs', 'node24', `n8n-${VERSION}`]);
 
-say(`2/4 AAC: ${realAac ? 'the real Alteryx Analytics Cloud (tokens from AAC_ACCESS_TOKEN / AAC_REFRESH_TOKEN)' : 'local stand-in (real OAuth server, access tokens live 30 s)'}`);
+say(
+	`2/4 AAC: ${realAac ? 'the real Alteryx Analytics Cloud (tokens from AAC_ACCESS_TOKEN / AAC_REFRESH_TOKEN)' : 'local stand-in (real OAuth server, access tokens live 30 s)'}`,
+);
 const standIn = realAac ? undefined : await startStandIn({ accessTokenTtlSeconds: 30 });
 const credentialData = realAac
 	? { accessToken: process.env.AAC_ACCESS_TOKEN, refreshToken: process.env.AAC_REFRESH_TOKEN }
-	: { ...(await standIn.mint({ accessTokenExpired: true })), allowCustomIssuer: true, refreshMarginSeconds: 3 };
-if (standIn) say(`    issuer ${standIn.issuer}, client ${standIn.clientId}; the pasted access token has already expired`);
+	: {
+			...(await standIn.mint({ accessTokenExpired: true })),
+			allowCustomIssuer: true,
+			refreshMarginSeconds: 3,
+		};
+if (standIn)
+	say(
+		`    issuer ${standIn.issuer}, client ${standIn.clientId}; the pasted access token has already expired`,
+	);
 
 say('3/4 import the credential and the example workflows into n8n');
 const n8n = createN8n({ version: VERSION, name: dev ? 'dev' : 'demo' });
-await n8n.importCredentials([{ id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data: credentialData }]);
+await n8n.importCredentials([
+	{ id: CREDENTIAL_ID, name: CREDENTIAL_NAME, type: CREDENTIAL_TYPE, data: credentialData },
+]);
 await n8n.importWorkflow([
 	example('token-to-downstream-node.json', 'aacTokenDemo'),
 	example('list-plans-http-request.json', 'aacPlansDemo'),
 	example('keep-alive-refresh.json', 'aacKeepAlive'),
-	withPlanId(example('run-plan-and-wait.json', 'aacRunPlanDemo'), standIn ? '1' : process.env.AAC_DEMO_PLAN_ID),
+	withPlanId(
+		example('run-plan-and-wait.json', 'aacRunPlanDemo'),
+		standIn ? '1' : process.env.AAC_DEMO_PLAN_ID,
+	),
 ]);
 
 let failed = false;
@@ -76,20 +96,33 @@ async function runPlanAndWait() {
 		say('\n(plan run skipped: set AAC_DEMO_PLAN_ID to a plan of yours to run it and wait for it)');
 		return;
 	}
-	if (standIn) standIn.api.setFixture({ kind: 'plan', id: 1, queuedMs: 2000, runningMs: 38_000, outcome: 'Complete' });
+	if (standIn)
+		standIn.api.setFixture({
+			kind: 'plan',
+			id: 1,
+			queuedMs: 2000,
+			runningMs: 38_000,
+			outcome: 'Complete',
+		});
 	say(`\nrun plan ${planId} and wait for it (examples/run-plan-and-wait.json)`);
 	const before = standIn && { token: standIn.stats().refreshGrantsOk, api: standIn.api.counters() };
 	const run = await n8n.execute('aacRunPlanDemo', { timeoutMs: 10 * 60_000 });
 	const error = runError(run.json);
-	const [result] = [...outputOf(run.json, 'Succeeded'), ...outputOf(run.json, 'Failed or canceled')];
+	const [result] = [
+		...outputOf(run.json, 'Succeeded'),
+		...outputOf(run.json, 'Failed or canceled'),
+	];
 	if (error || !run.succeeded || result?.status !== 'Complete') failed = true;
 	if (error) return say(`    failed: ${error.message}`);
 	say(`    plan run ${result?.planRunId}: ${result?.status} after ${result?.durationSeconds} s`);
 	if (standIn) {
 		const api = standIn.api.counters();
-		const polls = (api.requests.getPlanSnapshotRun ?? 0) - (before.api.requests.getPlanSnapshotRun ?? 0);
+		const polls =
+			(api.requests.getPlanSnapshotRun ?? 0) - (before.api.requests.getPlanSnapshotRun ?? 0);
 		const started = (api.runsStarted.plan?.['1'] ?? 0) - (before.api.runsStarted.plan?.['1'] ?? 0);
-		say(`    runs started in AAC: ${started}, status requests: ${polls}, refreshes during the wait: ${standIn.stats().refreshGrantsOk - before.token}`);
+		say(
+			`    runs started in AAC: ${started}, status requests: ${polls}, refreshes during the wait: ${standIn.stats().refreshGrantsOk - before.token}`,
+		);
 		if (started !== 1) failed = true;
 	}
 }
@@ -97,7 +130,9 @@ async function runPlanAndWait() {
 try {
 	if (dev) {
 		const server = await startServer(n8n, { port: 5678 });
-		say(`4/4 n8n editor: ${server.url}  (create the owner account on first visit; the credential "${CREDENTIAL_NAME}" and the four examples are there). Ctrl-C stops.`);
+		say(
+			`4/4 n8n editor: ${server.url}  (create the owner account on first visit; the credential "${CREDENTIAL_NAME}" and the four examples are there). Ctrl-C stops.`,
+		);
 		await new Promise((resolveStop) => {
 			process.once('SIGINT', resolveStop);
 			process.once('SIGTERM', resolveStop);
@@ -117,24 +152,38 @@ try {
 			const before = standIn?.stats().refreshGrantsOk;
 			const run = await n8n.execute(id);
 			const error = runError(run.json);
-			const stored = (await n8n.exportCredentials()).find((credential) => credential.id === CREDENTIAL_ID);
+			const stored = (await n8n.exportCredentials()).find(
+				(credential) => credential.id === CREDENTIAL_ID,
+			);
 			const refreshed = tokenNode
 				? outputOf(run.json, tokenNode)[0]?.refreshed
 				: standIn
 					? standIn.stats().refreshGrantsOk > before
 					: '?';
-			const call = error ? `failed: ${error.message}` : outputOf(run.json, callNode).length > 0 ? 'HTTP 200' : 'no output';
+			const call = error
+				? `failed: ${error.message}`
+				: outputOf(run.json, callNode).length > 0
+					? 'HTTP 200'
+					: 'no output';
 			if (error || run.exitCode !== 0) failed = true;
-			say(`${String(index + 1).padEnd(5)}${label.padEnd(33)}${String(refreshed === true ? 'yes' : refreshed === false ? 'no' : refreshed).padEnd(11)}${fingerprint(stored?.data?.refreshToken).padEnd(31)}${call}`);
+			say(
+				`${String(index + 1).padEnd(5)}${label.padEnd(33)}${String(refreshed === true ? 'yes' : refreshed === false ? 'no' : refreshed).padEnd(11)}${fingerprint(stored?.data?.refreshToken).padEnd(31)}${call}`,
+			);
 		}
 		await runPlanAndWait();
 		if (standIn) {
 			const stats = standIn.stats();
-			const alive = await standIn.familyAlive((await n8n.exportCredentials()).find((c) => c.id === CREDENTIAL_ID).data.refreshToken);
-			say(`\nAAC stand-in: ${stats.tokenRequests} token requests, ${stats.refreshGrantsOk} refreshes, ${stats.reuseDetections} reuse detections, each refresh token used at most ${stats.maxUsesOfOneRefreshToken}×, token family alive: ${alive ? 'yes' : 'NO'}`);
+			const alive = await standIn.familyAlive(
+				(await n8n.exportCredentials()).find((c) => c.id === CREDENTIAL_ID).data.refreshToken,
+			);
+			say(
+				`\nAAC stand-in: ${stats.tokenRequests} token requests, ${stats.refreshGrantsOk} refreshes, ${stats.reuseDetections} reuse detections, each refresh token used at most ${stats.maxUsesOfOneRefreshToken}×, token family alive: ${alive ? 'yes' : 'NO'}`,
+			);
 			if (stats.reuseDetections !== 0 || !alive) failed = true;
 		}
-		say(`n8n ${VERSION} home: ${n8n.userFolder} (logs in ${n8n.logDir}); run "npm run dev" to open the editor.`);
+		say(
+			`n8n ${VERSION} home: ${n8n.userFolder} (logs in ${n8n.logDir}); run "npm run dev" to open the editor.`,
+		);
 	}
 } finally {
 	await standIn?.close();

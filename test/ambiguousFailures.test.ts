@@ -83,7 +83,10 @@ const viaProxy = (pair: TokenPair): IDataObject => ({
  * Which stored token fields still hold what was pasted, as words: a failed assertion then prints
  * no token (jest shows both sides of a failed comparison).
  */
-function tokenFields(data: { accessToken?: unknown; refreshToken?: unknown }, pasted: { accessToken: string; refreshToken: string }) {
+function tokenFields(
+	data: { accessToken?: unknown; refreshToken?: unknown },
+	pasted: { accessToken: string; refreshToken: string },
+) {
 	return {
 		accessToken: data.accessToken === pasted.accessToken ? 'as pasted' : 'changed',
 		refreshToken: data.refreshToken === pasted.refreshToken ? 'as pasted' : 'changed',
@@ -93,7 +96,12 @@ const UNCHANGED = { accessToken: 'as pasted', refreshToken: 'as pasted' };
 
 /** What the stand-in must have seen after one ambiguous failure: the token presented once, rotated. */
 async function expectPresentedOnce() {
-	expect(await standIn.stats()).toMatchObject({ refreshTokensPresented: 1, maxUsesOfOneRefreshToken: 1, refreshGrantsOk: 1, reuseDetections: 0 });
+	expect(await standIn.stats()).toMatchObject({
+		refreshTokensPresented: 1,
+		maxUsesOfOneRefreshToken: 1,
+		refreshGrantsOk: 1,
+		reuseDetections: 0,
+	});
 }
 
 // --- through the core, as a program outside n8n uses it ---------------------------------------
@@ -109,7 +117,8 @@ function coreClient() {
 		},
 	};
 	// Refresh when due, as createRefreshClient's getAccessToken does.
-	const getAccessToken = (data: IDataObject): Promise<ObtainResult> => coordinator.obtain(readCredential(data), deps, { intent: 'refreshIfDue' });
+	const getAccessToken = (data: IDataObject): Promise<ObtainResult> =>
+		coordinator.obtain(readCredential(data), deps, { intent: 'refreshIfDue' });
 	return { getAccessToken, waits };
 }
 
@@ -125,32 +134,46 @@ async function rejection(promise: Promise<unknown>): Promise<AacTokenError> {
 }
 
 describe('the core: a gateway that forwards the refresh, then loses the answer', () => {
-	test.each(AMBIGUOUS)('$step: sent once, never repeated; the error says AAC may have rotated', async ({ step, status }) => {
-		// The step repeats: a second attempt would be forwarded too, and the stand-in would see it.
-		proxy.setScript([step]);
-		const pair = await standIn.mint({ accessTokenExpired: true });
-		const client = coreClient();
-		const error = await rejection(client.getAccessToken(viaProxy(pair)));
-		expect(proxy.requests).toHaveLength(1);
-		expect(proxy.forwarded).toBe(1);
-		await expectPresentedOnce();
-		expect(client.waits).toEqual([]);
-		if (status !== undefined) expect(error.message).toContain(`HTTP ${status}`);
-		expect(error.description).toMatch(MAY_HAVE_ROTATED);
-	});
+	test.each(AMBIGUOUS)(
+		'$step: sent once, never repeated; the error says AAC may have rotated',
+		async ({ step, status }) => {
+			// The step repeats: a second attempt would be forwarded too, and the stand-in would see it.
+			proxy.setScript([step]);
+			const pair = await standIn.mint({ accessTokenExpired: true });
+			const client = coreClient();
+			const error = await rejection(client.getAccessToken(viaProxy(pair)));
+			expect(proxy.requests).toHaveLength(1);
+			expect(proxy.forwarded).toBe(1);
+			await expectPresentedOnce();
+			expect(client.waits).toEqual([]);
+			if (status !== undefined) expect(error.message).toContain(`HTTP ${status}`);
+			expect(error.description).toMatch(MAY_HAVE_ROTATED);
+		},
+	);
 
-	test.each(NOT_PROCESSED)('%s, then forwarded: retried after Retry-After, the new pair returned, the token presented once', async (step) => {
-		proxy.setScript([step, 'pass']);
-		const pair = await standIn.mint({ accessTokenExpired: true });
-		const client = coreClient();
-		const result = await client.getAccessToken(viaProxy(pair));
-		expect(result).toMatchObject({ refreshed: true, changed: true });
-		expect(tokenFields(result, pair)).toEqual({ accessToken: 'changed', refreshToken: 'changed' });
-		expect(client.waits).toEqual([1000]);
-		expect(proxy.requests.map((entry) => entry.forwarded)).toEqual([false, true]);
-		expect(await standIn.stats()).toMatchObject({ refreshTokensPresented: 1, maxUsesOfOneRefreshToken: 1, refreshGrantsOk: 1, reuseDetections: 0 });
-		expect(await standIn.familyAlive(result.refreshToken)).toBe(true);
-	});
+	test.each(NOT_PROCESSED)(
+		'%s, then forwarded: retried after Retry-After, the new pair returned, the token presented once',
+		async (step) => {
+			proxy.setScript([step, 'pass']);
+			const pair = await standIn.mint({ accessTokenExpired: true });
+			const client = coreClient();
+			const result = await client.getAccessToken(viaProxy(pair));
+			expect(result).toMatchObject({ refreshed: true, changed: true });
+			expect(tokenFields(result, pair)).toEqual({
+				accessToken: 'changed',
+				refreshToken: 'changed',
+			});
+			expect(client.waits).toEqual([1000]);
+			expect(proxy.requests.map((entry) => entry.forwarded)).toEqual([false, true]);
+			expect(await standIn.stats()).toMatchObject({
+				refreshTokensPresented: 1,
+				maxUsesOfOneRefreshToken: 1,
+				refreshGrantsOk: 1,
+				reuseDetections: 0,
+			});
+			expect(await standIn.familyAlive(result.refreshToken)).toBe(true);
+		},
+	);
 });
 
 // --- through n8n-core's WorkflowExecute --------------------------------------------------------
@@ -160,15 +183,43 @@ let credentialCounter = 0;
 /** A credential holding `data` in a store that saves like n8n 2.x, and a runner for Start → nodes. */
 function setUp(data: IDataObject) {
 	const id = `amb-${++credentialCounter}`;
-	const store = new CredentialStore([{ id, name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...data } }]);
-	const harness = createHarness({ nodeTypes, credentialTypes: { [CRED]: new AlteryxAnalyticsCloudOAuth2Api() }, store, saveSemantics: 'n8n2' });
+	const store = new CredentialStore([
+		{ id, name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...data } },
+	]);
+	const harness = createHarness({
+		nodeTypes,
+		credentialTypes: { [CRED]: new AlteryxAnalyticsCloudOAuth2Api() },
+		store,
+		saveSemantics: 'n8n2',
+	});
 
-	async function run(node: { name: string; type: string; parameters: IDataObject }): Promise<RunResult> {
+	async function run(node: {
+		name: string;
+		type: string;
+		parameters: IDataObject;
+	}): Promise<RunResult> {
 		const nodes: INode[] = [
-			{ id: 'start', name: 'Start', type: 'test.start', typeVersion: 1, position: [0, 0], parameters: { items: 1 } },
-			{ id: 'n1', name: node.name, type: node.type, typeVersion: 1, position: [200, 0], parameters: node.parameters as INode['parameters'], credentials: { [CRED]: { id, name: 'AAC' } } },
+			{
+				id: 'start',
+				name: 'Start',
+				type: 'test.start',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { items: 1 },
+			},
+			{
+				id: 'n1',
+				name: node.name,
+				type: node.type,
+				typeVersion: 1,
+				position: [200, 0],
+				parameters: node.parameters as INode['parameters'],
+				credentials: { [CRED]: { id, name: 'AAC' } },
+			},
 		];
-		const connections: IConnections = { Start: { main: [[{ node: node.name, type: 'main', index: 0 }]] } };
+		const connections: IConnections = {
+			Start: { main: [[{ node: node.name, type: 'main', index: 0 }]] },
+		};
 		const logStart = harness.logs.length;
 		const result = await harness.runWorkflow({ nodes, connections });
 		seen.logs.push(...harness.logs.slice(logStart));
@@ -179,84 +230,127 @@ function setUp(data: IDataObject) {
 	return { run, store, stored: () => store.read(id) };
 }
 
-const refresh = { name: 'AAC', type: AAC_NODE, parameters: { resource: 'accessToken', operation: 'refresh' } };
-const apiCall = () => ({ name: 'HTTP Request', type: 'test.apiCaller', parameters: { url: `${standIn.apiBaseUrl}/v4/people/current`, helper: 'legacy' } });
-const descriptionOf = (result: RunResult) => String((result.error as { description?: unknown } | undefined)?.description ?? '');
+const refresh = {
+	name: 'AAC',
+	type: AAC_NODE,
+	parameters: { resource: 'accessToken', operation: 'refresh' },
+};
+const apiCall = () => ({
+	name: 'HTTP Request',
+	type: 'test.apiCaller',
+	parameters: { url: `${standIn.apiBaseUrl}/v4/people/current`, helper: 'legacy' },
+});
+const descriptionOf = (result: RunResult) =>
+	String((result.error as { description?: unknown } | undefined)?.description ?? '');
 
-describe('the node\'s Refresh operation in n8n-core (n8n 2.x saves)', () => {
-	test.each(AMBIGUOUS)('$step: sent once, pair unchanged, record kept; the next run says the earlier refresh never saved its result', async ({ step, status }) => {
-		proxy.setScript([step]);
-		const pair = await standIn.mint();
-		const { run, stored } = setUp(viaProxy(pair));
+describe("the node's Refresh operation in n8n-core (n8n 2.x saves)", () => {
+	test.each(AMBIGUOUS)(
+		'$step: sent once, pair unchanged, record kept; the next run says the earlier refresh never saved its result',
+		async ({ step, status }) => {
+			proxy.setScript([step]);
+			const pair = await standIn.mint();
+			const { run, stored } = setUp(viaProxy(pair));
 
-		const result = await run(refresh);
-		expect(result.error).toBeDefined();
-		expect(proxy.requests).toHaveLength(1);
-		await expectPresentedOnce();
-		if (status !== undefined) expect(result.error?.message).toContain(`HTTP ${status}`);
-		expect(descriptionOf(result)).toMatch(MAY_HAVE_ROTATED);
-		expect(tokenFields(stored(), pair)).toEqual(UNCHANGED);
-		const startedAt = stored().refreshStartedAt;
-		expect(startedAt).toEqual(expect.any(String));
-		expect(Number.isNaN(Date.parse(startedAt as string))).toBe(false);
+			const result = await run(refresh);
+			expect(result.error).toBeDefined();
+			expect(proxy.requests).toHaveLength(1);
+			await expectPresentedOnce();
+			if (status !== undefined) expect(result.error?.message).toContain(`HTTP ${status}`);
+			expect(descriptionOf(result)).toMatch(MAY_HAVE_ROTATED);
+			expect(tokenFields(stored(), pair)).toEqual(UNCHANGED);
+			const startedAt = stored().refreshStartedAt;
+			expect(startedAt).toEqual(expect.any(String));
+			expect(Number.isNaN(Date.parse(startedAt as string))).toBe(false);
 
-		// The next run, in a fresh n8n process (nothing remembered: a restart, or another
-		// `n8n execute`), without the fault: the spent token is sent once, AAC revokes the family
-		// (as it must), and the message explains why.
-		sharedCoordinator.clear();
-		proxy.setScript(['pass']);
-		await standIn.resetStats();
-		const next = await run(refresh);
-		expect(next.error?.message).toMatch(NEVER_SAVED);
-		expect(next.error?.message).toContain(String(startedAt));
-		expect(proxy.requests).toHaveLength(1);
-		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, refreshTokensPresented: 1, reuseDetections: 1, refreshGrantsOk: 0 });
-		expect(tokenFields(stored(), pair)).toEqual(UNCHANGED);
-	});
+			// The next run, in a fresh n8n process (nothing remembered: a restart, or another
+			// `n8n execute`), without the fault: the spent token is sent once, AAC revokes the family
+			// (as it must), and the message explains why.
+			sharedCoordinator.clear();
+			proxy.setScript(['pass']);
+			await standIn.resetStats();
+			const next = await run(refresh);
+			expect(next.error?.message).toMatch(NEVER_SAVED);
+			expect(next.error?.message).toContain(String(startedAt));
+			expect(proxy.requests).toHaveLength(1);
+			expect(await standIn.stats()).toMatchObject({
+				tokenRequests: 1,
+				refreshTokensPresented: 1,
+				reuseDetections: 1,
+				refreshGrantsOk: 0,
+			});
+			expect(tokenFields(stored(), pair)).toEqual(UNCHANGED);
+		},
+	);
 
-	test.each(NOT_PROCESSED)('%s, then forwarded: ok, the new pair saved, the record cleared, the token presented once', async (step) => {
-		proxy.setScript([step, 'pass']);
-		const pair = await standIn.mint();
-		const { run, stored } = setUp(viaProxy(pair));
-		const result = await run(refresh);
-		expect(result.error).toBeUndefined();
-		expect(result.output('AAC').map((item) => item.refreshed)).toEqual([true]);
-		expect(proxy.requests.map((entry) => entry.forwarded)).toEqual([false, true]);
-		expect(await standIn.stats()).toMatchObject({ refreshTokensPresented: 1, maxUsesOfOneRefreshToken: 1, refreshGrantsOk: 1, reuseDetections: 0 });
-		expect(tokenFields(stored(), pair)).toEqual({ accessToken: 'changed', refreshToken: 'changed' });
-		expect(stored().refreshStartedAt || undefined).toBeUndefined();
-		expect(await standIn.familyAlive(stored().refreshToken as string)).toBe(true);
-	});
+	test.each(NOT_PROCESSED)(
+		'%s, then forwarded: ok, the new pair saved, the record cleared, the token presented once',
+		async (step) => {
+			proxy.setScript([step, 'pass']);
+			const pair = await standIn.mint();
+			const { run, stored } = setUp(viaProxy(pair));
+			const result = await run(refresh);
+			expect(result.error).toBeUndefined();
+			expect(result.output('AAC').map((item) => item.refreshed)).toEqual([true]);
+			expect(proxy.requests.map((entry) => entry.forwarded)).toEqual([false, true]);
+			expect(await standIn.stats()).toMatchObject({
+				refreshTokensPresented: 1,
+				maxUsesOfOneRefreshToken: 1,
+				refreshGrantsOk: 1,
+				reuseDetections: 0,
+			});
+			expect(tokenFields(stored(), pair)).toEqual({
+				accessToken: 'changed',
+				refreshToken: 'changed',
+			});
+			expect(stored().refreshStartedAt || undefined).toBeUndefined();
+			expect(await standIn.familyAlive(stored().refreshToken as string)).toBe(true);
+		},
+	);
 });
 
 describe('the HTTP Request node with the predefined credential in n8n-core (n8n 2.x saves)', () => {
-	test.each(AMBIGUOUS)('$step: sent once (n8n calls preAuthentication again after the error), nothing saved', async ({ step, status }) => {
-		proxy.setScript([step]);
-		const pair = await standIn.mint({ accessTokenExpired: true });
-		const { run, stored, store } = setUp(viaProxy(pair));
-		const result = await run(apiCall());
-		expect(result.error).toBeDefined();
-		expect(proxy.requests).toHaveLength(1);
-		await expectPresentedOnce();
-		if (status !== undefined) expect(result.error?.message).toContain(`HTTP ${status}`);
-		expect(descriptionOf(result)).toMatch(MAY_HAVE_ROTATED);
-		expect(store.saves).toHaveLength(0);
-		expect(tokenFields(stored(), pair)).toEqual(UNCHANGED);
-		expect((await standIn.stats()).apiRequests).toBe(0);
-	});
+	test.each(AMBIGUOUS)(
+		'$step: sent once (n8n calls preAuthentication again after the error), nothing saved',
+		async ({ step, status }) => {
+			proxy.setScript([step]);
+			const pair = await standIn.mint({ accessTokenExpired: true });
+			const { run, stored, store } = setUp(viaProxy(pair));
+			const result = await run(apiCall());
+			expect(result.error).toBeDefined();
+			expect(proxy.requests).toHaveLength(1);
+			await expectPresentedOnce();
+			if (status !== undefined) expect(result.error?.message).toContain(`HTTP ${status}`);
+			expect(descriptionOf(result)).toMatch(MAY_HAVE_ROTATED);
+			expect(store.saves).toHaveLength(0);
+			expect(tokenFields(stored(), pair)).toEqual(UNCHANGED);
+			expect((await standIn.stats()).apiRequests).toBe(0);
+		},
+	);
 
-	test.each(NOT_PROCESSED)('%s, then forwarded: the API call succeeds, the new pair saved, the token presented once', async (step) => {
-		proxy.setScript([step, 'pass']);
-		const pair = await standIn.mint({ accessTokenExpired: true });
-		const { run, stored } = setUp(viaProxy(pair));
-		const result = await run(apiCall());
-		expect(result.error).toBeUndefined();
-		expect(result.output('HTTP Request')).toEqual([expect.objectContaining({ ok: true })]);
-		expect(proxy.requests.map((entry) => entry.forwarded)).toEqual([false, true]);
-		expect(await standIn.stats()).toMatchObject({ refreshTokensPresented: 1, maxUsesOfOneRefreshToken: 1, refreshGrantsOk: 1, reuseDetections: 0, apiOk: 1 });
-		expect(tokenFields(stored(), pair)).toEqual({ accessToken: 'changed', refreshToken: 'changed' });
-		expect(await standIn.familyAlive(stored().refreshToken as string)).toBe(true);
-	});
+	test.each(NOT_PROCESSED)(
+		'%s, then forwarded: the API call succeeds, the new pair saved, the token presented once',
+		async (step) => {
+			proxy.setScript([step, 'pass']);
+			const pair = await standIn.mint({ accessTokenExpired: true });
+			const { run, stored } = setUp(viaProxy(pair));
+			const result = await run(apiCall());
+			expect(result.error).toBeUndefined();
+			expect(result.output('HTTP Request')).toEqual([expect.objectContaining({ ok: true })]);
+			expect(proxy.requests.map((entry) => entry.forwarded)).toEqual([false, true]);
+			expect(await standIn.stats()).toMatchObject({
+				refreshTokensPresented: 1,
+				maxUsesOfOneRefreshToken: 1,
+				refreshGrantsOk: 1,
+				reuseDetections: 0,
+				apiOk: 1,
+			});
+			expect(tokenFields(stored(), pair)).toEqual({
+				accessToken: 'changed',
+				refreshToken: 'changed',
+			});
+			expect(await standIn.familyAlive(stored().refreshToken as string)).toBe(true);
+		},
+	);
 });
 
 // --- case 2 ------------------------------------------------------------------------------------
@@ -265,7 +359,18 @@ describe('the HTTP Request path when n8n 2.x keeps an expression in the Refresh 
 	/** Moves only Date (the core's clock) forward; timers, the stand-in's worker and sockets run on real time. */
 	function fakeClockAt(epochMs: number) {
 		jest.useFakeTimers({
-			doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+			doNotFake: [
+				'hrtime',
+				'nextTick',
+				'performance',
+				'queueMicrotask',
+				'setImmediate',
+				'clearImmediate',
+				'setInterval',
+				'clearInterval',
+				'setTimeout',
+				'clearTimeout',
+			],
 			now: epochMs,
 		});
 	}
@@ -278,7 +383,11 @@ describe('the HTTP Request path when n8n 2.x keeps an expression in the Refresh 
 		const pair = await standIn.mint({ accessTokenExpired: true });
 		const expression = `={{ "${pair.refreshToken}" }}`;
 		// Straight to the stand-in: no fault here.
-		const { run, stored, store } = setUp({ accessToken: pair.accessToken, refreshToken: expression, apiBaseUrl: standIn.apiBaseUrl });
+		const { run, stored, store } = setUp({
+			accessToken: pair.accessToken,
+			refreshToken: expression,
+			apiBaseUrl: standIn.apiBaseUrl,
+		});
 
 		// Run 1: the expression resolves to the pasted token, which is due: one refresh, 200.
 		const first = await run(apiCall());
@@ -288,7 +397,10 @@ describe('the HTTP Request path when n8n 2.x keeps an expression in the Refresh 
 		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, refreshGrantsOk: 1, apiOk: 1 });
 		// n8n 2.x saved the plain Access Token field and kept the expression: the rotated refresh token is lost.
 		expect(store.saves).toHaveLength(1);
-		expect(tokenFields(stored(), { ...pair, refreshToken: expression })).toEqual({ accessToken: 'changed', refreshToken: 'as pasted' });
+		expect(tokenFields(stored(), { ...pair, refreshToken: expression })).toEqual({
+			accessToken: 'changed',
+			refreshToken: 'as pasted',
+		});
 		const rotated = (await standIn.issuedRefreshTokens()).at(-1) as string;
 		expect(rotated === pair.refreshToken).toBe(false);
 
@@ -305,8 +417,15 @@ describe('the HTTP Request path when n8n 2.x keeps an expression in the Refresh 
 		fakeClockAt(rotatedAt + 31_000);
 		const late = await run(apiCall());
 		expect(late.error?.message).toMatch(NOT_SAVED_INTO_CREDENTIAL);
-		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, refreshTokensPresented: 1, reuseDetections: 0, apiOk: 2 });
-		expect(tokenFields(stored(), { ...pair, refreshToken: expression }).refreshToken).toBe('as pasted');
+		expect(await standIn.stats()).toMatchObject({
+			tokenRequests: 1,
+			refreshTokensPresented: 1,
+			reuseDetections: 0,
+			apiOk: 2,
+		});
+		expect(tokenFields(stored(), { ...pair, refreshToken: expression }).refreshToken).toBe(
+			'as pasted',
+		);
 		jest.useRealTimers();
 		// The family is alive: the newest pair was never sent away, so pasting it fixes the credential.
 		expect(await standIn.familyAlive(rotated)).toBe(true);

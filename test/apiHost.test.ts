@@ -3,7 +3,13 @@
 // (n8n-core's real CredentialTestContext) so that proxies, SSRF protection and the credential's
 // allowed domains apply.
 import { CredentialTestContext } from 'n8n-core';
-import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, IDataObject, INode, INodeCredentialTestResult } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestFunctions,
+	IDataObject,
+	INode,
+	INodeCredentialTestResult,
+} from 'n8n-workflow';
 
 import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
 import { AlteryxAnalyticsCloud } from '../nodes/AlteryxAnalyticsCloud/AlteryxAnalyticsCloud.node';
@@ -27,7 +33,8 @@ const AAC_NODE = 'n8n-nodes-alteryx-analytics-cloud.alteryxAnalyticsCloud';
 const AAC_ISSUER = 'https://pingauth.alteryxcloud.com/as';
 const inFiveMinutes = () => Math.floor(Date.now() / 1000) + 300;
 /** An access token from AAC's US issuer, valid for five minutes (unsigned: nothing here verifies signatures). */
-const aacAccessToken = () => fakeJwt({ iss: AAC_ISSUER, client_id: 'aac-client', exp: inFiveMinutes() });
+const aacAccessToken = () =>
+	fakeJwt({ iss: AAC_ISSUER, client_id: 'aac-client', exp: inFiveMinutes() });
 /** The refresh half of the pair; nothing here may ever send it. */
 const OTHER_HALF = 'made-up-refresh-half-that-must-stay-home-0123';
 
@@ -100,7 +107,11 @@ const API_HOST_REMEDY =
 const withPort = (raw: string) => raw.replace('{port}', String(counter.port));
 
 /** Credential data from AAC's issuer (Allow Custom Issuer off) with this API Base URL. */
-const aacCredential = (apiBaseUrl: string): IDataObject => ({ accessToken: aacAccessToken(), refreshToken: OTHER_HALF, apiBaseUrl });
+const aacCredential = (apiBaseUrl: string): IDataObject => ({
+	accessToken: aacAccessToken(),
+	refreshToken: OTHER_HALF,
+	apiBaseUrl,
+});
 
 /** n8n-core's own credential-test context, its request helper counted (and otherwise untouched). */
 function realTestContext(): { context: ICredentialTestFunctions; calls: string[] } {
@@ -108,14 +119,26 @@ function realTestContext(): { context: ICredentialTestFunctions; calls: string[]
 	const calls: string[] = [];
 	const real = context.helpers.request;
 	context.helpers.request = async (uriOrObject: string | object, options?: object) => {
-		calls.push(typeof uriOrObject === 'string' ? uriOrObject : String((uriOrObject as { uri?: unknown }).uri));
+		calls.push(
+			typeof uriOrObject === 'string'
+				? uriOrObject
+				: String((uriOrObject as { uri?: unknown }).uri),
+		);
 		return await real(uriOrObject, options);
 	};
 	return { context, calls };
 }
 
-const runTest = async (context: ICredentialTestFunctions, data: IDataObject): Promise<INodeCredentialTestResult> =>
-	await alteryxAnalyticsCloudTokenTest.call(context, { id: 'x', name: 'AAC', type: CRED, data: data as ICredentialDataDecryptedObject });
+const runTest = async (
+	context: ICredentialTestFunctions,
+	data: IDataObject,
+): Promise<INodeCredentialTestResult> =>
+	await alteryxAnalyticsCloudTokenTest.call(context, {
+		id: 'x',
+		name: 'AAC',
+		type: CRED,
+		data: data as ICredentialDataDecryptedObject,
+	});
 
 describe('API Base URL with an AAC issuer: only AAC API hosts', () => {
 	test.each([
@@ -131,31 +154,49 @@ describe('API Base URL with an AAC issuer: only AAC API hosts', () => {
 
 	test('an empty field still derives the host from the issuer region', () => {
 		expect(readCredential(aacCredential('')).apiBaseUrl).toBe('https://us1.alteryxcloud.com');
-		const eu = { accessToken: fakeJwt({ iss: 'https://pingauth-eu1.alteryxcloud.com/as', client_id: 'c', exp: inFiveMinutes() }), refreshToken: OTHER_HALF };
+		const eu = {
+			accessToken: fakeJwt({
+				iss: 'https://pingauth-eu1.alteryxcloud.com/as',
+				client_id: 'c',
+				exp: inFiveMinutes(),
+			}),
+			refreshToken: OTHER_HALF,
+		};
 		expect(readCredential(eu).apiBaseUrl).toBe('https://eu1.alteryxcloud.com');
 	});
 
-	test.each(hostileApiBaseUrls)('%j is a field error naming "API Base URL", with the fix', (raw) => {
-		let error: unknown;
-		try {
-			readCredential(aacCredential(withPort(raw)));
-		} catch (caught) {
-			error = caught;
-		}
-		expect(error).toBeInstanceOf(AacTokenError);
-		const problem = error as AacTokenError;
-		expect(problem.code).toBe('INVALID_FIELD');
-		expect(problem.message).toBe('Credential field "API Base URL" is not an Alteryx Analytics Cloud API host');
-		// Fixed text, the value not echoed: a token pasted into the wrong field must not come back.
-		expect(problem.description).toBe(API_HOST_REMEDY);
-	});
+	test.each(hostileApiBaseUrls)(
+		'%j is a field error naming "API Base URL", with the fix',
+		(raw) => {
+			let error: unknown;
+			try {
+				readCredential(aacCredential(withPort(raw)));
+			} catch (caught) {
+				error = caught;
+			}
+			expect(error).toBeInstanceOf(AacTokenError);
+			const problem = error as AacTokenError;
+			expect(problem.code).toBe('INVALID_FIELD');
+			expect(problem.message).toBe(
+				'Credential field "API Base URL" is not an Alteryx Analytics Cloud API host',
+			);
+			// Fixed text, the value not echoed: a token pasted into the wrong field must not come back.
+			expect(problem.description).toBe(API_HOST_REMEDY);
+		},
+	);
 
 	test('every hostile value: the credential test sends nothing (real n8n helper counted, loopback connections counted)', async () => {
 		const { context, calls } = realTestContext();
 		const before = counter.connections();
 		for (const raw of hostileApiBaseUrls) {
 			const result = await runTest(context, aacCredential(withPort(raw)));
-			expect({ raw, ...result }).toMatchObject({ raw, status: 'Error', message: expect.stringMatching(/^Credential field "API Base URL" is not an Alteryx Analytics Cloud API host\. /) });
+			expect({ raw, ...result }).toMatchObject({
+				raw,
+				status: 'Error',
+				message: expect.stringMatching(
+					/^Credential field "API Base URL" is not an Alteryx Analytics Cloud API host\. /,
+				),
+			});
 		}
 		expect(calls).toEqual([]);
 		expect(counter.connections()).toBe(before);
@@ -164,7 +205,9 @@ describe('API Base URL with an AAC issuer: only AAC API hosts', () => {
 	test('every hostile value: the node fails and hands no apiBaseUrl downstream, with no connection made', async () => {
 		const before = counter.connections();
 		for (const raw of hostileApiBaseUrls) {
-			const store = new CredentialStore([{ id: 'c1', name: 'AAC', type: CRED, data: aacCredential(withPort(raw)) }]);
+			const store = new CredentialStore([
+				{ id: 'c1', name: 'AAC', type: CRED, data: aacCredential(withPort(raw)) },
+			]);
 			const harness = createHarness({
 				nodeTypes: { 'test.start': new StartNode(), [AAC_NODE]: new AlteryxAnalyticsCloud() },
 				credentialTypes: { [CRED]: new AlteryxAnalyticsCloudOAuth2Api() },
@@ -172,7 +215,14 @@ describe('API Base URL with an AAC issuer: only AAC API hosts', () => {
 				saveSemantics: 'n8n2',
 			});
 			const nodes: INode[] = [
-				{ id: 's', name: 'Start', type: 'test.start', typeVersion: 1, position: [0, 0], parameters: { items: 1 } },
+				{
+					id: 's',
+					name: 'Start',
+					type: 'test.start',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: { items: 1 },
+				},
 				{
 					id: 'a',
 					name: 'AAC',
@@ -183,27 +233,47 @@ describe('API Base URL with an AAC issuer: only AAC API hosts', () => {
 					credentials: { [CRED]: { id: 'c1', name: 'AAC' } },
 				},
 			];
-			const result = await harness.runWorkflow({ nodes, connections: { Start: { main: [[{ node: 'AAC', type: 'main', index: 0 }]] } } });
-			expect({ raw, message: result.nodeError('AAC')?.message }).toEqual({ raw, message: 'Credential field "API Base URL" is not an Alteryx Analytics Cloud API host' });
+			const result = await harness.runWorkflow({
+				nodes,
+				connections: { Start: { main: [[{ node: 'AAC', type: 'main', index: 0 }]] } },
+			});
+			expect({ raw, message: result.nodeError('AAC')?.message }).toEqual({
+				raw,
+				message: 'Credential field "API Base URL" is not an Alteryx Analytics Cloud API host',
+			});
 			expect(result.output('AAC')).toEqual([]);
 			expect(store.saves).toEqual([]);
 		}
 		expect(counter.connections()).toBe(before);
 	});
 
-	test('an AAC API host: the credential test sends the token there through n8n\'s helper, GET, no redirects', async () => {
+	test("an AAC API host: the credential test sends the token there through n8n's helper, GET, no redirects", async () => {
 		// A hand-written fake of n8n's helper (AAC's real hosts are not reachable from here): it
 		// records what it is asked to send and answers 200.
 		const asked: IDataObject[] = [];
-		const fake = { helpers: { request: async (options: IDataObject) => (asked.push(options), { statusCode: 200, body: '{}' }) } } as unknown as ICredentialTestFunctions;
+		const fake = {
+			helpers: {
+				request: async (options: IDataObject) => (
+					asked.push(options),
+					{ statusCode: 200, body: '{}' }
+				),
+			},
+		} as unknown as ICredentialTestFunctions;
 		const data = aacCredential('https://api.eu1.alteryxcloud.com/');
 		const result = await runTest(fake, data);
-		expect(result).toEqual({ status: 'OK', message: 'Connection successful: AAC at https://api.eu1.alteryxcloud.com accepted the access token.' });
+		expect(result).toEqual({
+			status: 'OK',
+			message:
+				'Connection successful: AAC at https://api.eu1.alteryxcloud.com accepted the access token.',
+		});
 		expect(asked).toEqual([
 			expect.objectContaining({
 				uri: 'https://api.eu1.alteryxcloud.com/v4/people/current',
 				method: 'GET',
-				headers: { Authorization: `Bearer ${data.accessToken as string}`, Accept: 'application/json' },
+				headers: {
+					Authorization: `Bearer ${data.accessToken as string}`,
+					Accept: 'application/json',
+				},
 				simple: false,
 				resolveWithFullResponse: true,
 				followRedirect: false,
@@ -215,7 +285,10 @@ describe('API Base URL with an AAC issuer: only AAC API hosts', () => {
 });
 
 describe('API Base URL with Allow Custom Issuer: as before', () => {
-	const custom = (apiBaseUrl: string): IDataObject => ({ ...aacCredential(apiBaseUrl), allowCustomIssuer: true });
+	const custom = (apiBaseUrl: string): IDataObject => ({
+		...aacCredential(apiBaseUrl),
+		allowCustomIssuer: true,
+	});
 
 	test.each([
 		['https://api.own.example/base/', 'https://api.own.example/base'],
@@ -226,46 +299,78 @@ describe('API Base URL with Allow Custom Issuer: as before', () => {
 		expect(readCredential(custom(raw)).apiBaseUrl).toBe(expected);
 	});
 
-	test.each(['http://api.own.example', 'https://user:pass@api.own.example', 'https://api.own.example/?q', 'https://api.own.example#f', 'https://own.example\\@127.0.0.1', 'not a url'])(
-		'%j is a field error naming "API Base URL"',
-		(raw) => {
-			expect(() => readCredential(custom(raw))).toThrow('Credential field "API Base URL" is not a valid API base URL');
-		},
-	);
+	test.each([
+		'http://api.own.example',
+		'https://user:pass@api.own.example',
+		'https://api.own.example/?q',
+		'https://api.own.example#f',
+		'https://own.example\\@127.0.0.1',
+		'not a url',
+	])('%j is a field error naming "API Base URL"', (raw) => {
+		expect(() => readCredential(custom(raw))).toThrow(
+			'Credential field "API Base URL" is not a valid API base URL',
+		);
+	});
 });
 
-describe('credential test through n8n-core\'s real CredentialTestContext', () => {
-	const standInCredential = async (extra: IDataObject = {}): Promise<IDataObject> => ({ ...(await standIn.mint()), allowCustomIssuer: true, ...extra });
+describe("credential test through n8n-core's real CredentialTestContext", () => {
+	const standInCredential = async (extra: IDataObject = {}): Promise<IDataObject> => ({
+		...(await standIn.mint()),
+		allowCustomIssuer: true,
+		...extra,
+	});
 
 	test('the context offers helpers.request only (no httpRequest): the test uses it, not fetch', async () => {
 		const { context, calls } = realTestContext();
 		expect(Object.keys(context.helpers)).toContain('request');
 		expect(Object.keys(context.helpers)).not.toContain('httpRequest');
 		const result = await runTest(context, await standInCredential());
-		expect(result).toMatchObject({ status: 'OK', message: expect.stringMatching(/^Connection successful/) });
+		expect(result).toMatchObject({
+			status: 'OK',
+			message: expect.stringMatching(/^Connection successful/),
+		});
 		expect(calls).toEqual([`${standIn.apiBaseUrl}/v4/people/current`]);
 		expect(await standIn.stats()).toMatchObject({ apiRequests: 1, apiOk: 1, tokenRequests: 0 });
 	});
 
-	test('n8n\'s SSRF protection applies: a blocked loopback address is refused before any connection', async () => {
+	test("n8n's SSRF protection applies: a blocked loopback address is refused before any connection", async () => {
 		const { context, calls } = realTestContext();
-		const result = await runTest(context, await standInCredential({ apiBaseUrl: `http://127.0.0.2:${counter.port}` }));
-		expect(result).toMatchObject({ status: 'Error', message: expect.stringMatching(/^Could not reach http:\/\/127\.0\.0\.2:\d+ \(SsrfBlockedIpError: /) });
+		const result = await runTest(
+			context,
+			await standInCredential({ apiBaseUrl: `http://127.0.0.2:${counter.port}` }),
+		);
+		expect(result).toMatchObject({
+			status: 'Error',
+			message: expect.stringMatching(
+				/^Could not reach http:\/\/127\.0\.0\.2:\d+ \(SsrfBlockedIpError: /,
+			),
+		});
 		expect(calls).toHaveLength(1);
 		expect(await standIn.stats()).toMatchObject({ apiRequests: 0, tokenRequests: 0 });
 		expect(counter.connections()).toBe(0);
 	});
 
-	test('n8n\'s proxy settings apply: with HTTP_PROXY set, the call goes to the proxy, not straight to the host', async () => {
+	test("n8n's proxy settings apply: with HTTP_PROXY set, the call goes to the proxy, not straight to the host", async () => {
 		const { context } = realTestContext();
 		const proxied: Array<{ url?: string; authorized: boolean }> = [];
 		// The recording server plays the proxy: it answers 200 itself and records the absolute URL asked for.
 		const proxy = await startRecordingServer((request) => {
-			proxied.push({ url: request.url, authorized: typeof request.headers.authorization === 'string' });
+			proxied.push({
+				url: request.url,
+				authorized: typeof request.headers.authorization === 'string',
+			});
 		});
 		try {
 			const data = await standInCredential();
-			const result = await withEnv({ HTTP_PROXY: proxy.baseUrl, http_proxy: proxy.baseUrl, NO_PROXY: undefined, no_proxy: undefined }, async () => await runTest(context, data));
+			const result = await withEnv(
+				{
+					HTTP_PROXY: proxy.baseUrl,
+					http_proxy: proxy.baseUrl,
+					NO_PROXY: undefined,
+					no_proxy: undefined,
+				},
+				async () => await runTest(context, data),
+			);
 			expect(result).toMatchObject({ status: 'OK' });
 		} finally {
 			await proxy.close();
@@ -276,20 +381,42 @@ describe('credential test through n8n-core\'s real CredentialTestContext', () =>
 
 	test('Allowed HTTP Request Domains: a list with the host works, a list without it sends nothing', async () => {
 		const { context, calls } = realTestContext();
-		const allowed = await runTest(context, await standInCredential({ allowedHttpRequestDomains: 'domains', allowedDomains: 'example.com, 127.0.0.1' }));
+		const allowed = await runTest(
+			context,
+			await standInCredential({
+				allowedHttpRequestDomains: 'domains',
+				allowedDomains: 'example.com, 127.0.0.1',
+			}),
+		);
 		expect(allowed).toMatchObject({ status: 'OK' });
 		expect(await standIn.stats()).toMatchObject({ apiOk: 1 });
 
 		await standIn.resetStats();
-		const refused = await runTest(context, await standInCredential({ allowedHttpRequestDomains: 'domains', allowedDomains: 'us1.alteryxcloud.com, *.127.0.0.1' }));
+		const refused = await runTest(
+			context,
+			await standInCredential({
+				allowedHttpRequestDomains: 'domains',
+				allowedDomains: 'us1.alteryxcloud.com, *.127.0.0.1',
+			}),
+		);
 		expect(refused).toEqual({
 			status: 'Error',
-			message: "The API host 127.0.0.1 is not in this credential's Allowed Domains (us1.alteryxcloud.com, *.127.0.0.1). Nothing was sent. Add it there, or check the API Base URL field.",
+			message:
+				"The API host 127.0.0.1 is not in this credential's Allowed Domains (us1.alteryxcloud.com, *.127.0.0.1). Nothing was sent. Add it there, or check the API Base URL field.",
 		});
-		const empty = await runTest(context, await standInCredential({ allowedHttpRequestDomains: 'domains', allowedDomains: ' ' }));
-		expect(empty).toMatchObject({ status: 'Error', message: expect.stringMatching(/Allowed Domains is empty\. Nothing was sent/) });
+		const empty = await runTest(
+			context,
+			await standInCredential({ allowedHttpRequestDomains: 'domains', allowedDomains: ' ' }),
+		);
+		expect(empty).toMatchObject({
+			status: 'Error',
+			message: expect.stringMatching(/Allowed Domains is empty\. Nothing was sent/),
+		});
 		// "None" blocks the credential in the HTTP Request node; for the credential's own call n8n ignores it, and so does the test.
-		const none = await runTest(context, await standInCredential({ allowedHttpRequestDomains: 'none' }));
+		const none = await runTest(
+			context,
+			await standInCredential({ allowedHttpRequestDomains: 'none' }),
+		);
 		expect(none).toMatchObject({ status: 'OK' });
 		expect(calls).toHaveLength(2);
 		expect(await standIn.stats()).toMatchObject({ apiRequests: 1, apiOk: 1, tokenRequests: 0 });
@@ -297,26 +424,58 @@ describe('credential test through n8n-core\'s real CredentialTestContext', () =>
 
 	test('an expired access token: no request at all, the refresh token never spent', async () => {
 		const { context, calls } = realTestContext();
-		const result = await runTest(context, { ...(await standIn.mint({ accessTokenExpired: true })), allowCustomIssuer: true });
-		expect(result).toMatchObject({ status: 'OK', message: expect.stringMatching(/no API call was made \(a test never spends the refresh token\)/) });
+		const result = await runTest(context, {
+			...(await standIn.mint({ accessTokenExpired: true })),
+			allowCustomIssuer: true,
+		});
+		expect(result).toMatchObject({
+			status: 'OK',
+			message: expect.stringMatching(
+				/no API call was made \(a test never spends the refresh token\)/,
+			),
+		});
 		expect(calls).toEqual([]);
-		expect(await standIn.stats()).toMatchObject({ apiRequests: 0, tokenRequests: 0, refreshTokensPresented: 0 });
+		expect(await standIn.stats()).toMatchObject({
+			apiRequests: 0,
+			tokenRequests: 0,
+			refreshTokensPresented: 0,
+		});
 	});
 
 	test('the messages stay: 401 says generate a new pair, an unreachable host names the error', async () => {
 		const { context } = realTestContext();
 		const pair = await standIn.mint();
-		const rejected = await runTest(context, { ...pair, allowCustomIssuer: true, accessToken: `${pair.accessToken.slice(0, -4)}AAAA` });
-		expect(rejected).toMatchObject({ status: 'Error', message: expect.stringMatching(/answered HTTP 401\. AAC rejected the access token: generate a new token pair in AAC\.$/) });
+		const rejected = await runTest(context, {
+			...pair,
+			allowCustomIssuer: true,
+			accessToken: `${pair.accessToken.slice(0, -4)}AAAA`,
+		});
+		expect(rejected).toMatchObject({
+			status: 'Error',
+			message: expect.stringMatching(
+				/answered HTTP 401\. AAC rejected the access token: generate a new token pair in AAC\.$/,
+			),
+		});
 		const closedPort = await startConnectionCounter();
 		await closedPort.close();
-		const unreachable = await runTest(context, await standInCredential({ apiBaseUrl: `http://127.0.0.1:${closedPort.port}` }));
-		expect(unreachable).toMatchObject({ status: 'Error', message: expect.stringMatching(/^Could not reach http:\/\/127\.0\.0\.1:\d+ \(\w+\)\. Check the API Base URL field and n8n's network access\.$/) });
+		const unreachable = await runTest(
+			context,
+			await standInCredential({ apiBaseUrl: `http://127.0.0.1:${closedPort.port}` }),
+		);
+		expect(unreachable).toMatchObject({
+			status: 'Error',
+			message: expect.stringMatching(
+				/^Could not reach http:\/\/127\.0\.0\.1:\d+ \(\w+\)\. Check the API Base URL field and n8n's network access\.$/,
+			),
+		});
 		expect(JSON.stringify([rejected, unreachable])).not.toContain(pair.accessToken.slice(20, 40));
 	});
 
-	test('without n8n\'s helper (no request in the context) the fetch fallback still works', async () => {
-		const result = await runTest({ helpers: {} } as unknown as ICredentialTestFunctions, await standInCredential());
+	test("without n8n's helper (no request in the context) the fetch fallback still works", async () => {
+		const result = await runTest(
+			{ helpers: {} } as unknown as ICredentialTestFunctions,
+			await standInCredential(),
+		);
 		expect(result).toMatchObject({ status: 'OK' });
 		expect(await standIn.stats()).toMatchObject({ apiOk: 1, tokenRequests: 0 });
 	});
@@ -324,6 +483,8 @@ describe('credential test through n8n-core\'s real CredentialTestContext', () =>
 	test('the node still offers the test under its testedBy name', () => {
 		const node = new AlteryxAnalyticsCloud();
 		expect(node.description.credentials?.[0]?.testedBy).toBe('alteryxAnalyticsCloudTokenTest');
-		expect(node.methods.credentialTest.alteryxAnalyticsCloudTokenTest).toBe(alteryxAnalyticsCloudTokenTest);
+		expect(node.methods.credentialTest.alteryxAnalyticsCloudTokenTest).toBe(
+			alteryxAnalyticsCloudTokenTest,
+		);
 	});
 });

@@ -11,7 +11,12 @@ import {
 	type TokenHttpRequest,
 	type TokenSettings,
 } from '../nodes/AlteryxAnalyticsCloud/core';
-import { fakeJwt, refusedIssuer, startFaultyTokenEndpoint, type FaultyTokenEndpoint } from './helpers/faultyTokenEndpoint';
+import {
+	fakeJwt,
+	refusedIssuer,
+	startFaultyTokenEndpoint,
+	type FaultyTokenEndpoint,
+} from './helpers/faultyTokenEndpoint';
 import { startStandIn, type StandIn } from './helpers/standin';
 import { collectSecrets, expectNoSecrets } from './helpers/secrets';
 
@@ -60,7 +65,11 @@ async function rejection(promise: Promise<unknown>): Promise<AacTokenError> {
 
 function fakeSettings(overrides: Record<string, unknown> = {}): TokenSettings {
 	return readCredential({
-		accessToken: fakeJwt({ iss: fake.issuer, client_id: 'fake-client', exp: Math.floor(Date.now() / 1000) - 10 }),
+		accessToken: fakeJwt({
+			iss: fake.issuer,
+			client_id: 'fake-client',
+			exp: Math.floor(Date.now() / 1000) - 10,
+		}),
 		refreshToken: 'fake-refresh-original',
 		allowCustomIssuer: true,
 		requestTimeoutSeconds: 1,
@@ -96,18 +105,52 @@ describe('pasted values', () => {
 		expectField({ accessToken: fakeJwt({ exp }), refreshToken: ' ' }, 'Refresh Token', /empty/);
 		expectField({ accessToken: 'not-a-jwt', refreshToken: 'r' }, 'Access Token', /not a JWT/);
 		expectField({ accessToken: 'a.%%%.c', refreshToken: 'r' }, 'Access Token', /not a JWT/);
-		expectField({ accessToken: fakeJwt({ iss: 'https://pingauth.alteryxcloud.com/as', client_id: 'c' }), refreshToken: 'r' }, 'Access Token', /exp/);
-		expectField({ accessToken: fakeJwt({ iss: 'https://pingauth.alteryxcloud.com/as', exp }), refreshToken: 'r' }, 'Client ID', /client_id/);
-		expectField({ accessToken: fakeJwt({ client_id: 'c', exp }), refreshToken: 'r' }, 'Issuer', /iss/);
-		expectField({ accessToken: fakeJwt({ client_id: 'c', exp }), refreshToken: 'r', issuer: 'pingauth' }, 'Issuer', /not an http/);
-		expectField({ accessToken: fakeJwt({ client_id: 'c', iss: 'https://pingauth.alteryxcloud.com/as', exp }), refreshToken: 'r', refreshMarginSeconds: -5 }, 'Refresh Margin (Seconds)', /number/);
+		expectField(
+			{
+				accessToken: fakeJwt({ iss: 'https://pingauth.alteryxcloud.com/as', client_id: 'c' }),
+				refreshToken: 'r',
+			},
+			'Access Token',
+			/exp/,
+		);
+		expectField(
+			{
+				accessToken: fakeJwt({ iss: 'https://pingauth.alteryxcloud.com/as', exp }),
+				refreshToken: 'r',
+			},
+			'Client ID',
+			/client_id/,
+		);
+		expectField(
+			{ accessToken: fakeJwt({ client_id: 'c', exp }), refreshToken: 'r' },
+			'Issuer',
+			/iss/,
+		);
+		expectField(
+			{ accessToken: fakeJwt({ client_id: 'c', exp }), refreshToken: 'r', issuer: 'pingauth' },
+			'Issuer',
+			/not an http/,
+		);
+		expectField(
+			{
+				accessToken: fakeJwt({ client_id: 'c', iss: 'https://pingauth.alteryxcloud.com/as', exp }),
+				refreshToken: 'r',
+				refreshMarginSeconds: -5,
+			},
+			'Refresh Margin (Seconds)',
+			/number/,
+		);
 		expect(decodeJwtPayload('a.W10.c')).toBeUndefined(); // a JSON array is not a payload
 	});
 
 	test('typed client id and issuer win over the claims; AAC regions map to API hosts', () => {
 		const exp = Math.floor(Date.now() / 1000) + 300;
 		const eu = readCredential({
-			accessToken: fakeJwt({ iss: 'https://pingauth-eu1.alteryxcloud.com/as', client_id: 'from-token', exp }),
+			accessToken: fakeJwt({
+				iss: 'https://pingauth-eu1.alteryxcloud.com/as',
+				client_id: 'from-token',
+				exp,
+			}),
 			refreshToken: 'r',
 		});
 		expect(eu).toMatchObject({
@@ -121,12 +164,21 @@ describe('pasted values', () => {
 			timeoutMs: 30_000,
 		});
 		const typed = readCredential({
-			accessToken: fakeJwt({ iss: 'https://pingauth-eu1.alteryxcloud.com/as', client_id: 'from-token', exp }),
+			accessToken: fakeJwt({
+				iss: 'https://pingauth-eu1.alteryxcloud.com/as',
+				client_id: 'from-token',
+				exp,
+			}),
 			refreshToken: 'r',
 			clientId: ' typed ',
 			issuer: 'https://pingauth.alteryxcloud.com/as/',
 		});
-		expect(typed).toMatchObject({ clientId: 'typed', clientIdSource: 'field', issuer: 'https://pingauth.alteryxcloud.com/as', apiBaseUrl: 'https://us1.alteryxcloud.com' });
+		expect(typed).toMatchObject({
+			clientId: 'typed',
+			clientIdSource: 'field',
+			issuer: 'https://pingauth.alteryxcloud.com/as',
+			apiBaseUrl: 'https://us1.alteryxcloud.com',
+		});
 	});
 });
 
@@ -172,11 +224,21 @@ describe('issuer policy', () => {
 		expect(sent).toHaveLength(0);
 	});
 
-	const hostileEvenWithOptIn = ['http://evil.example/as', 'http://169.254.169.254/latest', 'http://10.0.0.1/as', 'https://u:p@own.example/as', 'https://own.example/as?x=1'];
+	const hostileEvenWithOptIn = [
+		'http://evil.example/as',
+		'http://169.254.169.254/latest',
+		'http://10.0.0.1/as',
+		'https://u:p@own.example/as',
+		'https://own.example/as?x=1',
+	];
 	test.each(hostileEvenWithOptIn)('%s is refused even with Allow Custom Issuer', async (issuer) => {
 		const { deps, sent } = countingDeps();
 		const attempt = async () => {
-			const settings = readCredential({ accessToken: fakeJwt({ iss: issuer, client_id: 'c', exp: 1 }), refreshToken: 'r', allowCustomIssuer: true });
+			const settings = readCredential({
+				accessToken: fakeJwt({ iss: issuer, client_id: 'c', exp: 1 }),
+				refreshToken: 'r',
+				allowCustomIssuer: true,
+			});
 			return new RefreshCoordinator().obtain(settings, deps, { intent: 'refreshIfDue' });
 		};
 		expect((await rejection(attempt())).code).toBe('ISSUER_NOT_ALLOWED');
@@ -186,12 +248,24 @@ describe('issuer policy', () => {
 	test('AAC identity hosts pass; custom https and loopback http pass only with the opt-in', () => {
 		const exp = Math.floor(Date.now() / 1000) + 300;
 		const settingsFor = (iss: string, allowCustomIssuer = false) =>
-			readCredential({ accessToken: fakeJwt({ iss, client_id: 'c', exp }), refreshToken: 'r', allowCustomIssuer });
+			readCredential({
+				accessToken: fakeJwt({ iss, client_id: 'c', exp }),
+				refreshToken: 'r',
+				allowCustomIssuer,
+			});
 		expect(settingsFor('https://pingauth.alteryxcloud.com/as').isAacIdentityHost).toBe(true);
-		expect(settingsFor('https://PINGAUTH-AU1.alteryxcloud.com/as').apiBaseUrl).toBe('https://au1.alteryxcloud.com');
+		expect(settingsFor('https://PINGAUTH-AU1.alteryxcloud.com/as').apiBaseUrl).toBe(
+			'https://au1.alteryxcloud.com',
+		);
 		expect(() => settingsFor('https://auth.own.example/oauth')).toThrow(AacTokenError);
-		expect(settingsFor('https://auth.own.example/oauth', true)).toMatchObject({ isAacIdentityHost: false, tokenEndpoint: 'https://auth.own.example/oauth/token', apiBaseUrl: 'https://auth.own.example' });
-		expect(settingsFor('http://localhost:8080/as', true).tokenEndpoint).toBe('http://localhost:8080/as/token');
+		expect(settingsFor('https://auth.own.example/oauth', true)).toMatchObject({
+			isAacIdentityHost: false,
+			tokenEndpoint: 'https://auth.own.example/oauth/token',
+			apiBaseUrl: 'https://auth.own.example',
+		});
+		expect(settingsFor('http://localhost:8080/as', true).tokenEndpoint).toBe(
+			'http://localhost:8080/as/token',
+		);
 	});
 });
 
@@ -202,7 +276,9 @@ describe('refresh policy against the real OAuth server', () => {
 	test('sends the request AAC documents and rotates', async () => {
 		const pair = await standIn.mint({ accessTokenExpired: true });
 		const { deps, sent } = countingDeps();
-		const result = await new RefreshCoordinator().obtain(standInSettings(pair), deps, { intent: 'refreshIfDue' });
+		const result = await new RefreshCoordinator().obtain(standInSettings(pair), deps, {
+			intent: 'refreshIfDue',
+		});
 		expect(sent).toHaveLength(1);
 		expect(sent[0].url).toBe(`${standIn.issuer}/token`);
 		expect(sent[0].headers['Content-Type']).toBe('application/x-www-form-urlencoded');
@@ -223,15 +299,28 @@ describe('refresh policy against the real OAuth server', () => {
 		const coordinator = new RefreshCoordinator();
 		const { deps, sent } = countingDeps();
 		const settings = standInSettings(pair);
-		const results = await Promise.all(Array.from({ length: 100 }, () => coordinator.obtain(settings, deps, { intent: 'refreshIfDue' })));
+		const results = await Promise.all(
+			Array.from({ length: 100 }, () =>
+				coordinator.obtain(settings, deps, { intent: 'refreshIfDue' }),
+			),
+		);
 		expect(sent).toHaveLength(1);
 		expect(new Set(results.map((r) => r.refreshToken)).size).toBe(1);
 		// A caller still holding the spent refresh token later: newest pair, no request.
 		const stale = await coordinator.obtain(settings, deps, { intent: 'refreshIfDue' });
-		expect(stale).toMatchObject({ refreshed: false, changed: true, refreshToken: results[0].refreshToken });
+		expect(stale).toMatchObject({
+			refreshed: false,
+			changed: true,
+			refreshToken: results[0].refreshToken,
+		});
 		expect(sent).toHaveLength(1);
 		const stats = await standIn.stats();
-		expect(stats).toMatchObject({ tokenRequests: 1, refreshGrantsOk: 1, reuseDetections: 0, maxUsesOfOneRefreshToken: 1 });
+		expect(stats).toMatchObject({
+			tokenRequests: 1,
+			refreshGrantsOk: 1,
+			reuseDetections: 0,
+			maxUsesOfOneRefreshToken: 1,
+		});
 	});
 
 	test('the synchronous hot-path check agrees with obtain', async () => {
@@ -251,11 +340,15 @@ describe('refresh policy against the real OAuth server', () => {
 		await standIn.resetStats();
 		const coordinator = new RefreshCoordinator();
 		const { deps, sent } = countingDeps();
-		const first = await rejection(coordinator.obtain(standInSettings(pair), deps, { intent: 'refreshIfDue' }));
+		const first = await rejection(
+			coordinator.obtain(standInSettings(pair), deps, { intent: 'refreshIfDue' }),
+		);
 		expect(first.code).toBe('REFRESH_TOKEN_REJECTED');
 		expect(first.message).toMatch(/rejected the refresh token/);
 		expect(first.description).toMatch(/User Preferences → OAuth 2.0 API Tokens/);
-		const again = await rejection(coordinator.obtain(standInSettings(pair), deps, { intent: 'refreshIfDue' }));
+		const again = await rejection(
+			coordinator.obtain(standInSettings(pair), deps, { intent: 'refreshIfDue' }),
+		);
 		expect(again.code).toBe('REFRESH_TOKEN_REJECTED');
 		expect(sent).toHaveLength(1);
 		expect((await standIn.stats()).tokenRequests).toBe(1);
@@ -264,7 +357,9 @@ describe('refresh policy against the real OAuth server', () => {
 	test('readers in refresh-operation-only mode never refresh and say where to look', async () => {
 		const pair = await standIn.mint({ accessTokenExpired: true });
 		const { deps, sent } = countingDeps();
-		const error = await rejection(new RefreshCoordinator().obtain(standInSettings(pair), deps, { intent: 'read' }));
+		const error = await rejection(
+			new RefreshCoordinator().obtain(standInSettings(pair), deps, { intent: 'read' }),
+		);
 		expect(error.code).toBe('ACCESS_TOKEN_EXPIRED');
 		expect(error.description).toMatch(/keep-alive workflow/);
 		expect(sent).toHaveLength(0);
@@ -275,9 +370,18 @@ describe('refresh policy against the real OAuth server', () => {
 		const pair = await standIn.mint({ accessTokenExpired: true });
 		const coordinator = new RefreshCoordinator();
 		const { deps, sent } = countingDeps();
-		const first = await coordinator.obtain(readCredential({ ...pair, allowCustomIssuer: true, refreshMarginSeconds: 600 }), deps, { intent: 'refreshIfDue' });
+		const first = await coordinator.obtain(
+			readCredential({ ...pair, allowCustomIssuer: true, refreshMarginSeconds: 600 }),
+			deps,
+			{ intent: 'refreshIfDue' },
+		);
 		const again = await coordinator.obtain(
-			readCredential({ accessToken: first.accessToken, refreshToken: first.refreshToken, allowCustomIssuer: true, refreshMarginSeconds: 600 }),
+			readCredential({
+				accessToken: first.accessToken,
+				refreshToken: first.refreshToken,
+				allowCustomIssuer: true,
+				refreshMarginSeconds: 600,
+			}),
 			deps,
 			{ intent: 'refreshIfDue' },
 		);
@@ -290,7 +394,11 @@ describe('refresh policy against the real OAuth server', () => {
 		const coordinator = new RefreshCoordinator(50);
 		for (let i = 0; i < 120; i++) {
 			fake.setScript(['pass']);
-			await coordinator.obtain(fakeSettings({ refreshToken: `distinct-${i}` }), countingDeps().deps, { intent: 'refreshIfDue' });
+			await coordinator.obtain(
+				fakeSettings({ refreshToken: `distinct-${i}` }),
+				countingDeps().deps,
+				{ intent: 'refreshIfDue' },
+			);
 		}
 		expect(coordinator.size).toBeLessThanOrEqual(50);
 	});
@@ -309,23 +417,39 @@ describe('token endpoint faults (hand-written fake server)', () => {
 		expect(waits).toEqual([1000, 1000]);
 	});
 
-	test.each(['500', '502', '504'] as const)('HTTP %s is ambiguous (a gateway may have forwarded it): sent once, never again', async (status) => {
-		fake.setScript([`htmlPage:${status}`, 'pass']);
-		const { deps, waits } = countingDeps();
-		const error = await rejection(obtain(deps));
-		expect(fake.requests).toHaveLength(1);
-		expect(waits).toEqual([]);
-		expect(error).toMatchObject({ code: 'TOKEN_ENDPOINT_ERROR', httpStatus: Number(status), refreshTokenMaybeSpent: true, transient: false });
-		expect(error.message).toMatch(new RegExp(`HTTP ${status} with an HTML page\\. Nothing was saved`));
-		expect(error.description).toMatch(/may have rotated the refresh token; it was not sent again/);
-	});
+	test.each(['500', '502', '504'] as const)(
+		'HTTP %s is ambiguous (a gateway may have forwarded it): sent once, never again',
+		async (status) => {
+			fake.setScript([`htmlPage:${status}`, 'pass']);
+			const { deps, waits } = countingDeps();
+			const error = await rejection(obtain(deps));
+			expect(fake.requests).toHaveLength(1);
+			expect(waits).toEqual([]);
+			expect(error).toMatchObject({
+				code: 'TOKEN_ENDPOINT_ERROR',
+				httpStatus: Number(status),
+				refreshTokenMaybeSpent: true,
+				transient: false,
+			});
+			expect(error.message).toMatch(
+				new RegExp(`HTTP ${status} with an HTML page\\. Nothing was saved`),
+			);
+			expect(error.description).toMatch(
+				/may have rotated the refresh token; it was not sent again/,
+			);
+		},
+	);
 
 	test('persistent 503 stops after 3 attempts with a clear error', async () => {
 		fake.setScript(['status:503:1']);
 		const { deps } = countingDeps();
 		const error = await rejection(obtain(deps));
 		expect(fake.requests).toHaveLength(3);
-		expect(error).toMatchObject({ code: 'TOKEN_ENDPOINT_ERROR', httpStatus: 503, refreshTokenMaybeSpent: false });
+		expect(error).toMatchObject({
+			code: 'TOKEN_ENDPOINT_ERROR',
+			httpStatus: 503,
+			refreshTokenMaybeSpent: false,
+		});
 		expect(error.description).toMatch(/did not process the refresh/);
 	});
 
@@ -342,7 +466,11 @@ describe('token endpoint faults (hand-written fake server)', () => {
 		const { deps, sent, waits } = countingDeps();
 		const error = await rejection(
 			new RefreshCoordinator().obtain(
-				readCredential({ accessToken: fakeJwt({ iss: issuer, client_id: 'c', exp: 1 }), refreshToken: 'r', allowCustomIssuer: true }),
+				readCredential({
+					accessToken: fakeJwt({ iss: issuer, client_id: 'c', exp: 1 }),
+					refreshToken: 'r',
+					allowCustomIssuer: true,
+				}),
 				deps,
 				{ intent: 'refreshIfDue' },
 			),
@@ -386,10 +514,20 @@ describe('token endpoint faults (hand-written fake server)', () => {
 		fake.setScript(['noRefreshToken', 'pass']);
 		const coordinator = new RefreshCoordinator();
 		const settings = fakeSettings();
-		const result = await coordinator.obtain(settings, countingDeps().deps, { intent: 'refreshIfDue' });
+		const result = await coordinator.obtain(settings, countingDeps().deps, {
+			intent: 'refreshIfDue',
+		});
 		expect(fake.requests).toHaveLength(1);
-		expect(result).toMatchObject({ refreshed: true, changed: true, refreshTokenRotated: false, refreshToken: 'fake-refresh-original' });
-		expect(result.update).toMatchObject({ accessToken: result.accessToken, refreshToken: 'fake-refresh-original' });
+		expect(result).toMatchObject({
+			refreshed: true,
+			changed: true,
+			refreshTokenRotated: false,
+			refreshToken: 'fake-refresh-original',
+		});
+		expect(result.update).toMatchObject({
+			accessToken: result.accessToken,
+			refreshToken: 'fake-refresh-original',
+		});
 		// The next run reads what was stored and uses it as it is: nothing due, nothing sent.
 		const next = readCredential({ ...settings.input, ...result.update });
 		expect(next.accessToken).toBe(result.accessToken);

@@ -22,7 +22,13 @@ import {
 } from '../nodes/AlteryxAnalyticsCloud/core';
 import { CredentialStore, createHarness, type RunResult, type SaveSemantics } from './harness/n8n';
 import { StartNode, makeApiCallerNode } from './harness/testNodes';
-import { fakeJwt, refusedIssuer, startFaultyTokenEndpoint, type FaultStep, type FaultyTokenEndpoint } from './helpers/faultyTokenEndpoint';
+import {
+	fakeJwt,
+	refusedIssuer,
+	startFaultyTokenEndpoint,
+	type FaultStep,
+	type FaultyTokenEndpoint,
+} from './helpers/faultyTokenEndpoint';
 import { startRecordingServer, type RecordingServer } from './helpers/recordingServer';
 import { collectSecrets, describeError, expectNoSecrets } from './helpers/secrets';
 import { startStandIn, type StandIn } from './helpers/standin';
@@ -74,7 +80,8 @@ function madeUpRefreshToken(): string {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 /** An access token of the fake issuer; expired unless claims say otherwise. */
-const fakeAccessToken = (claims: Record<string, unknown> = {}) => fakeJwt({ iss: fake.issuer, client_id: 'fake-client', exp: 1, ...claims });
+const fakeAccessToken = (claims: Record<string, unknown> = {}) =>
+	fakeJwt({ iss: fake.issuer, client_id: 'fake-client', exp: 1, ...claims });
 
 /**
  * The credentials table with one addition for races: `serveNextReadFrom(snapshot)` makes the
@@ -111,12 +118,26 @@ interface NodeSpec {
 /** A credential holding `data`, a harness saving like `semantics`, and a runner for Start → nodes. */
 function setUp(semantics: SaveSemantics, data: object) {
 	const id = `hcred-${++credentialCounter}`;
-	const store = new SlowReadStore([{ id, name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...data } }]);
-	const harness = createHarness({ nodeTypes, credentialTypes: { [CRED]: credentialType }, store, saveSemantics: semantics });
+	const store = new SlowReadStore([
+		{ id, name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...data } },
+	]);
+	const harness = createHarness({
+		nodeTypes,
+		credentialTypes: { [CRED]: credentialType },
+		store,
+		saveSemantics: semantics,
+	});
 
 	async function run(...nodes: NodeSpec[]): Promise<RunResult> {
 		const all: INode[] = [
-			{ id: 'start', name: 'Start', type: 'test.start', typeVersion: 1, position: [0, 0], parameters: { items: 1 } },
+			{
+				id: 'start',
+				name: 'Start',
+				type: 'test.start',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { items: 1 },
+			},
 			...nodes.map((node, index) => ({
 				id: `n${index}`,
 				name: node.name,
@@ -154,7 +175,11 @@ const aacNode = (operation: 'get' | 'refresh' | 'inspect', continueOnFail?: bool
 const get = aacNode('get');
 const refresh = aacNode('refresh');
 const inspect = aacNode('inspect');
-const apiCall = (url: string): NodeSpec => ({ name: 'HTTP Request', type: 'test.apiCaller', parameters: { url, helper: 'legacy' } });
+const apiCall = (url: string): NodeSpec => ({
+	name: 'HTTP Request',
+	type: 'test.apiCaller',
+	parameters: { url, helper: 'legacy' },
+});
 
 /** Real fetch, counted; sleeps are recorded, not waited for. */
 function fetchDeps(options: { now?: () => number } = {}) {
@@ -187,7 +212,13 @@ async function rejection(promise: Promise<unknown>): Promise<AacTokenError> {
 
 function fakeSettings(data: Record<string, unknown> = {}, now?: number): TokenSettings {
 	return readCredential(
-		{ accessToken: fakeAccessToken(), refreshToken: madeUpRefreshToken(), allowCustomIssuer: true, requestTimeoutSeconds: 1, ...data },
+		{
+			accessToken: fakeAccessToken(),
+			refreshToken: madeUpRefreshToken(),
+			allowCustomIssuer: true,
+			requestTimeoutSeconds: 1,
+			...data,
+		},
 		now,
 	);
 }
@@ -220,7 +251,11 @@ describe('every write the node makes carries the newest pair this process knows'
 			]) {
 				fake.setScript(script);
 				const original = madeUpRefreshToken();
-				const { store, run, stored } = setUp(semantics, { accessToken: fakeAccessToken(), refreshToken: original, requestTimeoutSeconds: 1 });
+				const { store, run, stored } = setUp(semantics, {
+					accessToken: fakeAccessToken(),
+					refreshToken: original,
+					requestTimeoutSeconds: 1,
+				});
 				const beforeSave = stored();
 
 				const other = await run(get);
@@ -236,8 +271,15 @@ describe('every write the node makes carries the newest pair this process knows'
 				// The record, and the clean-up when there is one, each carry the newest pair: with 1.x's
 				// whole-object save, a write built from what the node read would put P0 back.
 				const nodeSaves = store.saves.slice(savesBefore);
-				for (const save of nodeSaves) expect(save.data).toMatchObject({ refreshToken: newest.refreshToken, accessToken: newest.accessToken });
-				expect(stored()).toMatchObject({ refreshToken: newest.refreshToken, accessToken: newest.accessToken });
+				for (const save of nodeSaves)
+					expect(save.data).toMatchObject({
+						refreshToken: newest.refreshToken,
+						accessToken: newest.accessToken,
+					});
+				expect(stored()).toMatchObject({
+					refreshToken: newest.refreshToken,
+					accessToken: newest.accessToken,
+				});
 				expect(Boolean(stored().refreshStartedAt)).toBe(maybeSpent);
 				expect(nodeSaves).toHaveLength(maybeSpent ? 1 : 2);
 				// Only the newest refresh token was sent, never the spent one the node had read.
@@ -252,7 +294,10 @@ describe('every write the node makes carries the newest pair this process knows'
 		'%s: in Refresh Operation Only mode Get never writes, even when this process rotated since the credential was read',
 		async (semantics) => {
 			const pair = await standIn.mint();
-			const { store, run, stored } = setUp(semantics, { ...pair, refreshMode: 'refreshOperationOnly' });
+			const { store, run, stored } = setUp(semantics, {
+				...pair,
+				refreshMode: 'refreshOperationOnly',
+			});
 			const beforeSave = stored();
 			const keepAlive = await run(refresh);
 			expect(keepAlive.error).toBeUndefined();
@@ -265,7 +310,10 @@ describe('every write the node makes carries the newest pair this process knows'
 			expect(store.servedFromSnapshot).toBe(1);
 			expect(reader.error).toBeUndefined();
 			// It hands out the newest access token this process knows, and saves nothing.
-			expect(reader.output('AAC')[0]).toMatchObject({ accessToken: newest.accessToken, refreshed: false });
+			expect(reader.output('AAC')[0]).toMatchObject({
+				accessToken: newest.accessToken,
+				refreshed: false,
+			});
 			expect(store.saves.length).toBe(savesBefore);
 			expect(stored()).toEqual(newest);
 			expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, reuseDetections: 0 });
@@ -281,27 +329,41 @@ describe('one overall deadline per token request', () => {
 		const started = Date.now();
 		const error = await rejection(requestNewTokens(fakeSettings(), deps));
 		expect(Date.now() - started).toBeLessThan(4000);
-		expect(error).toMatchObject({ code: 'TOKEN_ENDPOINT_UNREACHABLE', refreshTokenMaybeSpent: true });
+		expect(error).toMatchObject({
+			code: 'TOKEN_ENDPOINT_UNREACHABLE',
+			refreshTokenMaybeSpent: true,
+		});
 		expect(error.message).toMatch(/did not answer within 1 s/);
 		expect(sent).toHaveLength(1);
 		expect(fake.requests).toHaveLength(1);
 	});
 
 	test.each([
-		{ path: 'the node\'s Refresh', nodes: () => [refresh] },
-		{ path: 'the HTTP Request node with the credential', nodes: () => [apiCall(`${api.baseUrl}/v4/people/current`)] },
-	])('in n8n, $path gives up on a trickling answer after the 1 s timeout, sent once', async ({ nodes }) => {
-		fake.setScript(['trickle']);
-		const original = madeUpRefreshToken();
-		const { run, stored } = setUp('n8n2', { accessToken: fakeAccessToken(), refreshToken: original, requestTimeoutSeconds: 1 });
-		const started = Date.now();
-		const result = await run(...nodes());
-		expect(Date.now() - started).toBeLessThan(4000);
-		expect(result.error?.message).toMatch(/did not answer within 1 s/);
-		expect(fake.requests).toHaveLength(1);
-		expect(apiAuthorizations).toEqual([]);
-		expect(stored().refreshToken).toBe(original);
-	}, 15_000);
+		{ path: "the node's Refresh", nodes: () => [refresh] },
+		{
+			path: 'the HTTP Request node with the credential',
+			nodes: () => [apiCall(`${api.baseUrl}/v4/people/current`)],
+		},
+	])(
+		'in n8n, $path gives up on a trickling answer after the 1 s timeout, sent once',
+		async ({ nodes }) => {
+			fake.setScript(['trickle']);
+			const original = madeUpRefreshToken();
+			const { run, stored } = setUp('n8n2', {
+				accessToken: fakeAccessToken(),
+				refreshToken: original,
+				requestTimeoutSeconds: 1,
+			});
+			const started = Date.now();
+			const result = await run(...nodes());
+			expect(Date.now() - started).toBeLessThan(4000);
+			expect(result.error?.message).toMatch(/did not answer within 1 s/);
+			expect(fake.requests).toHaveLength(1);
+			expect(apiAuthorizations).toEqual([]);
+			expect(stored().refreshToken).toBe(original);
+		},
+		15_000,
+	);
 });
 
 describe('an outage inside the refresh margin does not fail a still-valid access token', () => {
@@ -313,9 +375,21 @@ describe('an outage inside the refresh margin does not fail a still-valid access
 		const accessToken = inTheMargin();
 		const settings = fakeSettings({ accessToken });
 		const { deps, waits } = fetchDeps();
-		const result = await new RefreshCoordinator().obtain(settings, deps, { intent: 'refreshIfDue' });
-		expect(result).toMatchObject({ accessToken, refreshToken: settings.refreshToken, refreshed: false, changed: false, update: {} });
-		expect(result.refreshDeferred).toMatchObject({ code: 'TOKEN_ENDPOINT_ERROR', httpStatus: 503, transient: true });
+		const result = await new RefreshCoordinator().obtain(settings, deps, {
+			intent: 'refreshIfDue',
+		});
+		expect(result).toMatchObject({
+			accessToken,
+			refreshToken: settings.refreshToken,
+			refreshed: false,
+			changed: false,
+			update: {},
+		});
+		expect(result.refreshDeferred).toMatchObject({
+			code: 'TOKEN_ENDPOINT_ERROR',
+			httpStatus: 503,
+			transient: true,
+		});
 		expect(waits).toEqual([]);
 		expect(fake.requests).toHaveLength(1);
 	});
@@ -324,7 +398,9 @@ describe('an outage inside the refresh margin does not fail a still-valid access
 		fake.setScript(['status:503:60']);
 		const settings = fakeSettings({ accessToken: inTheMargin() });
 		const { deps, waits } = fetchDeps();
-		const error = await rejection(new RefreshCoordinator().obtain(settings, deps, { intent: 'rotate' }));
+		const error = await rejection(
+			new RefreshCoordinator().obtain(settings, deps, { intent: 'rotate' }),
+		);
 		expect(error).toMatchObject({ code: 'TOKEN_ENDPOINT_ERROR', httpStatus: 503 });
 		// Rotating has no valid token to fall back on: it waits what the server asked, 3 attempts in all.
 		expect(waits).toEqual([60_000, 60_000]);
@@ -345,8 +421,15 @@ describe('an outage inside the refresh margin does not fail a still-valid access
 				expect(Date.now() - started).toBeLessThan(5000);
 				// Get records the refresh before sending and clears the record again (AAC surely did not
 				// rotate), both times with the unchanged pair; the HTTP Request path saves nothing.
-				expect(store.saves.map((save) => [save.data.refreshToken, Boolean(save.data.refreshStartedAt)])).toEqual(
-					nodes[0] === get ? [[original, true], [original, false]] : [],
+				expect(
+					store.saves.map((save) => [save.data.refreshToken, Boolean(save.data.refreshStartedAt)]),
+				).toEqual(
+					nodes[0] === get
+						? [
+								[original, true],
+								[original, false],
+							]
+						: [],
 				);
 				expect(result.error).toBeUndefined();
 				expect(fake.requests).toHaveLength(1);
@@ -368,7 +451,12 @@ describe('an outage inside the refresh margin does not fail a still-valid access
 		'%s: a refused connection inside the margin: Get hands out the still-valid token and says so; Refresh fails loudly',
 		async (semantics) => {
 			const issuer = await refusedIssuer();
-			const accessToken = fakeJwt({ iss: issuer, client_id: 'fake-client', iat: nowSeconds() - 250, exp: nowSeconds() + 50 });
+			const accessToken = fakeJwt({
+				iss: issuer,
+				client_id: 'fake-client',
+				iat: nowSeconds() - 250,
+				exp: nowSeconds() + 50,
+			});
 			const original = madeUpRefreshToken();
 			const { run, stored } = setUp(semantics, { accessToken, refreshToken: original });
 
@@ -376,7 +464,9 @@ describe('an outage inside the refresh margin does not fail a still-valid access
 			expect(result.error).toBeUndefined();
 			const [output] = result.output('AAC');
 			expect(output).toMatchObject({ accessToken, refreshed: false });
-			expect(output.refreshWarning).toMatch(/could not be reached \(3 attempts\).*still valid until/);
+			expect(output.refreshWarning).toMatch(
+				/could not be reached \(3 attempts\).*still valid until/,
+			);
 			expect(stored()).toMatchObject({ accessToken, refreshToken: original, refreshStartedAt: '' });
 
 			const rotate = await run(refresh);
@@ -398,7 +488,18 @@ describe('what the package accepts, the next run can read', () => {
 		jest.useFakeTimers({
 			now: Date.now() + ms,
 			advanceTimers: true,
-			doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+			doNotFake: [
+				'hrtime',
+				'nextTick',
+				'performance',
+				'queueMicrotask',
+				'setImmediate',
+				'clearImmediate',
+				'setInterval',
+				'clearInterval',
+				'setTimeout',
+				'clearTimeout',
+			],
 		});
 	}
 
@@ -417,34 +518,52 @@ describe('what the package accepts, the next run can read', () => {
 	];
 
 	describe.each(['n8n1', 'n8n2'] as const)('%s', (semantics) => {
-		test.each(accepted)('an answer with $answer is saved, the next run sends nothing, the one after expiry refreshes with the new refresh token', async ({ answer, fields }) => {
-			fake.setScript([answer, 'pass']);
-			const original = madeUpRefreshToken();
-			const { run, stored } = setUp(semantics, { accessToken: fakeAccessToken(), refreshToken: original, ...fields });
+		test.each(accepted)(
+			'an answer with $answer is saved, the next run sends nothing, the one after expiry refreshes with the new refresh token',
+			async ({ answer, fields }) => {
+				fake.setScript([answer, 'pass']);
+				const original = madeUpRefreshToken();
+				const { run, stored } = setUp(semantics, {
+					accessToken: fakeAccessToken(),
+					refreshToken: original,
+					...fields,
+				});
 
-			const first = await run(get);
-			expect(first.error).toBeUndefined();
-			expect(fake.requests).toHaveLength(1);
-			const saved = stored();
-			expect(saved.refreshToken).toBe(fake.issuedRefreshTokens.at(-1));
-			expect(first.output('AAC')[0]).toMatchObject({ accessToken: saved.accessToken, refreshed: true });
+				const first = await run(get);
+				expect(first.error).toBeUndefined();
+				expect(fake.requests).toHaveLength(1);
+				const saved = stored();
+				expect(saved.refreshToken).toBe(fake.issuedRefreshTokens.at(-1));
+				expect(first.output('AAC')[0]).toMatchObject({
+					accessToken: saved.accessToken,
+					refreshed: true,
+				});
 
-			// Fresh: read from what was stored, nothing sent, nothing saved.
-			const second = await run(get);
-			expect(second.error).toBeUndefined();
-			expect(second.output('AAC')[0]).toMatchObject({ accessToken: saved.accessToken, refreshed: false, issuer: fake.issuer, clientId: 'fake-client' });
-			expect(fake.requests).toHaveLength(1);
-			expect(stored()).toEqual(saved);
+				// Fresh: read from what was stored, nothing sent, nothing saved.
+				const second = await run(get);
+				expect(second.error).toBeUndefined();
+				expect(second.output('AAC')[0]).toMatchObject({
+					accessToken: saved.accessToken,
+					refreshed: false,
+					issuer: fake.issuer,
+					clientId: 'fake-client',
+				});
+				expect(fake.requests).toHaveLength(1);
+				expect(stored()).toEqual(saved);
 
-			// The access tokens live 300 s: five minutes and a bit later the run refreshes with the saved refresh token.
-			clockAhead(301_000);
-			const third = await run(get);
-			expect(third.error).toBeUndefined();
-			expect(third.output('AAC')[0]).toMatchObject({ refreshed: true });
-			expect(fake.requests).toHaveLength(2);
-			expect(fake.requests[1].form).toMatchObject({ refresh_token: saved.refreshToken, client_id: 'fake-client' });
-			expect(stored().refreshToken).toBe(fake.issuedRefreshTokens.at(-1));
-		});
+				// The access tokens live 300 s: five minutes and a bit later the run refreshes with the saved refresh token.
+				clockAhead(301_000);
+				const third = await run(get);
+				expect(third.error).toBeUndefined();
+				expect(third.output('AAC')[0]).toMatchObject({ refreshed: true });
+				expect(fake.requests).toHaveLength(2);
+				expect(fake.requests[1].form).toMatchObject({
+					refresh_token: saved.refreshToken,
+					client_id: 'fake-client',
+				});
+				expect(stored().refreshToken).toBe(fake.issuedRefreshTokens.at(-1));
+			},
+		);
 
 		test.each(['spacedRefreshToken', 'alreadyExpired'] as const)(
 			'an answer with %s is refused before anything is saved',
@@ -463,13 +582,16 @@ describe('what the package accepts, the next run can read', () => {
 		);
 	});
 
-	test.each(['spacedRefreshToken', 'alreadyExpired'] as const)('the core refuses an answer with %s as BAD_TOKEN_RESPONSE', async (answer) => {
-		fake.setScript([answer]);
-		const { deps } = fetchDeps();
-		const error = await rejection(requestNewTokens(fakeSettings(), deps));
-		expect(error).toMatchObject({ code: 'BAD_TOKEN_RESPONSE', refreshTokenMaybeSpent: true });
-		expect(fake.requests).toHaveLength(1);
-	});
+	test.each(['spacedRefreshToken', 'alreadyExpired'] as const)(
+		'the core refuses an answer with %s as BAD_TOKEN_RESPONSE',
+		async (answer) => {
+			fake.setScript([answer]);
+			const { deps } = fetchDeps();
+			const error = await rejection(requestNewTokens(fakeSettings(), deps));
+			expect(error).toMatchObject({ code: 'BAD_TOKEN_RESPONSE', refreshTokenMaybeSpent: true });
+			expect(fake.requests).toHaveLength(1);
+		},
+	);
 });
 
 // With the Issuer field empty, a 200 whose new access token names another issuer that the issuer
@@ -482,7 +604,9 @@ test('an answer naming another issuer does not move where the next refresh goes'
 	const { deps } = fetchDeps();
 	let next: TokenSettings | undefined;
 	try {
-		const result = await new RefreshCoordinator().obtain(settings, deps, { intent: 'refreshIfDue' });
+		const result = await new RefreshCoordinator().obtain(settings, deps, {
+			intent: 'refreshIfDue',
+		});
 		next = readCredential({ ...settings.input, ...result.update });
 	} catch (error) {
 		seen.errors.push(error);
@@ -493,7 +617,7 @@ test('an answer naming another issuer does not move where the next refresh goes'
 });
 
 describe('no piece of a secret in any message or output', () => {
-	test('a server echoing 30 characters of the refresh token: no 12-character piece of it in the core\'s error', async () => {
+	test("a server echoing 30 characters of the refresh token: no 12-character piece of it in the core's error", async () => {
 		fake.setScript(['echoRefreshPrefix']);
 		const settings = fakeSettings();
 		const { deps } = fetchDeps();
@@ -504,20 +628,25 @@ describe('no piece of a secret in any message or output', () => {
 		expect(leakedPieces(errorText(error), settings.accessToken)).toEqual([]);
 	});
 
-	test.each(['n8n1', 'n8n2'] as const)('%s: the same echo leaves no piece in the node\'s error, nor in its error output', async (semantics) => {
-		for (const continueOnFail of [false, true]) {
-			fake.setScript(['echoRefreshPrefix']);
-			const original = madeUpRefreshToken();
-			const accessToken = fakeAccessToken();
-			const { run, logs } = setUp(semantics, { accessToken, refreshToken: original });
-			const result = await run(aacNode('get', continueOnFail));
-			const observed = continueOnFail ? JSON.stringify(result.output('AAC')) : `${errorText(result.error)}\n${errorText(result.nodeError('AAC'))}`;
-			expect(observed).toMatch(/rejected the refresh token/);
-			expect(leakedPieces(logs.join('\n'), original)).toEqual([]);
-			expect(leakedPieces(observed, original)).toEqual([]);
-			expect(leakedPieces(observed, accessToken)).toEqual([]);
-		}
-	});
+	test.each(['n8n1', 'n8n2'] as const)(
+		"%s: the same echo leaves no piece in the node's error, nor in its error output",
+		async (semantics) => {
+			for (const continueOnFail of [false, true]) {
+				fake.setScript(['echoRefreshPrefix']);
+				const original = madeUpRefreshToken();
+				const accessToken = fakeAccessToken();
+				const { run, logs } = setUp(semantics, { accessToken, refreshToken: original });
+				const result = await run(aacNode('get', continueOnFail));
+				const observed = continueOnFail
+					? JSON.stringify(result.output('AAC'))
+					: `${errorText(result.error)}\n${errorText(result.nodeError('AAC'))}`;
+				expect(observed).toMatch(/rejected the refresh token/);
+				expect(leakedPieces(logs.join('\n'), original)).toEqual([]);
+				expect(leakedPieces(observed, original)).toEqual([]);
+				expect(leakedPieces(observed, accessToken)).toEqual([]);
+			}
+		},
+	);
 
 	test('two overlapping secrets in one server text: no 12-character piece of either', async () => {
 		// A HAND-WRITTEN transport: an answer no real server gives on purpose, a text holding the
@@ -528,45 +657,62 @@ describe('no piece of a secret in any message or output', () => {
 		const transport: TokenTransport = async () => ({
 			status: 400,
 			headers: {},
-			body: JSON.stringify({ error: 'invalid_grant', error_description: `seen ${sent}${'y'.repeat(32)}`, refresh_token: other }),
+			body: JSON.stringify({
+				error: 'invalid_grant',
+				error_description: `seen ${sent}${'y'.repeat(32)}`,
+				refresh_token: other,
+			}),
 		});
-		const error = await rejection(requestNewTokens(settings, { transport, sleep: async () => undefined }));
+		const error = await rejection(
+			requestNewTokens(settings, { transport, sleep: async () => undefined }),
+		);
 		expect(error.message).toMatch(/seen/);
 		expect(leakedPieces(errorText(error), sent)).toEqual([]);
 		expect(leakedPieces(errorText(error), other)).toEqual([]);
 	});
 
-	test.each(['refresh token', 'access token'] as const)('a %s pasted into Client ID is a field error naming "Client ID", and no output carries it', async (which) => {
-		const pair = await standIn.mint();
-		const pasted = which === 'refresh token' ? pair.refreshToken : pair.accessToken;
-		expect(() => readCredential({ ...pair, clientId: pasted, allowCustomIssuer: true })).toThrow(/Credential field "Client ID" holds a token/);
-		for (const semantics of ['n8n1', 'n8n2'] as const) {
-			const { run, store } = setUp(semantics, { ...pair, clientId: pasted });
-			for (const operation of ['get', 'inspect'] as const) {
-				for (const continueOnFail of [false, true]) {
-					const result = await run(aacNode(operation, continueOnFail));
-					const observed = `${JSON.stringify(result.output('AAC'))}\n${errorText(result.error)}\n${errorText(result.nodeError('AAC'))}`;
-					expect(observed).toMatch(/Client ID.{0,2} holds a token/);
-					expect(leakedPieces(observed, pair.refreshToken)).toEqual([]);
-					expect(leakedPieces(observed, pair.accessToken)).toEqual([]);
+	test.each(['refresh token', 'access token'] as const)(
+		'a %s pasted into Client ID is a field error naming "Client ID", and no output carries it',
+		async (which) => {
+			const pair = await standIn.mint();
+			const pasted = which === 'refresh token' ? pair.refreshToken : pair.accessToken;
+			expect(() => readCredential({ ...pair, clientId: pasted, allowCustomIssuer: true })).toThrow(
+				/Credential field "Client ID" holds a token/,
+			);
+			for (const semantics of ['n8n1', 'n8n2'] as const) {
+				const { run, store } = setUp(semantics, { ...pair, clientId: pasted });
+				for (const operation of ['get', 'inspect'] as const) {
+					for (const continueOnFail of [false, true]) {
+						const result = await run(aacNode(operation, continueOnFail));
+						const observed = `${JSON.stringify(result.output('AAC'))}\n${errorText(result.error)}\n${errorText(result.nodeError('AAC'))}`;
+						expect(observed).toMatch(/Client ID.{0,2} holds a token/);
+						expect(leakedPieces(observed, pair.refreshToken)).toEqual([]);
+						expect(leakedPieces(observed, pair.accessToken)).toEqual([]);
+					}
 				}
+				expect(store.saves).toHaveLength(0);
 			}
-			expect(store.saves).toHaveLength(0);
-		}
-		expect(await standIn.stats()).toMatchObject({ tokenRequests: 0 });
-	});
+			expect(await standIn.stats()).toMatchObject({ tokenRequests: 0 });
+		},
+	);
 });
 
-describe('clock skew: n8n\'s clock 10 minutes behind the issuer\'s', () => {
-	test('a received token\'s expiry is measured on the local clock: due after about 5 minutes, not 15', async () => {
+describe("clock skew: n8n's clock 10 minutes behind the issuer's", () => {
+	test("a received token's expiry is measured on the local clock: due after about 5 minutes, not 15", async () => {
 		// The fake issues iat/exp on a clock 10 minutes ahead of this one, without expires_in.
 		fake.setScript(['clockAhead10min']);
 		const t0 = Date.now();
 		let now = t0;
 		const coordinator = new RefreshCoordinator();
-		const data = { accessToken: fakeAccessToken(), refreshToken: madeUpRefreshToken(), allowCustomIssuer: true };
+		const data = {
+			accessToken: fakeAccessToken(),
+			refreshToken: madeUpRefreshToken(),
+			allowCustomIssuer: true,
+		};
 		const { deps } = fetchDeps({ now: () => now });
-		const first = await coordinator.obtain(readCredential(data, now), deps, { intent: 'refreshIfDue' });
+		const first = await coordinator.obtain(readCredential(data, now), deps, {
+			intent: 'refreshIfDue',
+		});
 		expect(first.refreshed).toBe(true);
 		expect(first.accessTokenExpiresAt - t0).toBeGreaterThanOrEqual(299_000);
 		expect(first.accessTokenExpiresAt - t0).toBeLessThanOrEqual(301_000);
@@ -578,7 +724,9 @@ describe('clock skew: n8n\'s clock 10 minutes behind the issuer\'s', () => {
 		expect(fresh.accessTokenExpirySource).toBe('received');
 		expect(fresh.accessTokenExpiresAt).toBe(first.accessTokenExpiresAt);
 		expect(coordinator.isCurrent(fresh, now)).toBe(true);
-		expect((await coordinator.obtain(fresh, deps, { intent: 'refreshIfDue' })).refreshed).toBe(false);
+		expect((await coordinator.obtain(fresh, deps, { intent: 'refreshIfDue' })).refreshed).toBe(
+			false,
+		);
 		expect(fake.requests).toHaveLength(1);
 
 		// 4.5 minutes on (inside the 60 s margin of a 5-minute token): due, refreshed with the new refresh token.
@@ -592,37 +740,57 @@ describe('clock skew: n8n\'s clock 10 minutes behind the issuer\'s', () => {
 		expect(fake.requests[0].form.refresh_token).toBe(first.refreshToken);
 	});
 
-	test.each(['n8n1', 'n8n2'] as const)('%s: a token received from a clock 10 minutes ahead is refreshed by Get 4.5 minutes later', async (semantics) => {
-		fake.setScript(['clockAhead10min', 'pass']);
-		const { run, stored } = setUp(semantics, { accessToken: fakeAccessToken(), refreshToken: madeUpRefreshToken() });
-		const first = await run(get);
-		expect(first.error).toBeUndefined();
-		expect(first.output('AAC')[0]).toMatchObject({ refreshed: true });
-		expect(first.output('AAC')[0].expiresIn).toBeLessThanOrEqual(300);
-		const received = stored();
-		expect(received.refreshToken).toBe(fake.issuedRefreshTokens.at(-1));
+	test.each(['n8n1', 'n8n2'] as const)(
+		'%s: a token received from a clock 10 minutes ahead is refreshed by Get 4.5 minutes later',
+		async (semantics) => {
+			fake.setScript(['clockAhead10min', 'pass']);
+			const { run, stored } = setUp(semantics, {
+				accessToken: fakeAccessToken(),
+				refreshToken: madeUpRefreshToken(),
+			});
+			const first = await run(get);
+			expect(first.error).toBeUndefined();
+			expect(first.output('AAC')[0]).toMatchObject({ refreshed: true });
+			expect(first.output('AAC')[0].expiresIn).toBeLessThanOrEqual(300);
+			const received = stored();
+			expect(received.refreshToken).toBe(fake.issuedRefreshTokens.at(-1));
 
-		jest.useFakeTimers({
-			now: Date.now() + 270_000, // Date only (timers stay real): n8n's clock moves on 4.5 minutes
-			advanceTimers: true,
-			doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
-		});
-		try {
-			const later = await run(get);
-			expect(later.error).toBeUndefined();
-			expect(later.output('AAC')[0]).toMatchObject({ refreshed: true });
-		} finally {
-			jest.useRealTimers();
-		}
-		expect(fake.requests).toHaveLength(2);
-		expect(fake.requests[1].form.refresh_token).toBe(received.refreshToken);
-	});
+			jest.useFakeTimers({
+				now: Date.now() + 270_000, // Date only (timers stay real): n8n's clock moves on 4.5 minutes
+				advanceTimers: true,
+				doNotFake: [
+					'hrtime',
+					'nextTick',
+					'performance',
+					'queueMicrotask',
+					'setImmediate',
+					'clearImmediate',
+					'setInterval',
+					'clearInterval',
+					'setTimeout',
+					'clearTimeout',
+				],
+			});
+			try {
+				const later = await run(get);
+				expect(later.error).toBeUndefined();
+				expect(later.output('AAC')[0]).toMatchObject({ refreshed: true });
+			} finally {
+				jest.useRealTimers();
+			}
+			expect(fake.requests).toHaveLength(2);
+			expect(fake.requests[1].form.refresh_token).toBe(received.refreshToken);
+		},
+	);
 
 	test('a pasted token whose iat lies 10 minutes ahead is flagged, and its expiry moved earlier by as much', async () => {
 		const now = Date.now();
 		const iat = Math.floor(now / 1000) + 600;
 		const accessToken = fakeAccessToken({ iat, exp: iat + 900 });
-		const settings = readCredential({ accessToken, refreshToken: madeUpRefreshToken(), allowCustomIssuer: true }, now);
+		const settings = readCredential(
+			{ accessToken, refreshToken: madeUpRefreshToken(), allowCustomIssuer: true },
+			now,
+		);
 		// Expires 15 minutes after it was issued, which on this clock was about now (its exp is 25 minutes away).
 		expect(settings.accessTokenExpiresAt - now).toBeGreaterThan(895_000);
 		expect(settings.accessTokenExpiresAt - now).toBeLessThanOrEqual(900_000);
@@ -639,7 +807,11 @@ describe('clock skew: n8n\'s clock 10 minutes behind the issuer\'s', () => {
 });
 
 describe('messages name fields as the credential form shows them', () => {
-	const valid = () => ({ accessToken: fakeAccessToken({ exp: nowSeconds() + 600 }), refreshToken: 'fake-refresh-field-names', allowCustomIssuer: true });
+	const valid = () => ({
+		accessToken: fakeAccessToken({ exp: nowSeconds() + 600 }),
+		refreshToken: 'fake-refresh-field-names',
+		allowCustomIssuer: true,
+	});
 	test.each([
 		{ field: 'Access Token', data: { accessToken: '' } },
 		{ field: 'Refresh Token', data: { refreshToken: '  ' } },
@@ -657,21 +829,27 @@ describe('messages name fields as the credential form shows them', () => {
 		expect((error as AacTokenError).message).toContain(`Credential field "${field}"`);
 	});
 
-	test('the labels messages use are the credential form\'s display names', () => {
-		const shown = new Map(credentialType.properties.map((property) => [property.name, property.displayName]));
-		for (const [key, label] of Object.entries(FIELD_LABEL)) expect([key, shown.get(FIELD[key as keyof typeof FIELD_LABEL])]).toEqual([key, label]);
+	test("the labels messages use are the credential form's display names", () => {
+		const shown = new Map(
+			credentialType.properties.map((property) => [property.name, property.displayName]),
+		);
+		for (const [key, label] of Object.entries(FIELD_LABEL))
+			expect([key, shown.get(FIELD[key as keyof typeof FIELD_LABEL])]).toEqual([key, label]);
 		expect(Object.keys(FIELD_LABEL).length).toBeGreaterThanOrEqual(7);
 	});
 
 	test('in n8n, a missing refresh token names "Refresh Token"', async () => {
-		const { run } = setUp('n8n2', { accessToken: fakeAccessToken({ exp: nowSeconds() + 600 }), refreshToken: '' });
+		const { run } = setUp('n8n2', {
+			accessToken: fakeAccessToken({ exp: nowSeconds() + 600 }),
+			refreshToken: '',
+		});
 		const result = await run(get);
 		expect(result.error?.message).toMatch(/^Credential field "Refresh Token" is empty/);
 	});
 });
 
 describe('two credentials holding the same pair', () => {
-	test('revoke each other\'s token family once the process restarts', async () => {
+	test("revoke each other's token family once the process restarts", async () => {
 		const pair = await standIn.mint({ accessTokenExpired: true });
 		const first = setUp('n8n2', pair);
 		const second = setUp('n8n2', pair);
@@ -684,7 +862,11 @@ describe('two credentials holding the same pair', () => {
 		sharedCoordinator.clear();
 		const result = await second.run(get);
 		expect(result.error?.message).toMatch(/rejected the refresh token/);
-		expect(await standIn.stats()).toMatchObject({ tokenRequests: 2, refreshGrantsOk: 1, reuseDetections: 1 });
+		expect(await standIn.stats()).toMatchObject({
+			tokenRequests: 2,
+			refreshGrantsOk: 1,
+			reuseDetections: 1,
+		});
 		// The first credential's pair died with the family.
 		expect(await standIn.familyAlive(rotated)).toBe(false);
 		const afterwards = await first.run(refresh);

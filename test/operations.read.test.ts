@@ -3,12 +3,23 @@
 // hand-written fake of AAC's v4 API): what each returns, paging over 1,234 plans, a server that
 // serves fewer than asked, 429 storms, a 401 in the middle of a list, error mapping, the pickers'
 // list searches, pairedItem and Continue On Fail per item.
-import type { IConnections, IDataObject, INode, INodeExecutionData, INodeParameters, INodeType } from 'n8n-workflow';
+import type {
+	IConnections,
+	IDataObject,
+	INode,
+	INodeExecutionData,
+	INodeParameters,
+	INodeType,
+} from 'n8n-workflow';
 
 import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
 import { AlteryxAnalyticsCloud } from '../nodes/AlteryxAnalyticsCloud/AlteryxAnalyticsCloud.node';
 import { sharedCoordinator } from '../nodes/AlteryxAnalyticsCloud/core';
-import { PAGE_SIZE, backoffMs, retryAfterMs } from '../nodes/AlteryxAnalyticsCloud/transport/aacApi';
+import {
+	PAGE_SIZE,
+	backoffMs,
+	retryAfterMs,
+} from '../nodes/AlteryxAnalyticsCloud/transport/aacApi';
 import { CredentialStore, createHarness, type RunResult } from './harness/n8n';
 import { StartNode } from './harness/testNodes';
 import { startStandIn, type StandIn, type TokenPair } from './helpers/standin';
@@ -16,7 +27,10 @@ import { standInApi, type StandInApi } from './helpers/standinApi';
 
 const CRED = 'alteryxAnalyticsCloudOAuth2Api';
 const AAC_NODE = 'n8n-nodes-alteryx-analytics-cloud.alteryxAnalyticsCloud';
-const nodeTypes: Record<string, INodeType> = { 'test.start': new StartNode(), [AAC_NODE]: new AlteryxAnalyticsCloud() };
+const nodeTypes: Record<string, INodeType> = {
+	'test.start': new StartNode(),
+	[AAC_NODE]: new AlteryxAnalyticsCloud(),
+};
 const REQUEST_ID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 /** Access-token lifetime on the API clock (the stand-in judges API expiry there in this file). */
 const TOKEN_TTL_SECONDS = 300;
@@ -24,7 +38,11 @@ const TOKEN_TTL_SECONDS = 300;
 let standIn: StandIn;
 let api: StandInApi;
 beforeAll(async () => {
-	standIn = await startStandIn({ accessTokenTtlSeconds: TOKEN_TTL_SECONDS, tokenExpiryOnApiClock: true, api: { freezeClock: true } });
+	standIn = await startStandIn({
+		accessTokenTtlSeconds: TOKEN_TTL_SECONDS,
+		tokenExpiryOnApiClock: true,
+		api: { freezeClock: true },
+	});
 	api = standInApi(standIn);
 });
 afterAll(async () => {
@@ -49,9 +67,19 @@ interface NodeRun {
 	pair: TokenPair;
 }
 
-function workflow(parameters: IDataObject, options: { items?: number; continueOnFail?: boolean; credentialId: string }) {
+function workflow(
+	parameters: IDataObject,
+	options: { items?: number; continueOnFail?: boolean; credentialId: string },
+) {
 	const nodes: INode[] = [
-		{ id: 'start', name: 'Start', type: 'test.start', typeVersion: 1, position: [0, 0], parameters: { items: options.items ?? 1 } },
+		{
+			id: 'start',
+			name: 'Start',
+			type: 'test.start',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { items: options.items ?? 1 },
+		},
 		{
 			id: 'aac',
 			name: 'AAC',
@@ -63,36 +91,65 @@ function workflow(parameters: IDataObject, options: { items?: number; continueOn
 			continueOnFail: options.continueOnFail,
 		},
 	];
-	const connections: IConnections = { Start: { main: [[{ node: 'AAC', type: 'main', index: 0 }]] } };
+	const connections: IConnections = {
+		Start: { main: [[{ node: 'AAC', type: 'main', index: 0 }]] },
+	};
 	return { nodes, connections };
 }
 
 async function newCredential(extra: IDataObject = {}) {
 	const pair = await standIn.mint();
 	const id = `ops-cred-${++credentialCounter}`;
-	const store = new CredentialStore([{ id, name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...pair, ...extra } }]);
-	const harness = createHarness({ nodeTypes, credentialTypes: { [CRED]: new AlteryxAnalyticsCloudOAuth2Api() }, store, saveSemantics: 'n8n2' });
+	const store = new CredentialStore([
+		{ id, name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...pair, ...extra } },
+	]);
+	const harness = createHarness({
+		nodeTypes,
+		credentialTypes: { [CRED]: new AlteryxAnalyticsCloudOAuth2Api() },
+		store,
+		saveSemantics: 'n8n2',
+	});
 	return { pair, id, store, harness };
 }
 
 async function runNode(
 	parameters: IDataObject,
-	options: { items?: number; continueOnFail?: boolean; credential?: IDataObject; whileRunning?: () => Promise<void> } = {},
+	options: {
+		items?: number;
+		continueOnFail?: boolean;
+		credential?: IDataObject;
+		whileRunning?: () => Promise<void>;
+	} = {},
 ): Promise<NodeRun> {
 	const { pair, id, store, harness } = await newCredential(options.credential);
-	const running = harness.runWorkflow(workflow(parameters, { ...options, credentialId: id }), 'Start');
+	const running = harness.runWorkflow(
+		workflow(parameters, { ...options, credentialId: id }),
+		'Start',
+	);
 	if (options.whileRunning) await options.whileRunning();
 	const result = await running;
 	const items = result.run.data.resultData.runData.AAC?.at(-1)?.data?.main?.[0] ?? [];
-	return { result, items, json: items.map((item) => item.json), stored: () => store.read(id), store, pair };
+	return {
+		result,
+		items,
+		json: items.map((item) => item.json),
+		stored: () => store.read(id),
+		store,
+		pair,
+	};
 }
 
-const byId = (mode: 'id' | 'list', value: string | number) => ({ __rl: true, mode, value: String(value) });
+const byId = (mode: 'id' | 'list', value: string | number) => ({
+	__rl: true,
+	mode,
+	value: String(value),
+});
 
 /** No 12-character piece of a token in text. */
 function leaksToken(text: string, tokens: string[]): boolean {
 	return tokens.some((token) => {
-		for (let start = 0; start + 12 <= token.length; start++) if (text.includes(token.slice(start, start + 12))) return true;
+		for (let start = 0; start + 12 <= token.length; start++)
+			if (text.includes(token.slice(start, start + 12))) return true;
 		return false;
 	});
 }
@@ -101,7 +158,9 @@ describe('each read operation answers what AAC holds', () => {
 	test('user and workspace getCurrent: who the token belongs to', async () => {
 		const user = await runNode({ resource: 'user', operation: 'getCurrent' });
 		expect(user.result.error).toBeUndefined();
-		expect(user.json).toEqual([expect.objectContaining({ id: 1, email: 'standin@example.com', name: 'Stand-in User' })]);
+		expect(user.json).toEqual([
+			expect.objectContaining({ id: 1, email: 'standin@example.com', name: 'Stand-in User' }),
+		]);
 		const workspace = await runNode({ resource: 'workspace', operation: 'getCurrent' });
 		expect(workspace.json).toEqual([expect.objectContaining({ id: 1, name: expect.any(String) })]);
 		const counters = await api.counters();
@@ -110,16 +169,39 @@ describe('each read operation answers what AAC holds', () => {
 
 	test('plan get (from the list or by ID) returns the full plan; plan getMany filters by name and ownership', async () => {
 		await api.reset({ plans: 30 });
-		const fromList = await runNode({ resource: 'plan', operation: 'get', planId: byId('list', 12) });
-		expect(fromList.json).toEqual([expect.objectContaining({ id: 12, name: 'Plan 0012', nodes: { data: expect.any(Array) } })]);
+		const fromList = await runNode({
+			resource: 'plan',
+			operation: 'get',
+			planId: byId('list', 12),
+		});
+		expect(fromList.json).toEqual([
+			expect.objectContaining({ id: 12, name: 'Plan 0012', nodes: { data: expect.any(Array) } }),
+		]);
 		const typed = await runNode({ resource: 'plan', operation: 'get', planId: byId('id', ' 1 ') });
 		expect(typed.json[0]).toMatchObject({ id: 1, name: 'Demo plan' });
 
-		const named = await runNode({ resource: 'plan', operation: 'getMany', returnAll: true, filters: { name: 'Plan 001' } });
-		expect(named.json.map((p) => p.id).sort((a, b) => Number(a) - Number(b))).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
-		const caseMatters = await runNode({ resource: 'plan', operation: 'getMany', returnAll: true, filters: { name: 'plan 001' } });
+		const named = await runNode({
+			resource: 'plan',
+			operation: 'getMany',
+			returnAll: true,
+			filters: { name: 'Plan 001' },
+		});
+		expect(named.json.map((p) => p.id).sort((a, b) => Number(a) - Number(b))).toEqual([
+			10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
+		]);
+		const caseMatters = await runNode({
+			resource: 'plan',
+			operation: 'getMany',
+			returnAll: true,
+			filters: { name: 'plan 001' },
+		});
 		expect(caseMatters.json).toEqual([]);
-		const shared = await runNode({ resource: 'plan', operation: 'getMany', returnAll: true, filters: { ownership: 'shared' } });
+		const shared = await runNode({
+			resource: 'plan',
+			operation: 'getMany',
+			returnAll: true,
+			filters: { ownership: 'shared' },
+		});
 		expect(shared.json.length).toBe(10); // every third of 30
 		expect(shared.json.every((p) => Number(p.id) % 3 === 0)).toBe(true);
 		expect((await api.counters()).requests).toMatchObject({ getPlanFull: 2, listPlans: 3 });
@@ -127,30 +209,74 @@ describe('each read operation answers what AAC holds', () => {
 
 	test('flow get and getMany; connection getMany and getStatus', async () => {
 		await api.reset({ flows: 7, connections: 3 });
-		const flows = await runNode({ resource: 'flow', operation: 'getMany', returnAll: true, filters: { ownership: 'owned' } });
+		const flows = await runNode({
+			resource: 'flow',
+			operation: 'getMany',
+			returnAll: true,
+			filters: { ownership: 'owned' },
+		});
 		expect(flows.json.map((f) => f.id).sort()).toEqual([1, 2, 4, 5, 7]);
 		const flow = await runNode({ resource: 'flow', operation: 'get', flowId: byId('id', 4) });
 		expect(flow.json).toEqual([expect.objectContaining({ id: 4, name: 'Flow 0004' })]);
 
-		const connections = await runNode({ resource: 'connection', operation: 'getMany', returnAll: false, limit: 2 });
+		const connections = await runNode({
+			resource: 'connection',
+			operation: 'getMany',
+			returnAll: false,
+			limit: 2,
+		});
 		expect(connections.json).toHaveLength(2);
-		const status = await runNode({ resource: 'connection', operation: 'getStatus', connectionId: byId('list', 2) });
+		const status = await runNode({
+			resource: 'connection',
+			operation: 'getStatus',
+			connectionId: byId('list', 2),
+		});
 		expect(status.json).toEqual([{ connectionId: 2, result: 'ok' }]);
-		expect((await api.counters()).requests).toMatchObject({ listFlows: 1, getFlow: 1, listConnections: 1, getConnectionStatus: 1 });
+		expect((await api.counters()).requests).toMatchObject({
+			listFlows: 1,
+			getFlow: 1,
+			listConnections: 1,
+			getConnectionStatus: 1,
+		});
 	});
 
 	test('planRun get and getMany (status filter, newest first); job get, getMany (job library) and getOutputs', async () => {
-		const { planSnapshotRunId } = (await api.startRun({ kind: 'plan', id: 1 })) as { planSnapshotRunId: number };
+		const { planSnapshotRunId } = (await api.startRun({ kind: 'plan', id: 1 })) as {
+			planSnapshotRunId: number;
+		};
 		const second = (await api.startRun({ kind: 'plan', id: 1 })) as { planSnapshotRunId: number };
 		await api.finishRun({ kind: 'planRun', id: second.planSnapshotRunId, outcome: 'Failed' });
-		const { jobGroupId } = (await api.startRun({ kind: 'recipe', id: 1 })) as { jobGroupId: number };
+		const { jobGroupId } = (await api.startRun({ kind: 'recipe', id: 1 })) as {
+			jobGroupId: number;
+		};
 		await api.finishRun({ kind: 'jobGroup', id: jobGroupId, outcome: 'Complete' });
 
-		const run = await runNode({ resource: 'planRun', operation: 'get', planRunId: String(planSnapshotRunId), options: { includePlan: true } });
-		expect(run.json).toEqual([expect.objectContaining({ id: planSnapshotRunId, status: 'Created', plan: expect.objectContaining({ name: 'Demo plan' }) })]);
-		const failed = await runNode({ resource: 'planRun', operation: 'getMany', returnAll: true, filters: { status: ['Failed'] } });
+		const run = await runNode({
+			resource: 'planRun',
+			operation: 'get',
+			planRunId: String(planSnapshotRunId),
+			options: { includePlan: true },
+		});
+		expect(run.json).toEqual([
+			expect.objectContaining({
+				id: planSnapshotRunId,
+				status: 'Created',
+				plan: expect.objectContaining({ name: 'Demo plan' }),
+			}),
+		]);
+		const failed = await runNode({
+			resource: 'planRun',
+			operation: 'getMany',
+			returnAll: true,
+			filters: { status: ['Failed'] },
+		});
 		expect(failed.json.map((r) => r.id)).toEqual([second.planSnapshotRunId]);
-		const all = await runNode({ resource: 'planRun', operation: 'getMany', returnAll: true, filters: { ranfrom: 'schedule', runBy: 'currentUser' } });
+		const all = await runNode({
+			resource: 'planRun',
+			operation: 'getMany',
+			returnAll: true,
+			filters: { ranfrom: 'schedule', runBy: 'currentUser' },
+		});
 		expect(all.json.map((r) => r.id)).toEqual([second.planSnapshotRunId, planSnapshotRunId]);
 		const future = await runNode({
 			resource: 'planRun',
@@ -160,13 +286,46 @@ describe('each read operation answers what AAC holds', () => {
 		});
 		expect(future.json).toEqual([]);
 
-		const job = await runNode({ resource: 'job', operation: 'get', jobId: String(jobGroupId), options: { includeJobs: true } });
-		expect(job.json).toEqual([expect.objectContaining({ id: jobGroupId, status: 'Complete', jobs: expect.objectContaining({ data: expect.any(Array) }) })]);
-		const jobs = await runNode({ resource: 'job', operation: 'getMany', returnAll: false, limit: 10, filters: { status: ['Complete'] } });
+		const job = await runNode({
+			resource: 'job',
+			operation: 'get',
+			jobId: String(jobGroupId),
+			options: { includeJobs: true },
+		});
+		expect(job.json).toEqual([
+			expect.objectContaining({
+				id: jobGroupId,
+				status: 'Complete',
+				jobs: expect.objectContaining({ data: expect.any(Array) }),
+			}),
+		]);
+		const jobs = await runNode({
+			resource: 'job',
+			operation: 'getMany',
+			returnAll: false,
+			limit: 10,
+			filters: { status: ['Complete'] },
+		});
 		expect(jobs.json.map((j) => j.id)).toEqual([jobGroupId]);
-		const outputs = await runNode({ resource: 'job', operation: 'getOutputs', jobId: `${jobGroupId}` });
-		expect(outputs.json).toEqual([{ jobId: jobGroupId, files: [expect.objectContaining({ fileType: 'csv', isPrimaryOutput: true })], tables: [] }]);
-		expect((await api.counters()).requests).toMatchObject({ getPlanSnapshotRun: 1, listPlanSnapshotRuns: 3, getJobGroup: 1, getJobLibrary: 1, getJobGroupOutputs: 1 });
+		const outputs = await runNode({
+			resource: 'job',
+			operation: 'getOutputs',
+			jobId: `${jobGroupId}`,
+		});
+		expect(outputs.json).toEqual([
+			{
+				jobId: jobGroupId,
+				files: [expect.objectContaining({ fileType: 'csv', isPrimaryOutput: true })],
+				tables: [],
+			},
+		]);
+		expect((await api.counters()).requests).toMatchObject({
+			getPlanSnapshotRun: 1,
+			listPlanSnapshotRuns: 3,
+			getJobGroup: 1,
+			getJobLibrary: 1,
+			getJobGroupOutputs: 1,
+		});
 	});
 });
 
@@ -175,7 +334,11 @@ describe('paging', () => {
 
 	test(`Return All over 1,234 plans returns every plan once, in ceil(1234 / ${PAGE_SIZE}) requests`, async () => {
 		await api.reset({ plans: 1234 });
-		const { json, result } = await runNode({ resource: 'plan', operation: 'getMany', returnAll: true });
+		const { json, result } = await runNode({
+			resource: 'plan',
+			operation: 'getMany',
+			returnAll: true,
+		});
 		expect(result.error).toBeUndefined();
 		expect(json.map((p) => p.id)).toEqual(allIds);
 		expect((await api.counters()).requests.listPlans).toBe(Math.ceil(1234 / PAGE_SIZE));
@@ -191,11 +354,21 @@ describe('paging', () => {
 
 	test('Limit: exactly that many, in as few requests as the limit needs', async () => {
 		await api.reset({ plans: 1234 });
-		const seven = await runNode({ resource: 'plan', operation: 'getMany', returnAll: false, limit: 7 });
+		const seven = await runNode({
+			resource: 'plan',
+			operation: 'getMany',
+			returnAll: false,
+			limit: 7,
+		});
 		expect(seven.json.map((p) => p.id)).toEqual(allIds.slice(0, 7));
 		expect((await api.counters()).requests.listPlans).toBe(1);
 		await api.resetCounters();
-		const more = await runNode({ resource: 'plan', operation: 'getMany', returnAll: false, limit: PAGE_SIZE + 30 });
+		const more = await runNode({
+			resource: 'plan',
+			operation: 'getMany',
+			returnAll: false,
+			limit: PAGE_SIZE + 30,
+		});
 		expect(more.json.map((p) => p.id)).toEqual(allIds.slice(0, PAGE_SIZE + 30));
 		expect((await api.counters()).requests.listPlans).toBe(2);
 	});
@@ -206,7 +379,11 @@ describe('429, 5xx and 401 while listing', () => {
 		await api.reset({ plans: 250 });
 		await api.addFault({ endpoint: 'listPlans', status: 429, retryAfterSeconds: 1, times: 2 });
 		const started = Date.now();
-		const { json, result } = await runNode({ resource: 'plan', operation: 'getMany', returnAll: true });
+		const { json, result } = await runNode({
+			resource: 'plan',
+			operation: 'getMany',
+			returnAll: true,
+		});
 		const elapsed = Date.now() - started;
 		expect(result.error).toBeUndefined();
 		expect(json).toHaveLength(250);
@@ -227,7 +404,11 @@ describe('429, 5xx and 401 while listing', () => {
 		expect(counters.faultsServed).toBe(4);
 		expect(elapsed).toBeGreaterThanOrEqual(3000); // x-retry-after 0 is clamped to 1 s
 		expect(elapsed).toBeLessThan(7000);
-		const error = result.nodeError('AAC') as unknown as { message: string; description: string; httpCode: string };
+		const error = result.nodeError('AAC') as unknown as {
+			message: string;
+			description: string;
+			httpCode: string;
+		};
 		expect(error.httpCode).toBe('429');
 		expect(error.message).toContain('TooManyRequestsException');
 		expect(error.description).toContain('Tried 4 times');
@@ -269,7 +450,14 @@ describe('429, 5xx and 401 while listing', () => {
 		expect(expiredAfterPages).toBeLessThan(124);
 		expect(run.json.map((p) => p.id)).toEqual(Array.from({ length: 1234 }, (_, i) => i + 1));
 		const stats = await standIn.stats();
-		expect(stats).toMatchObject({ tokenRequests: 1, refreshGrantsOk: 1, reuseDetections: 0, invalidGrants: 0, maxUsesOfOneRefreshToken: 1, apiUnauthorized: 1 });
+		expect(stats).toMatchObject({
+			tokenRequests: 1,
+			refreshGrantsOk: 1,
+			reuseDetections: 0,
+			invalidGrants: 0,
+			maxUsesOfOneRefreshToken: 1,
+			apiUnauthorized: 1,
+		});
 		const stored = run.stored();
 		expect(stored.refreshToken).not.toBe(run.pair.refreshToken);
 		expect(stored.accessToken).not.toBe(run.pair.accessToken);
@@ -279,8 +467,15 @@ describe('429, 5xx and 401 while listing', () => {
 
 	test('401 in Refresh Operation Only mode: no refresh, an error that points at the keep-alive', async () => {
 		await api.addFault({ endpoint: 'listPlans', status: 401, times: 1 });
-		const run = await runNode({ resource: 'plan', operation: 'getMany', returnAll: true }, { credential: { refreshMode: 'refreshOperationOnly' } });
-		const error = run.result.nodeError('AAC') as unknown as { message: string; description: string; httpCode: string };
+		const run = await runNode(
+			{ resource: 'plan', operation: 'getMany', returnAll: true },
+			{ credential: { refreshMode: 'refreshOperationOnly' } },
+		);
+		const error = run.result.nodeError('AAC') as unknown as {
+			message: string;
+			description: string;
+			httpCode: string;
+		};
 		expect(error.httpCode).toBe('401');
 		expect(error.description).toContain('keep-alive');
 		expect((await standIn.stats()).tokenRequests).toBe(0);
@@ -289,8 +484,14 @@ describe('429, 5xx and 401 while listing', () => {
 
 	test('an expired access token in Refresh Operation Only mode: no refresh, no request to AAC, the keep-alive named', async () => {
 		const expired = await standIn.mint({ accessTokenExpired: true });
-		const run = await runNode({ resource: 'user', operation: 'getCurrent' }, { credential: { ...expired, refreshMode: 'refreshOperationOnly' } });
-		const error = run.result.nodeError('AAC') as unknown as { message: string; description: string };
+		const run = await runNode(
+			{ resource: 'user', operation: 'getCurrent' },
+			{ credential: { ...expired, refreshMode: 'refreshOperationOnly' } },
+		);
+		const error = run.result.nodeError('AAC') as unknown as {
+			message: string;
+			description: string;
+		};
 		expect(error.message).toContain('Refresh Operation Only');
 		expect(error.description).toContain('keep-alive');
 		expect((await standIn.stats()).tokenRequests).toBe(0);
@@ -302,18 +503,33 @@ describe('429, 5xx and 401 while listing', () => {
 describe('errors', () => {
 	test('404: AAC exception name and message, HTTP status, request ID and what to do; no token piece anywhere', async () => {
 		const run = await runNode({ resource: 'plan', operation: 'get', planId: byId('id', 99999) });
-		const error = run.result.nodeError('AAC') as unknown as { message: string; description: string; httpCode: string };
+		const error = run.result.nodeError('AAC') as unknown as {
+			message: string;
+			description: string;
+			httpCode: string;
+		};
 		expect(error.httpCode).toBe('404');
-		expect(error.message).toMatch(/^AAC answered 404 to GET \/v4\/plans\/99999\/full \(DataNotFoundException: .+\)$/);
+		expect(error.message).toMatch(
+			/^AAC answered 404 to GET \/v4\/plans\/99999\/full \(DataNotFoundException: .+\)$/,
+		);
 		expect(error.description).toContain('check the ID');
 		expect(error.description).toMatch(REQUEST_ID);
-		expect(leaksToken(JSON.stringify(run.result.run.data.resultData), [run.pair.accessToken, run.pair.refreshToken])).toBe(false);
+		expect(
+			leaksToken(JSON.stringify(run.result.run.data.resultData), [
+				run.pair.accessToken,
+				run.pair.refreshToken,
+			]),
+		).toBe(false);
 	});
 
 	test('403 with the request ID and the permission hint', async () => {
 		await api.addFault({ endpoint: 'getFlow', status: 403, times: 1 });
 		const run = await runNode({ resource: 'flow', operation: 'get', flowId: byId('id', 1) });
-		const error = run.result.nodeError('AAC') as unknown as { message: string; description: string; httpCode: string };
+		const error = run.result.nodeError('AAC') as unknown as {
+			message: string;
+			description: string;
+			httpCode: string;
+		};
 		expect(error.httpCode).toBe('403');
 		expect(error.message).toContain('AccessControlException');
 		expect(error.description).toContain('shared with that user');
@@ -331,18 +547,31 @@ describe('errors', () => {
 describe('items', () => {
 	test('pairedItem and Continue On Fail per item: the failing item gives its error, the others their results', async () => {
 		const planId = { __rl: true, mode: 'id', value: '={{ [1, 99999, 1][$json.index] }}' };
-		const run = await runNode({ resource: 'plan', operation: 'get', planId }, { items: 3, continueOnFail: true });
+		const run = await runNode(
+			{ resource: 'plan', operation: 'get', planId },
+			{ items: 3, continueOnFail: true },
+		);
 		expect(run.result.error).toBeUndefined();
-		expect(run.items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(run.items.map((item) => item.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 1 },
+			{ item: 2 },
+		]);
 		expect(run.json[0]).toMatchObject({ id: 1 });
-		expect(run.json[1]).toMatchObject({ error: expect.stringContaining('AAC answered 404'), httpCode: '404' });
+		expect(run.json[1]).toMatchObject({
+			error: expect.stringContaining('AAC answered 404'),
+			httpCode: '404',
+		});
 		expect(run.json[2]).toMatchObject({ id: 1 });
 	});
 
 	test('without Continue On Fail the node stops at the failing item, naming it', async () => {
 		const planId = { __rl: true, mode: 'id', value: '={{ [1, 99999, 1][$json.index] }}' };
 		const run = await runNode({ resource: 'plan', operation: 'get', planId }, { items: 3 });
-		const error = run.result.nodeError('AAC') as unknown as { context: { itemIndex: number }; httpCode: string };
+		const error = run.result.nodeError('AAC') as unknown as {
+			context: { itemIndex: number };
+			httpCode: string;
+		};
 		expect(error.httpCode).toBe('404');
 		expect(error.context.itemIndex).toBe(1);
 		expect((await api.counters()).requests.getPlanFull).toBe(2); // item 2 never ran
@@ -350,7 +579,10 @@ describe('items', () => {
 
 	test('getMany per item: each item its own list, paired to it', async () => {
 		await api.reset({ plans: 10 });
-		const run = await runNode({ resource: 'plan', operation: 'getMany', returnAll: false, limit: 3 }, { items: 2 });
+		const run = await runNode(
+			{ resource: 'plan', operation: 'getMany', returnAll: false, limit: 3 },
+			{ items: 2 },
+		);
 		expect(run.items.map((item) => [item.json.id, item.pairedItem])).toEqual([
 			[1, { item: 0 }],
 			[2, { item: 0 }],
@@ -365,9 +597,20 @@ describe('items', () => {
 describe('pickers (resource locator list searches)', () => {
 	async function search(method: string, filter?: string, paginationToken?: string) {
 		const { id, harness } = await newCredential();
-		const context = harness.loadOptionsContext(workflow({ resource: 'plan', operation: 'get' }, { credentialId: id }), 'AAC', 'parameters.planId');
+		const context = harness.loadOptionsContext(
+			workflow({ resource: 'plan', operation: 'get' }, { credentialId: id }),
+			'AAC',
+			'parameters.planId',
+		);
 		const node = new AlteryxAnalyticsCloud();
-		const listSearch = node.methods.listSearch as Record<string, (this: unknown, filter?: string, token?: string) => Promise<{ results: Array<{ name: string; value: string }>; paginationToken?: string }>>;
+		const listSearch = node.methods.listSearch as Record<
+			string,
+			(
+				this: unknown,
+				filter?: string,
+				token?: string,
+			) => Promise<{ results: Array<{ name: string; value: string }>; paginationToken?: string }>
+		>;
 		return await listSearch[method].call(context, filter, paginationToken);
 	}
 
@@ -378,18 +621,28 @@ describe('pickers (resource locator list searches)', () => {
 		expect(first.results[0]).toEqual({ name: 'Demo plan (1)', value: '1' });
 		expect(first.paginationToken).toBe('50');
 		const last = await search('searchPlans', undefined, '100');
-		expect(last.results.map((r) => r.value)).toEqual(Array.from({ length: 20 }, (_, i) => String(101 + i)));
+		expect(last.results.map((r) => r.value)).toEqual(
+			Array.from({ length: 20 }, (_, i) => String(101 + i)),
+		);
 		expect(last.paginationToken).toBeUndefined();
 		const filtered = await search('searchPlans', 'plan 011');
-		expect(filtered.results.map((r) => r.name)).toEqual(Array.from({ length: 10 }, (_, i) => `Plan 011${i} (${110 + i})`));
+		expect(filtered.results.map((r) => r.name)).toEqual(
+			Array.from({ length: 10 }, (_, i) => `Plan 011${i} (${110 + i})`),
+		);
 		expect(filtered.paginationToken).toBeUndefined();
 	});
 
 	test('flows, recipes and connections have pickers too', async () => {
 		expect((await search('searchFlows')).results).toEqual([{ name: 'Demo flow (1)', value: '1' }]);
-		expect((await search('searchRecipes', 'recipe 2')).results).toEqual([{ name: 'Demo recipe 2 (2)', value: '2' }]);
+		expect((await search('searchRecipes', 'recipe 2')).results).toEqual([
+			{ name: 'Demo recipe 2 (2)', value: '2' },
+		]);
 		expect((await search('searchConnections')).results).toHaveLength(1);
-		expect((await api.counters()).requests).toMatchObject({ listFlows: 1, listWrangledDatasets: 1, listConnections: 1 });
+		expect((await api.counters()).requests).toMatchObject({
+			listFlows: 1,
+			listWrangledDatasets: 1,
+			listConnections: 1,
+		});
 	});
 });
 
@@ -398,13 +651,20 @@ describe('retry timing (pure)', () => {
 		expect(retryAfterMs({ 'x-retry-after': '0' })).toBe(1000);
 		expect(retryAfterMs({ 'x-retry-after': '7' })).toBe(7000);
 		expect(retryAfterMs({ 'retry-after': '120' })).toBe(60_000);
-		expect(retryAfterMs({ 'retry-after': new Date(Date.UTC(2030, 0, 1, 0, 0, 10)).toUTCString() }, Date.UTC(2030, 0, 1))).toBe(10_000);
+		expect(
+			retryAfterMs(
+				{ 'retry-after': new Date(Date.UTC(2030, 0, 1, 0, 0, 10)).toUTCString() },
+				Date.UTC(2030, 0, 1),
+			),
+		).toBe(10_000);
 		expect(retryAfterMs({})).toBeUndefined();
 		expect(retryAfterMs({ 'retry-after': 'soon' })).toBeUndefined();
 	});
 
 	test('backoff: 250 ms doubling to 8 s, within ±20 %', () => {
-		expect([1, 2, 3, 6, 10].map((attempt) => backoffMs(attempt, () => 0.5))).toEqual([250, 500, 1000, 8000, 8000]);
+		expect([1, 2, 3, 6, 10].map((attempt) => backoffMs(attempt, () => 0.5))).toEqual([
+			250, 500, 1000, 8000, 8000,
+		]);
 		expect(backoffMs(1, () => 0)).toBe(200);
 		expect(backoffMs(1, () => 1)).toBe(300);
 	});

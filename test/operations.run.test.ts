@@ -2,7 +2,13 @@
 // n8n-core's real engine (test/harness) against the AAC stand-in (standin/: real oidc-provider,
 // our hand-written fake of AAC's v4 API). The API clock runs 60 times faster than real time
 // (timeScale), so a 60 s run takes one real second; the node polls every 0.2 to 0.5 s.
-import { sleep, type IConnections, type IDataObject, type INode, type INodeType } from 'n8n-workflow';
+import {
+	sleep,
+	type IConnections,
+	type IDataObject,
+	type INode,
+	type INodeType,
+} from 'n8n-workflow';
 
 import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
 import { AlteryxAnalyticsCloud } from '../nodes/AlteryxAnalyticsCloud/AlteryxAnalyticsCloud.node';
@@ -15,7 +21,10 @@ import { standInApi, type StandInApi } from './helpers/standinApi';
 
 const CRED = 'alteryxAnalyticsCloudOAuth2Api';
 const AAC_NODE = 'n8n-nodes-alteryx-analytics-cloud.alteryxAnalyticsCloud';
-const nodeTypes: Record<string, INodeType> = { 'test.start': new StartNode(), [AAC_NODE]: new AlteryxAnalyticsCloud() };
+const nodeTypes: Record<string, INodeType> = {
+	'test.start': new StartNode(),
+	[AAC_NODE]: new AlteryxAnalyticsCloud(),
+};
 const credentialTypes = { [CRED]: new AlteryxAnalyticsCloudOAuth2Api() };
 
 /** Fast polls for tests (the UI asks for at least 1 s; fractions are honoured). */
@@ -58,12 +67,24 @@ async function setUp(target: StandIn, credentialExtra: IDataObject = {}, mintTtl
 	const id = `cred-run-${++credentialCounter}`;
 	const pair = await target.mint(mintTtl ? { accessTokenTtlSeconds: mintTtl } : {});
 	const store = new CredentialStore([
-		{ id, name: 'AAC', type: CRED, data: { ...pair, allowCustomIssuer: true, apiBaseUrl: target.apiBaseUrl, ...credentialExtra } },
+		{
+			id,
+			name: 'AAC',
+			type: CRED,
+			data: { ...pair, allowCustomIssuer: true, apiBaseUrl: target.apiBaseUrl, ...credentialExtra },
+		},
 	]);
 	const harness = createHarness({ nodeTypes, credentialTypes, store, saveSemantics: 'n8n2' });
 	async function run(items: number, node: NodeSpec, stop?: AbortSignal): Promise<RunResult> {
 		const nodes: INode[] = [
-			{ id: 'start', name: 'Start', type: 'test.start', typeVersion: 1, position: [0, 0], parameters: { items } },
+			{
+				id: 'start',
+				name: 'Start',
+				type: 'test.start',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { items },
+			},
 			{
 				id: 'aac-node-1',
 				name: 'AAC',
@@ -78,7 +99,9 @@ async function setUp(target: StandIn, credentialExtra: IDataObject = {}, mintTtl
 				credentials: { [CRED]: { id, name: 'AAC' } },
 			},
 		];
-		const connections: IConnections = { Start: { main: [[{ node: 'AAC', type: 'main', index: 0 }]] } };
+		const connections: IConnections = {
+			Start: { main: [[{ node: 'AAC', type: 'main', index: 0 }]] },
+		};
 		const logStart = harness.logs.length;
 		const result = await harness.runWorkflow({ nodes, connections }, undefined, { stop });
 		seen.logs.push(...harness.logs.slice(logStart));
@@ -88,7 +111,9 @@ async function setUp(target: StandIn, credentialExtra: IDataObject = {}, mintTtl
 	}
 	/** Runs a given graph; every AAC node gets this credential. */
 	async function runGraph(nodes: INode[], connections: IConnections): Promise<RunResult> {
-		const withCredential = nodes.map((node) => (node.type === AAC_NODE ? { ...node, credentials: { [CRED]: { id, name: 'AAC' } } } : node));
+		const withCredential = nodes.map((node) =>
+			node.type === AAC_NODE ? { ...node, credentials: { [CRED]: { id, name: 'AAC' } } } : node,
+		);
 		const result = await harness.runWorkflow({ nodes: withCredential, connections });
 		for (const node of nodes) seen.outputs.push(result.output(node.name));
 		return result;
@@ -97,7 +122,13 @@ async function setUp(target: StandIn, credentialExtra: IDataObject = {}, mintTtl
 }
 
 const planRun = (options: IDataObject = {}, extra: IDataObject = {}): NodeSpec => ({
-	parameters: { resource: 'plan', operation: 'run', planId: { __rl: true, mode: 'id', value: '1' }, options: { ...FAST, ...options }, ...extra },
+	parameters: {
+		resource: 'plan',
+		operation: 'run',
+		planId: { __rl: true, mode: 'id', value: '1' },
+		options: { ...FAST, ...options },
+		...extra,
+	},
 });
 
 /** The one run POST's x-execution-id and how often it was sent. */
@@ -107,12 +138,23 @@ async function postsPerExecutionId(): Promise<number[]> {
 
 describe('Plan → Run and wait', () => {
 	test('Complete: one run started, waited for, output with id, status, times and duration', async () => {
-		await api.setFixture({ kind: 'plan', id: 1, queuedMs: 1000, runningMs: 60000, outcome: 'Complete' });
+		await api.setFixture({
+			kind: 'plan',
+			id: 1,
+			queuedMs: 1000,
+			runningMs: 60000,
+			outcome: 'Complete',
+		});
 		const { run } = await setUp(standIn);
 		const result = await run(1, planRun());
 		expect(result.error).toBeUndefined();
 		const [out] = result.output('AAC');
-		expect(out).toMatchObject({ planRunId: expect.any(String), status: 'Complete', planId: '1', alreadyStarted: false });
+		expect(out).toMatchObject({
+			planRunId: expect.any(String),
+			status: 'Complete',
+			planId: '1',
+			alreadyStarted: false,
+		});
 		expect(out.executionId).toMatch(/^n8n:/);
 		// 60 s of API time running (the run's own times, not the poll's).
 		expect(out.durationSeconds).toBeGreaterThanOrEqual(59);
@@ -125,32 +167,54 @@ describe('Plan → Run and wait', () => {
 	});
 
 	test('without waiting: the id and the first status at once', async () => {
-		await api.setFixture({ kind: 'plan', id: 1, queuedMs: 60000, runningMs: 60000, outcome: 'Complete' });
+		await api.setFixture({
+			kind: 'plan',
+			id: 1,
+			queuedMs: 60000,
+			runningMs: 60000,
+			outcome: 'Complete',
+		});
 		const { run } = await setUp(standIn);
 		const started = Date.now();
 		const [out] = (await run(1, planRun({}, { waitForCompletion: false }))).output('AAC');
 		expect(Date.now() - started).toBeLessThan(900); // no poll sleep happened
-		expect(out).toMatchObject({ planRunId: expect.any(String), status: 'Created', finishedAt: null, alreadyStarted: false });
+		expect(out).toMatchObject({
+			planRunId: expect.any(String),
+			status: 'Created',
+			finishedAt: null,
+			alreadyStarted: false,
+		});
 		expect((await api.counters()).requests.getPlanSnapshotRun).toBe(1);
 	});
 
-	test.each(['Failed', 'Canceled'] as const)('%s: a node error with the run id; Output Failed Runs turns it into an item', async (outcome) => {
-		await api.setFixture({ kind: 'plan', id: 1, queuedMs: 500, runningMs: 20000, outcome });
-		const { run } = await setUp(standIn);
-		const failed = await run(1, planRun());
-		const error = failed.nodeError('AAC') as Error & { description?: string };
-		expect(error.message).toMatch(new RegExp(`^Plan run \\d+ ended ${outcome}`));
-		expect(error.description).toContain('Output Failed Runs');
-		expect(failed.output('AAC')).toEqual([]);
+	test.each(['Failed', 'Canceled'] as const)(
+		'%s: a node error with the run id; Output Failed Runs turns it into an item',
+		async (outcome) => {
+			await api.setFixture({ kind: 'plan', id: 1, queuedMs: 500, runningMs: 20000, outcome });
+			const { run } = await setUp(standIn);
+			const failed = await run(1, planRun());
+			const error = failed.nodeError('AAC') as Error & { description?: string };
+			expect(error.message).toMatch(new RegExp(`^Plan run \\d+ ended ${outcome}`));
+			expect(error.description).toContain('Output Failed Runs');
+			expect(failed.output('AAC')).toEqual([]);
 
-		const output = await run(1, planRun({ outputFailedRuns: true }));
-		expect(output.error).toBeUndefined();
-		expect(output.output('AAC')).toEqual([expect.objectContaining({ status: outcome, planRunId: expect.any(String) })]);
-		expect((await api.counters()).runsStarted.plan).toEqual({ 1: 2 });
-	});
+			const output = await run(1, planRun({ outputFailedRuns: true }));
+			expect(output.error).toBeUndefined();
+			expect(output.output('AAC')).toEqual([
+				expect.objectContaining({ status: outcome, planRunId: expect.any(String) }),
+			]);
+			expect((await api.counters()).runsStarted.plan).toEqual({ 1: 2 });
+		},
+	);
 
-	test('Continue On Fail: each Failed run becomes its own item\'s error item', async () => {
-		await api.setFixture({ kind: 'plan', id: 1, queuedMs: 500, runningMs: 5000, outcome: 'Failed' });
+	test("Continue On Fail: each Failed run becomes its own item's error item", async () => {
+		await api.setFixture({
+			kind: 'plan',
+			id: 1,
+			queuedMs: 500,
+			runningMs: 5000,
+			outcome: 'Failed',
+		});
 		const { run } = await setUp(standIn);
 		const result = await run(2, { ...planRun(), continueOnFail: true });
 		expect(result.error).toBeUndefined();
@@ -163,13 +227,21 @@ describe('Plan → Run and wait', () => {
 
 describe('timeouts and stopping', () => {
 	test('timeout: an error naming the run and its last status; the run goes on in AAC', async () => {
-		await api.setFixture({ kind: 'plan', id: 1, queuedMs: 0, runningMs: 3_600_000, outcome: 'Complete' });
+		await api.setFixture({
+			kind: 'plan',
+			id: 1,
+			queuedMs: 0,
+			runningMs: 3_600_000,
+			outcome: 'Complete',
+		});
 		const { run } = await setUp(standIn);
 		const started = Date.now();
 		const result = await run(1, planRun({ maxWaitMinutes: 0.02 }));
 		const elapsed = Date.now() - started;
 		const error = result.nodeError('AAC') as Error & { description?: string };
-		expect(error.message).toMatch(/^Gave up waiting for plan run (\d+) after 0\.02 minutes \(last status InProgress\)$/);
+		expect(error.message).toMatch(
+			/^Gave up waiting for plan run (\d+) after 0\.02 minutes \(last status InProgress\)$/,
+		);
 		expect(error.description).toContain('still running in AAC');
 		expect(error.description).toMatch(/Plan Run → Wait with ID \d+/);
 		expect(elapsed).toBeGreaterThanOrEqual(1200);
@@ -180,7 +252,13 @@ describe('timeouts and stopping', () => {
 	});
 
 	test('timeout with Cancel Run on Timeout: the run is cancelled in AAC, once', async () => {
-		await api.setFixture({ kind: 'plan', id: 1, queuedMs: 0, runningMs: 3_600_000, outcome: 'Complete' });
+		await api.setFixture({
+			kind: 'plan',
+			id: 1,
+			queuedMs: 0,
+			runningMs: 3_600_000,
+			outcome: 'Complete',
+		});
 		const { run } = await setUp(standIn);
 		const result = await run(1, planRun({ maxWaitMinutes: 0.02, cancelOnTimeout: true }));
 		const error = result.nodeError('AAC') as Error & { description?: string };
@@ -191,11 +269,21 @@ describe('timeouts and stopping', () => {
 	});
 
 	test('stopping the execution during the wait stops it at once (cancel signal), not at the next poll', async () => {
-		await api.setFixture({ kind: 'plan', id: 1, queuedMs: 0, runningMs: 3_600_000, outcome: 'Complete' });
+		await api.setFixture({
+			kind: 'plan',
+			id: 1,
+			queuedMs: 0,
+			runningMs: 3_600_000,
+			outcome: 'Complete',
+		});
 		const { run } = await setUp(standIn);
 		const stop = new AbortController();
 		// A 20 s first poll: only an interrupted sleep ends this quickly.
-		const running = run(1, planRun({ pollIntervalSeconds: 20, maxPollIntervalSeconds: 20 }), stop.signal);
+		const running = run(
+			1,
+			planRun({ pollIntervalSeconds: 20, maxPollIntervalSeconds: 20 }),
+			stop.signal,
+		);
 		// Stop once the run exists in AAC (the node is sleeping by then).
 		for (let i = 0; i < 100 && (await api.runs()).planRuns.length === 0; i++) await sleep(50);
 		await sleep(300);
@@ -215,24 +303,38 @@ describe('a run is never started twice', () => {
 	test.each([
 		{ fault: { status: 502 }, what: 'was answered 502' },
 		{ fault: { reset: true }, what: 'lost its connection (reset)' },
-	])('a run POST that $what after AAC started it: not repeated; the error says it may have started and how to check', async ({ fault, what }) => {
-		await api.addFault({ endpoint: 'runPlan', phase: 'after', ...fault });
-		const { run } = await setUp(standIn);
-		const result = await run(1, planRun());
-		const counters = await api.counters();
-		expect(counters.runsStarted.plan).toEqual({ 1: 1 });
-		expect(await postsPerExecutionId()).toEqual([1]);
-		const error = result.nodeError('AAC') as Error & { description?: string };
-		expect(error.message).toContain('may have started');
-		expect(error.message).toContain(what);
-		expect(error.description).toMatch(/x-execution-id n8n:\S+/);
-	});
+	])(
+		'a run POST that $what after AAC started it: not repeated; the error says it may have started and how to check',
+		async ({ fault, what }) => {
+			await api.addFault({ endpoint: 'runPlan', phase: 'after', ...fault });
+			const { run } = await setUp(standIn);
+			const result = await run(1, planRun());
+			const counters = await api.counters();
+			expect(counters.runsStarted.plan).toEqual({ 1: 1 });
+			expect(await postsPerExecutionId()).toEqual([1]);
+			const error = result.nodeError('AAC') as Error & { description?: string };
+			expect(error.message).toContain('may have started');
+			expect(error.message).toContain(what);
+			expect(error.description).toMatch(/x-execution-id n8n:\S+/);
+		},
+	);
 
 	test('Retry On Fail after an ambiguous POST: still one run in AAC; the retry finds it and waits for it', async () => {
-		await api.setFixture({ kind: 'plan', id: 1, queuedMs: 500, runningMs: 20000, outcome: 'Complete' });
+		await api.setFixture({
+			kind: 'plan',
+			id: 1,
+			queuedMs: 500,
+			runningMs: 20000,
+			outcome: 'Complete',
+		});
 		await api.addFault({ endpoint: 'runPlan', phase: 'after', status: 502 });
 		const { run } = await setUp(standIn);
-		const result = await run(1, { ...planRun(), retryOnFail: true, maxTries: 3, waitBetweenTries: 0 });
+		const result = await run(1, {
+			...planRun(),
+			retryOnFail: true,
+			maxTries: 3,
+			waitBetweenTries: 0,
+		});
 		expect(result.error).toBeUndefined();
 		const [out] = result.output('AAC');
 		expect(out).toMatchObject({ status: 'Complete', alreadyStarted: true, foundBy: 'run list' });
@@ -244,9 +346,20 @@ describe('a run is never started twice', () => {
 	});
 
 	test('Retry On Fail after the run Failed: the retry waits for the same run (304), it starts no second one', async () => {
-		await api.setFixture({ kind: 'plan', id: 1, queuedMs: 200, runningMs: 3000, outcome: 'Failed' });
+		await api.setFixture({
+			kind: 'plan',
+			id: 1,
+			queuedMs: 200,
+			runningMs: 3000,
+			outcome: 'Failed',
+		});
 		const { run } = await setUp(standIn);
-		const result = await run(1, { ...planRun(), retryOnFail: true, maxTries: 2, waitBetweenTries: 0 });
+		const result = await run(1, {
+			...planRun(),
+			retryOnFail: true,
+			maxTries: 2,
+			waitBetweenTries: 0,
+		});
 		expect((result.nodeError('AAC') as Error).message).toMatch(/ended Failed/);
 		const counters = await api.counters();
 		expect(counters.runsStarted.plan).toEqual({ 1: 1 });
@@ -265,13 +378,27 @@ describe('a run is never started twice', () => {
 		});
 		const current = { resource: 'user', operation: 'getCurrent' };
 		const nodes: INode[] = [
-			{ id: 'start', name: 'Start', type: 'test.start', typeVersion: 1, position: [0, 0], parameters: { items: 1 } },
+			{
+				id: 'start',
+				name: 'Start',
+				type: 'test.start',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { items: 1 },
+			},
 			aac('u1', 'Who 1', current),
 			aac('u2', 'Who 2', current),
 			aac('run', 'Run', planRun({}, { waitForCompletion: false }).parameters),
 		];
 		const connections: IConnections = {
-			Start: { main: [[{ node: 'Who 1', type: 'main', index: 0 }, { node: 'Who 2', type: 'main', index: 0 }]] },
+			Start: {
+				main: [
+					[
+						{ node: 'Who 1', type: 'main', index: 0 },
+						{ node: 'Who 2', type: 'main', index: 0 },
+					],
+				],
+			},
 			'Who 1': { main: [[{ node: 'Run', type: 'main', index: 0 }]] },
 			'Who 2': { main: [[{ node: 'Run', type: 'main', index: 0 }]] },
 		};
@@ -290,7 +417,13 @@ describe('a run is never started twice', () => {
 		// AAC's 30 per user per minute, on an API clock 100 times faster: 2,000 a real minute is
 		// 20 per API minute, the same spacing as 20 a minute against AAC.
 		await api.clock({ timeScale: 100 });
-		await api.setFixture({ kind: 'plan', id: 1, queuedMs: 1000, runningMs: 1000, outcome: 'Complete' });
+		await api.setFixture({
+			kind: 'plan',
+			id: 1,
+			queuedMs: 1000,
+			runningMs: 1000,
+			outcome: 'Complete',
+		});
 		const { run } = await setUp(standIn);
 		const result = await run(100, planRun({ runsPerMinute: 2000 }, { waitForCompletion: false }));
 		expect(result.error).toBeUndefined();
@@ -309,8 +442,19 @@ describe('a run is never started twice', () => {
 
 describe('polling under pressure', () => {
 	test('a 429 storm during polling: x-retry-after honoured, the wait goes on, bounded', async () => {
-		await api.setFixture({ kind: 'plan', id: 1, queuedMs: 0, runningMs: 30000, outcome: 'Complete' });
-		await api.addFault({ endpoint: 'getPlanSnapshotRun', status: 429, retryAfterSeconds: 1, times: 5 });
+		await api.setFixture({
+			kind: 'plan',
+			id: 1,
+			queuedMs: 0,
+			runningMs: 30000,
+			outcome: 'Complete',
+		});
+		await api.addFault({
+			endpoint: 'getPlanSnapshotRun',
+			status: 429,
+			retryAfterSeconds: 1,
+			times: 5,
+		});
 		const { run } = await setUp(standIn);
 		const started = Date.now();
 		const result = await run(1, planRun());
@@ -327,23 +471,50 @@ describe('polling under pressure', () => {
 
 describe('Plan Run → Wait and Cancel', () => {
 	test('Run without waiting, then Wait (the pattern for long runs), then Cancel of a finished run changes nothing', async () => {
-		await api.setFixture({ kind: 'plan', id: 1, queuedMs: 500, runningMs: 30000, outcome: 'Complete' });
+		await api.setFixture({
+			kind: 'plan',
+			id: 1,
+			queuedMs: 500,
+			runningMs: 30000,
+			outcome: 'Complete',
+		});
 		const { run } = await setUp(standIn);
 		const [started] = (await run(1, planRun({}, { waitForCompletion: false }))).output('AAC');
 		const [waited] = (
-			await run(1, { parameters: { resource: 'planRun', operation: 'wait', planRunId: started.planRunId, options: FAST } })
+			await run(1, {
+				parameters: {
+					resource: 'planRun',
+					operation: 'wait',
+					planRunId: started.planRunId,
+					options: FAST,
+				},
+			})
 		).output('AAC');
 		expect(waited).toMatchObject({ planRunId: started.planRunId, status: 'Complete' });
-		const [canceled] = (await run(1, { parameters: { resource: 'planRun', operation: 'cancel', planRunId: started.planRunId } })).output('AAC');
+		const [canceled] = (
+			await run(1, {
+				parameters: { resource: 'planRun', operation: 'cancel', planRunId: started.planRunId },
+			})
+		).output('AAC');
 		expect(canceled).toMatchObject({ planRunId: started.planRunId, status: 'Complete' });
 		expect((await api.counters()).runsStarted.plan).toEqual({ 1: 1 });
 	});
 
 	test('Cancel of a running plan run: Canceled in AAC', async () => {
-		await api.setFixture({ kind: 'plan', id: 1, queuedMs: 0, runningMs: 3_600_000, outcome: 'Complete' });
+		await api.setFixture({
+			kind: 'plan',
+			id: 1,
+			queuedMs: 0,
+			runningMs: 3_600_000,
+			outcome: 'Complete',
+		});
 		const { run } = await setUp(standIn);
 		const [started] = (await run(1, planRun({}, { waitForCompletion: false }))).output('AAC');
-		const [canceled] = (await run(1, { parameters: { resource: 'planRun', operation: 'cancel', planRunId: started.planRunId } })).output('AAC');
+		const [canceled] = (
+			await run(1, {
+				parameters: { resource: 'planRun', operation: 'cancel', planRunId: started.planRunId },
+			})
+		).output('AAC');
 		expect(canceled).toMatchObject({ planRunId: started.planRunId, status: 'Canceled' });
 		expect((await api.counters()).cancels.planRun).toBe(1);
 	});
@@ -353,7 +524,13 @@ describe('Job → Run / Wait / Cancel and Flow → Run', () => {
 	const recipe = (id: string) => ({ __rl: true, mode: 'id', value: id });
 
 	test('Job → Run and wait: Complete with its jobs and outputs; run parameters and execution options sent', async () => {
-		await api.setFixture({ kind: 'recipe', id: 1, queuedMs: 500, runningMs: 30000, outcome: 'Complete' });
+		await api.setFixture({
+			kind: 'recipe',
+			id: 1,
+			queuedMs: 500,
+			runningMs: 30000,
+			outcome: 'Complete',
+		});
 		const { run } = await setUp(standIn);
 		const result = await run(1, {
 			parameters: {
@@ -366,9 +543,18 @@ describe('Job → Run / Wait / Cancel and Flow → Run', () => {
 		});
 		expect(result.error).toBeUndefined();
 		const [out] = result.output('AAC');
-		expect(out).toMatchObject({ jobId: expect.any(String), status: 'Complete', recipeId: '1', alreadyStarted: false });
-		expect((out.outputs as IDataObject).files).toEqual(expect.arrayContaining([expect.objectContaining({ uri: expect.any(String) })]));
-		expect(out.jobs).toEqual(expect.arrayContaining([expect.objectContaining({ status: 'Complete' })]));
+		expect(out).toMatchObject({
+			jobId: expect.any(String),
+			status: 'Complete',
+			recipeId: '1',
+			alreadyStarted: false,
+		});
+		expect((out.outputs as IDataObject).files).toEqual(
+			expect.arrayContaining([expect.objectContaining({ uri: expect.any(String) })]),
+		);
+		expect(out.jobs).toEqual(
+			expect.arrayContaining([expect.objectContaining({ status: 'Complete' })]),
+		);
 		const [jobGroup] = (await api.runs()).jobGroups;
 		expect(jobGroup.request).toMatchObject({
 			wrangledDataset: { id: 1 },
@@ -378,28 +564,69 @@ describe('Job → Run / Wait / Cancel and Flow → Run', () => {
 		expect((await api.counters()).runsStarted.recipe).toEqual({ 1: 1 });
 	});
 
-	test('Job → Run that fails: the error carries AAC\'s reason (the failed job\'s message)', async () => {
-		await api.setFixture({ kind: 'recipe', id: 1, queuedMs: 200, runningMs: 5000, outcome: 'Failed', failureReason: 'Column "amount" not found' });
+	test("Job → Run that fails: the error carries AAC's reason (the failed job's message)", async () => {
+		await api.setFixture({
+			kind: 'recipe',
+			id: 1,
+			queuedMs: 200,
+			runningMs: 5000,
+			outcome: 'Failed',
+			failureReason: 'Column "amount" not found',
+		});
 		const { run } = await setUp(standIn);
-		const result = await run(1, { parameters: { resource: 'job', operation: 'run', recipeId: recipe('1'), options: FAST } });
-		expect((result.nodeError('AAC') as Error).message).toMatch(/^Job \d+ ended Failed: .*Column "amount" not found/);
+		const result = await run(1, {
+			parameters: { resource: 'job', operation: 'run', recipeId: recipe('1'), options: FAST },
+		});
+		expect((result.nodeError('AAC') as Error).message).toMatch(
+			/^Job \d+ ended Failed: .*Column "amount" not found/,
+		);
 	});
 
 	test('Job → Wait and Job → Cancel', async () => {
-		await api.setFixture({ kind: 'recipe', id: 1, queuedMs: 0, runningMs: 3_600_000, outcome: 'Complete' });
+		await api.setFixture({
+			kind: 'recipe',
+			id: 1,
+			queuedMs: 0,
+			runningMs: 3_600_000,
+			outcome: 'Complete',
+		});
 		const { run } = await setUp(standIn);
-		const [started] = (await run(1, { parameters: { resource: 'job', operation: 'run', recipeId: recipe('1'), waitForCompletion: false } })).output('AAC');
+		const [started] = (
+			await run(1, {
+				parameters: {
+					resource: 'job',
+					operation: 'run',
+					recipeId: recipe('1'),
+					waitForCompletion: false,
+				},
+			})
+		).output('AAC');
 		expect(started.status).toBe('InProgress');
-		const [canceled] = (await run(1, { parameters: { resource: 'job', operation: 'cancel', jobId: started.jobId } })).output('AAC');
+		const [canceled] = (
+			await run(1, { parameters: { resource: 'job', operation: 'cancel', jobId: started.jobId } })
+		).output('AAC');
 		expect(canceled).toMatchObject({ jobId: started.jobId, status: 'Canceled' });
 		expect((canceled.canceledJobIds as string[]).length).toBeGreaterThan(0);
-		const waited = await run(1, { parameters: { resource: 'job', operation: 'wait', jobId: started.jobId, options: { ...FAST, outputFailedRuns: true } } });
+		const waited = await run(1, {
+			parameters: {
+				resource: 'job',
+				operation: 'wait',
+				jobId: started.jobId,
+				options: { ...FAST, outputFailedRuns: true },
+			},
+		});
 		expect(waited.output('AAC')[0]).toMatchObject({ jobId: started.jobId, status: 'Canceled' });
 		expect((await api.counters()).cancels.jobGroup).toBe(1);
 	});
 
 	test('Flow → Run and wait: the flow run and its jobs; run parameters sent', async () => {
-		await api.setFixture({ kind: 'flow', id: 1, queuedMs: 500, runningMs: 30000, outcome: 'Complete' });
+		await api.setFixture({
+			kind: 'flow',
+			id: 1,
+			queuedMs: 500,
+			runningMs: 30000,
+			outcome: 'Complete',
+		});
 		const { run } = await setUp(standIn);
 		const result = await run(1, {
 			parameters: {
@@ -412,11 +639,18 @@ describe('Job → Run / Wait / Cancel and Flow → Run', () => {
 		});
 		expect(result.error).toBeUndefined();
 		const [out] = result.output('AAC');
-		expect(out).toMatchObject({ flowRunId: expect.any(String), status: 'Complete', flowId: '1', alreadyStarted: false });
+		expect(out).toMatchObject({
+			flowRunId: expect.any(String),
+			status: 'Complete',
+			flowId: '1',
+			alreadyStarted: false,
+		});
 		expect(out.jobs).toHaveLength(2);
 		expect((out.jobs as IDataObject[]).every((j) => j.status === 'Complete')).toBe(true);
 		const [flowRun] = (await api.runs()).flowRuns;
-		expect(flowRun.request).toMatchObject({ runParameters: { overrides: { data: [{ key: 'date', value: '2026-12-01' }] } } });
+		expect(flowRun.request).toMatchObject({
+			runParameters: { overrides: { data: [{ key: 'date', value: '2026-12-01' }] } },
+		});
 		expect((await api.counters()).runsStarted.flow).toEqual({ 1: 1 });
 	});
 });
@@ -427,7 +661,11 @@ describe('a wait that spans token expiries', () => {
 
 	beforeAll(async () => {
 		// Access tokens live 20 s of API time; the API clock runs 20 times faster: a token a second.
-		shortLived = await startStandIn({ accessTokenTtlSeconds: 20, tokenExpiryOnApiClock: true, api: { timeScale: 20 } });
+		shortLived = await startStandIn({
+			accessTokenTtlSeconds: 20,
+			tokenExpiryOnApiClock: true,
+			api: { timeScale: 20 },
+		});
 		shortApi = standInApi(shortLived);
 	});
 
@@ -437,7 +675,13 @@ describe('a wait that spans token expiries', () => {
 	});
 
 	test('the access token expires twice during a 60 s run: refreshed and saved each time, 0 reuse detections', async () => {
-		await shortApi.setFixture({ kind: 'plan', id: 1, queuedMs: 0, runningMs: 60000, outcome: 'Complete' });
+		await shortApi.setFixture({
+			kind: 'plan',
+			id: 1,
+			queuedMs: 0,
+			runningMs: 60000,
+			outcome: 'Complete',
+		});
 		// Margin 0: the credential does not refresh ahead (the token's exp is on real time); AAC's 401s drive it.
 		const { run, store, stored, pair } = await setUp(shortLived, { refreshMarginSeconds: 0 }, 20);
 		await shortLived.resetStats();

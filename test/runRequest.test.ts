@@ -56,7 +56,9 @@ function fakeRunEndpoint(time: ReturnType<typeof virtualTime>, quota = 30) {
 		created.push({ id, at: t });
 		if (loseNextAnswer) {
 			loseNextAnswer = false;
-			throw Object.assign(new Error('502 Bad Gateway: the run may have started'), { httpCode: '502' });
+			throw Object.assign(new Error('502 Bad Gateway: the run may have started'), {
+				httpCode: '502',
+			});
 		}
 		return { statusCode: 201, body: { validationStatus: 'Valid', planSnapshotRunId: Number(id) } };
 	};
@@ -74,7 +76,11 @@ function fakeRunEndpoint(time: ReturnType<typeof virtualTime>, quota = 30) {
 	};
 }
 
-function planSpec(executionId: string, endpoint: ReturnType<typeof fakeRunEndpoint>, extra: Partial<StartRunSpec> = {}): StartRunSpec {
+function planSpec(
+	executionId: string,
+	endpoint: ReturnType<typeof fakeRunEndpoint>,
+	extra: Partial<StartRunSpec> = {},
+): StartRunSpec {
 	return {
 		kind: 'plan',
 		endpoint: 'runPlan',
@@ -94,7 +100,14 @@ function planSpec(executionId: string, endpoint: ReturnType<typeof fakeRunEndpoi
 beforeEach(() => resetRunRequestMemory());
 
 describe('buildExecutionId', () => {
-	const base = { instanceId: 'abcdef0123456789ffff', workflowId: 'wf1', executionId: '123', nodeId: 'node-uuid', runIndex: 0, itemIndex: 4 };
+	const base = {
+		instanceId: 'abcdef0123456789ffff',
+		workflowId: 'wf1',
+		executionId: '123',
+		nodeId: 'node-uuid',
+		runIndex: 0,
+		itemIndex: 4,
+	};
 
 	test('is the same for the same execution, node, run and item (Retry On Fail), and differs in each part', () => {
 		const id = buildExecutionId(base);
@@ -141,7 +154,11 @@ describe('startRun', () => {
 			time.deps,
 		);
 		expect(seen).toEqual([{ 'x-execution-id': 'exec-a' }]);
-		expect(result).toEqual({ runId: '100', answer: { validationStatus: 'Valid', planSnapshotRunId: 100 }, alreadyStarted: false });
+		expect(result).toEqual({
+			runId: '100',
+			answer: { validationStatus: 'Valid', planSnapshotRunId: 100 },
+			alreadyStarted: false,
+		});
 	});
 
 	test('Retry On Fail after a successful POST: the 304 resolves to the run this process started', async () => {
@@ -149,7 +166,11 @@ describe('startRun', () => {
 		const endpoint = fakeRunEndpoint(time);
 		const first = await startRun(planSpec('exec-b', endpoint), time.deps);
 		const retry = await startRun(planSpec('exec-b', endpoint), time.deps);
-		expect(retry).toMatchObject({ runId: first.runId, alreadyStarted: true, foundBy: 'this process' });
+		expect(retry).toMatchObject({
+			runId: first.runId,
+			alreadyStarted: true,
+			foundBy: 'this process',
+		});
 		expect(endpoint.runs.size).toBe(1);
 	});
 
@@ -159,8 +180,12 @@ describe('startRun', () => {
 		// Another item's run of the same plan, started by this process: never taken for this one.
 		await startRun(planSpec('exec-other', endpoint), time.deps);
 		endpoint.loseNext();
-		await expect(startRun(planSpec('exec-c', endpoint), time.deps)).rejects.toThrow('may have started');
-		const findCandidates = jest.fn(async (since: number) => endpoint.created.filter((run) => run.at >= since).map((run) => run.id));
+		await expect(startRun(planSpec('exec-c', endpoint), time.deps)).rejects.toThrow(
+			'may have started',
+		);
+		const findCandidates = jest.fn(async (since: number) =>
+			endpoint.created.filter((run) => run.at >= since).map((run) => run.id),
+		);
 		const retry = await startRun(planSpec('exec-c', endpoint, { findCandidates }), time.deps);
 		expect(retry).toMatchObject({ runId: '101', alreadyStarted: true, foundBy: 'run list' });
 		expect(findCandidates).toHaveBeenCalledTimes(1);
@@ -174,7 +199,9 @@ describe('startRun', () => {
 		endpoint.loseNext();
 		await expect(startRun(planSpec('exec-d', endpoint), time.deps)).rejects.toThrow();
 		resetRunRequestMemory(); // as after an n8n restart
-		const error = (await startRun(planSpec('exec-d', endpoint), time.deps).catch((e) => e)) as AlreadyStartedError;
+		const error = (await startRun(planSpec('exec-d', endpoint), time.deps).catch(
+			(e) => e,
+		)) as AlreadyStartedError;
 		expect(error).toBeInstanceOf(AlreadyStartedError);
 		expect(error.message).toContain('304 for x-execution-id exec-d');
 		expect(error.message).toContain('nothing new was started');
@@ -188,7 +215,10 @@ describe('startRun', () => {
 		endpoint.loseNext();
 		await expect(startRun(planSpec('exec-e', endpoint), time.deps)).rejects.toThrow();
 		const findCandidates = async () => ['555', '556'];
-		const error = (await startRun(planSpec('exec-e', endpoint, { findCandidates }), time.deps).catch((e) => e)) as AlreadyStartedError;
+		const error = (await startRun(
+			planSpec('exec-e', endpoint, { findCandidates }),
+			time.deps,
+		).catch((e) => e)) as AlreadyStartedError;
 		expect(error).toBeInstanceOf(AlreadyStartedError);
 		expect(error.description).toContain('2 runs of plan 7');
 	});
@@ -196,7 +226,9 @@ describe('startRun', () => {
 	test('a 304 that carries the run id uses it', async () => {
 		const time = virtualTime();
 		const result = await startRun(
-			planSpec('exec-f', fakeRunEndpoint(time), { post: async () => ({ statusCode: 304, body: { planSnapshotRunId: 77 } }) }),
+			planSpec('exec-f', fakeRunEndpoint(time), {
+				post: async () => ({ statusCode: 304, body: { planSnapshotRunId: 77 } }),
+			}),
 			time.deps,
 		);
 		expect(result).toMatchObject({ runId: '77', alreadyStarted: true, foundBy: '304 body' });
@@ -220,7 +252,9 @@ describe('spacing run POSTs', () => {
 			expect(inWindow).toBeLessThanOrEqual(RUN_BURST + DEFAULT_RUNS_PER_MINUTE);
 		}
 		// And it is not slower than needed: (100 - burst) / 25 per minute = 3.8 minutes.
-		expect(time.elapsed()).toBeLessThanOrEqual(((100 - RUN_BURST) / DEFAULT_RUNS_PER_MINUTE) * 60_000 + 1000);
+		expect(time.elapsed()).toBeLessThanOrEqual(
+			((100 - RUN_BURST) / DEFAULT_RUNS_PER_MINUTE) * 60_000 + 1000,
+		);
 	});
 
 	test('without spacing the same batch meets 429s (the quota the spacing avoids is real)', async () => {
@@ -241,7 +275,11 @@ describe('spacing run POSTs', () => {
 	test('concurrent acquirers queue in order', async () => {
 		const time = virtualTime();
 		const order: number[] = [];
-		await Promise.all(Array.from({ length: 8 }, (_, i) => acquireRunSlot('q', 60, time.deps).then(() => order.push(i))));
+		await Promise.all(
+			Array.from({ length: 8 }, (_, i) =>
+				acquireRunSlot('q', 60, time.deps).then(() => order.push(i)),
+			),
+		);
 		expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
 		expect(time.elapsed()).toBe((8 - RUN_BURST) * 1000);
 	});

@@ -53,13 +53,38 @@ beforeEach(async () => {
 let credentialCounter = 0;
 
 /** Start → Agent, with one AAC node attached to the agent's ai_tool input; the credential holds `pair`. */
-async function runAgent(mode: 'supplyData' | 'engineRequest', aacNode: { type: string; operation: string }, pair: object) {
+async function runAgent(
+	mode: 'supplyData' | 'engineRequest',
+	aacNode: { type: string; operation: string },
+	pair: object,
+) {
 	const id = `tool-cred-${++credentialCounter}`;
-	const store = new CredentialStore([{ id, name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...pair } }]);
-	const harness = createHarness({ nodeTypes, credentialTypes: { [CRED]: new AlteryxAnalyticsCloudOAuth2Api() }, store, saveSemantics: 'n8n2' });
+	const store = new CredentialStore([
+		{ id, name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...pair } },
+	]);
+	const harness = createHarness({
+		nodeTypes,
+		credentialTypes: { [CRED]: new AlteryxAnalyticsCloudOAuth2Api() },
+		store,
+		saveSemantics: 'n8n2',
+	});
 	const nodes: INode[] = [
-		{ id: 'start', name: 'Start', type: 'test.start', typeVersion: 1, position: [0, 0], parameters: { items: 1 } },
-		{ id: 'agent', name: 'Agent', type: 'test.toolAgent', typeVersion: 1, position: [200, 0], parameters: { mode } },
+		{
+			id: 'start',
+			name: 'Start',
+			type: 'test.start',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { items: 1 },
+		},
+		{
+			id: 'agent',
+			name: 'Agent',
+			type: 'test.toolAgent',
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: { mode },
+		},
 		{
 			id: 'aac',
 			name: 'AAC Tool',
@@ -86,53 +111,79 @@ function everythingSeen(result: RunResult, logs: string[]): string {
 const modes = ['supplyData', 'engineRequest'] as const;
 
 describe.each(modes)('as a tool (%s)', (mode) => {
-	test.each(['get', 'refresh'])('%s with an expired access token: the model gets status and expiry, no token; the rotated pair is saved', async (operation) => {
-		const pair = await standIn.mint({ accessTokenExpired: true });
-		const { result, stored, logs } = await runAgent(mode, { type: AAC_TOOL, operation }, pair);
+	test.each(['get', 'refresh'])(
+		'%s with an expired access token: the model gets status and expiry, no token; the rotated pair is saved',
+		async (operation) => {
+			const pair = await standIn.mint({ accessTokenExpired: true });
+			const { result, stored, logs } = await runAgent(mode, { type: AAC_TOOL, operation }, pair);
 
-		expect(result.error).toBeUndefined();
-		// Not one 12-character piece of any token, old or new, in the answer, the run data or the logs.
-		const now = stored();
-		const secrets = [pair.accessToken, pair.refreshToken, now.accessToken as string, now.refreshToken as string];
-		expect(piecesIn(everythingSeen(result, logs), secrets)).toEqual([]);
+			expect(result.error).toBeUndefined();
+			// Not one 12-character piece of any token, old or new, in the answer, the run data or the logs.
+			const now = stored();
+			const secrets = [
+				pair.accessToken,
+				pair.refreshToken,
+				now.accessToken as string,
+				now.refreshToken as string,
+			];
+			expect(piecesIn(everythingSeen(result, logs), secrets)).toEqual([]);
 
-		const [agentOut] = result.output('Agent');
-		const answer = (mode === 'supplyData' ? JSON.parse(agentOut.toolMessage as string) : agentOut.toolResult) as IDataObject[];
-		expect(answer).toEqual([
-			{
-				status: 'valid',
-				refreshed: true,
-				expiresAt: expect.any(String),
-				expiresIn: expect.any(Number),
-				tokenType: 'Bearer',
-				apiBaseUrl: standIn.origin,
-				note: expect.stringContaining('never given to AI tools'),
-			},
-		]);
-		expect(answer[0].expiresIn).toBeGreaterThan(200);
+			const [agentOut] = result.output('Agent');
+			const answer = (
+				mode === 'supplyData' ? JSON.parse(agentOut.toolMessage as string) : agentOut.toolResult
+			) as IDataObject[];
+			expect(answer).toEqual([
+				{
+					status: 'valid',
+					refreshed: true,
+					expiresAt: expect.any(String),
+					expiresIn: expect.any(Number),
+					tokenType: 'Bearer',
+					apiBaseUrl: standIn.origin,
+					note: expect.stringContaining('never given to AI tools'),
+				},
+			]);
+			expect(answer[0].expiresIn).toBeGreaterThan(200);
 
-		// The refresh happened once and its pair is stored: the tool saved like the node does.
-		const stats = await standIn.stats();
-		expect(stats).toMatchObject({ refreshGrantsOk: 1, invalidGrants: 0, reuseDetections: 0, maxUsesOfOneRefreshToken: 1 });
-		expect(now.refreshToken).not.toBe(pair.refreshToken);
-		expect(now.accessToken).not.toBe(pair.accessToken);
-		expect(await standIn.familyAlive(now.refreshToken as string)).toBe(true);
-
-	});
+			// The refresh happened once and its pair is stored: the tool saved like the node does.
+			const stats = await standIn.stats();
+			expect(stats).toMatchObject({
+				refreshGrantsOk: 1,
+				invalidGrants: 0,
+				reuseDetections: 0,
+				maxUsesOfOneRefreshToken: 1,
+			});
+			expect(now.refreshToken).not.toBe(pair.refreshToken);
+			expect(now.accessToken).not.toBe(pair.accessToken);
+			expect(await standIn.familyAlive(now.refreshToken as string)).toBe(true);
+		},
+	);
 
 	test('get with a revoked token family: the model gets the error, no piece of a token, nothing saved', async () => {
 		const pair = await standIn.mint({ accessTokenExpired: true });
 		expect(await standIn.revokeFamily(pair.refreshToken)).toBe(true);
-		const { result, stored, logs } = await runAgent(mode, { type: AAC_TOOL, operation: 'get' }, pair);
+		const { result, stored, logs } = await runAgent(
+			mode,
+			{ type: AAC_TOOL, operation: 'get' },
+			pair,
+		);
 
 		const [agentOut] = result.output('Agent');
-		const message = mode === 'supplyData' ? (agentOut.toolError as string) : ((agentOut.toolResult as IDataObject[])[0].error as string);
+		const message =
+			mode === 'supplyData'
+				? (agentOut.toolError as string)
+				: ((agentOut.toolResult as IDataObject[])[0].error as string);
 		// n8n-core adds the description ("Details: …", the remedy) in the supplyData way only.
-		expect(message).toEqual(expect.stringContaining('Alteryx Analytics Cloud rejected the refresh token'));
-		if (mode === 'supplyData') expect(message).toEqual(expect.stringContaining('User Preferences → OAuth 2.0 API Tokens'));
+		expect(message).toEqual(
+			expect.stringContaining('Alteryx Analytics Cloud rejected the refresh token'),
+		);
+		if (mode === 'supplyData')
+			expect(message).toEqual(expect.stringContaining('User Preferences → OAuth 2.0 API Tokens'));
 		expect((await standIn.stats()).invalidGrants).toBe(1);
 		expect(stored().refreshToken).toBe(pair.refreshToken);
-		expect(piecesIn(everythingSeen(result, logs), [pair.accessToken, pair.refreshToken])).toEqual([]);
+		expect(piecesIn(everythingSeen(result, logs), [pair.accessToken, pair.refreshToken])).toEqual(
+			[],
+		);
 	});
 
 	test('inspect: passes unchanged (it never holds a token), no request', async () => {
@@ -141,10 +192,20 @@ describe.each(modes)('as a tool (%s)', (mode) => {
 
 		expect(result.error).toBeUndefined();
 		const [agentOut] = result.output('Agent');
-		const answer = (mode === 'supplyData' ? JSON.parse(agentOut.toolMessage as string) : agentOut.toolResult) as IDataObject[];
-		expect(answer).toEqual([expect.objectContaining({ clientId: standIn.clientId, accessTokenExpired: false, tokenEndpoint: standIn.tokenEndpoint })]);
+		const answer = (
+			mode === 'supplyData' ? JSON.parse(agentOut.toolMessage as string) : agentOut.toolResult
+		) as IDataObject[];
+		expect(answer).toEqual([
+			expect.objectContaining({
+				clientId: standIn.clientId,
+				accessTokenExpired: false,
+				tokenEndpoint: standIn.tokenEndpoint,
+			}),
+		]);
 		expect((await standIn.stats()).tokenRequests).toBe(0);
-		expect(piecesIn(everythingSeen(result, logs), [pair.accessToken, pair.refreshToken])).toEqual([]);
+		expect(piecesIn(everythingSeen(result, logs), [pair.accessToken, pair.refreshToken])).toEqual(
+			[],
+		);
 	});
 });
 
@@ -152,14 +213,21 @@ test('supplyData: n8n-core names the tool after the node and describes it by the
 	const pair = await standIn.mint();
 	const { result } = await runAgent('supplyData', { type: AAC_TOOL, operation: 'get' }, pair);
 	const [agentOut] = result.output('Agent');
-	expect(agentOut).toMatchObject({ toolName: 'AAC_Tool', toolDescription: expect.stringMatching(/ in Alteryx Analytics Cloud$/) });
+	expect(agentOut).toMatchObject({
+		toolName: 'AAC_Tool',
+		toolDescription: expect.stringMatching(/ in Alteryx Analytics Cloud$/),
+	});
 });
 
 test('control: the same workflow with the plain node type (not a tool) hands the token on, and the check finds it', async () => {
 	// The plain node under an agent is not what n8n does (it only attaches tool types), but it
 	// proves that the piece search above would see a token that got through.
 	const pair = await standIn.mint();
-	const { result, logs } = await runAgent('engineRequest', { type: AAC_NODE, operation: 'get' }, pair);
+	const { result, logs } = await runAgent(
+		'engineRequest',
+		{ type: AAC_NODE, operation: 'get' },
+		pair,
+	);
 	expect(result.error).toBeUndefined();
 	expect(piecesIn(everythingSeen(result, logs), [pair.accessToken])).toHaveLength(1);
 });
@@ -167,8 +235,15 @@ test('control: the same workflow with the plain node type (not a tool) hands the
 test("n8n 2.41's Instance AI running the plain node (ExecuteNodeService's throw-away workflow): Get's output holds no token, the pair is saved", async () => {
 	const pair = await standIn.mint({ accessTokenExpired: true });
 	const id = `tool-cred-${++credentialCounter}`;
-	const store = new CredentialStore([{ id, name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...pair } }]);
-	const harness = createHarness({ nodeTypes, credentialTypes: { [CRED]: new AlteryxAnalyticsCloudOAuth2Api() }, store, saveSemantics: 'n8n2' });
+	const store = new CredentialStore([
+		{ id, name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...pair } },
+	]);
+	const harness = createHarness({
+		nodeTypes,
+		credentialTypes: { [CRED]: new AlteryxAnalyticsCloudOAuth2Api() },
+		store,
+		saveSemantics: 'n8n2',
+	});
 	// What ExecuteNodeService builds: one node named 'Node', the workflow named after its type.
 	const node: INode = {
 		id: 'node',
@@ -179,18 +254,37 @@ test("n8n 2.41's Instance AI running the plain node (ExecuteNodeService's throw-
 		parameters: { resource: 'accessToken', operation: 'get' },
 		credentials: { [CRED]: { id, name: 'AAC' } },
 	};
-	const result = await harness.runWorkflow({ name: `Execute node ${AAC_NODE}`, nodes: [node], connections: {} }, 'Node');
+	const result = await harness.runWorkflow(
+		{ name: `Execute node ${AAC_NODE}`, nodes: [node], connections: {} },
+		'Node',
+	);
 
 	expect(result.error).toBeUndefined();
 	const now = store.read(id);
-	expect(piecesIn(everythingSeen(result, harness.logs), [pair.accessToken, pair.refreshToken, now.accessToken as string, now.refreshToken as string])).toEqual([]);
-	expect(result.output('Node')).toEqual([expect.objectContaining({ status: 'valid', refreshed: true })]);
+	expect(
+		piecesIn(everythingSeen(result, harness.logs), [
+			pair.accessToken,
+			pair.refreshToken,
+			now.accessToken as string,
+			now.refreshToken as string,
+		]),
+	).toEqual([]);
+	expect(result.output('Node')).toEqual([
+		expect.objectContaining({ status: 'valid', refreshed: true }),
+	]);
 	expect(now.refreshToken).not.toBe(pair.refreshToken);
 	expect(await standIn.familyAlive(now.refreshToken as string)).toBe(true);
 });
 
 test('runsAsTool reads the node type name, as n8n names tool variants in both versions', () => {
-	const node = (type: string): INode => ({ id: 'x', name: 'x', type, typeVersion: 1, position: [0, 0], parameters: {} });
+	const node = (type: string): INode => ({
+		id: 'x',
+		name: 'x',
+		type,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	});
 	expect(runsAsTool(node(AAC_TOOL))).toBe(true);
 	expect(runsAsTool(node('CUSTOM.alteryxAnalyticsCloudTool'))).toBe(true);
 	expect(runsAsTool(node(AAC_NODE))).toBe(false);

@@ -16,7 +16,11 @@ import {
 import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
 import { sharedCoordinator } from '../nodes/AlteryxAnalyticsCloud/core';
 import { isTransientPollError } from '../nodes/AlteryxAnalyticsCloud/helpers/waitForRun';
-import { aacApiRequest, networkCode, type AacRequest } from '../nodes/AlteryxAnalyticsCloud/transport/aacApi';
+import {
+	aacApiRequest,
+	networkCode,
+	type AacRequest,
+} from '../nodes/AlteryxAnalyticsCloud/transport/aacApi';
 import { CredentialStore, createHarness, type RunResult } from './harness/n8n';
 import { StartNode } from './harness/testNodes';
 import { startStandIn, type StandIn } from './helpers/standin';
@@ -47,7 +51,10 @@ class TransportProbe implements INodeType {
 	}
 }
 
-const nodeTypes: Record<string, INodeType> = { 'test.start': new StartNode(), 'test.aacTransport': new TransportProbe() };
+const nodeTypes: Record<string, INodeType> = {
+	'test.start': new StartNode(),
+	'test.aacTransport': new TransportProbe(),
+};
 
 let standIn: StandIn;
 let api: StandInApi;
@@ -69,14 +76,28 @@ let counter = 0;
 async function credential(extra: Record<string, unknown> = {}) {
 	const pair = await standIn.mint();
 	const id = `transport-cred-${++counter}`;
-	const store = new CredentialStore([{ id, name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...pair, ...extra } }]);
+	const store = new CredentialStore([
+		{ id, name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...pair, ...extra } },
+	]);
 	return { id, store, pair };
 }
 
 function probe(store: CredentialStore, id: string, request: AacRequest): Promise<RunResult> {
-	const harness = createHarness({ nodeTypes, credentialTypes: { [CRED]: new AlteryxAnalyticsCloudOAuth2Api() }, store, saveSemantics: 'n8n2' });
+	const harness = createHarness({
+		nodeTypes,
+		credentialTypes: { [CRED]: new AlteryxAnalyticsCloudOAuth2Api() },
+		store,
+		saveSemantics: 'n8n2',
+	});
 	const nodes: INode[] = [
-		{ id: 'start', name: 'Start', type: 'test.start', typeVersion: 1, position: [0, 0], parameters: { items: 1 } },
+		{
+			id: 'start',
+			name: 'Start',
+			type: 'test.start',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { items: 1 },
+		},
 		{
 			id: 'probe',
 			name: 'Probe',
@@ -87,7 +108,9 @@ function probe(store: CredentialStore, id: string, request: AacRequest): Promise
 			credentials: { [CRED]: { id, name: 'AAC' } },
 		},
 	];
-	const connections: IConnections = { Start: { main: [[{ node: 'Probe', type: 'main', index: 0 }]] } };
+	const connections: IConnections = {
+		Start: { main: [[{ node: 'Probe', type: 'main', index: 0 }]] },
+	};
 	return harness.runWorkflow({ nodes, connections }, 'Start');
 }
 
@@ -104,28 +127,46 @@ const runPlan = (executionId: string): AacRequest => ({
 describe('a POST that starts work', () => {
 	test.each([
 		{ answer: '502 after AAC started the run', fault: { status: 502 }, says: 'was answered 502' },
-		{ answer: 'a connection reset after AAC started the run', fault: { reset: true }, says: 'lost its connection (reset)' },
-	])('$answer: sent once, and the error says the run may have started and names the x-execution-id', async ({ fault, says }) => {
-		const { id, store } = await credential();
-		await api.addFault({ endpoint: 'runPlan', phase: 'after', times: 1, ...fault });
-		const result = await probe(store, id, runPlan('exec-ambiguous-1'));
-		const error = result.nodeError('Probe') as unknown as NodeErrorShape;
-		expect(error.message).toBe(`The run may have started: POST /v4/plans/1/run ${says}, and AAC's answer was lost`);
-		expect(error.description).toContain('x-execution-id exec-ambiguous-1');
-		const counters = await api.counters();
-		expect(counters.requests.runPlan).toBe(1);
-		expect(counters.runsStarted.plan).toEqual({ 1: 1 });
-		expect(counters.postsPerExecutionId).toEqual({ 'exec-ambiguous-1': 1 });
-	});
+		{
+			answer: 'a connection reset after AAC started the run',
+			fault: { reset: true },
+			says: 'lost its connection (reset)',
+		},
+	])(
+		'$answer: sent once, and the error says the run may have started and names the x-execution-id',
+		async ({ fault, says }) => {
+			const { id, store } = await credential();
+			await api.addFault({ endpoint: 'runPlan', phase: 'after', times: 1, ...fault });
+			const result = await probe(store, id, runPlan('exec-ambiguous-1'));
+			const error = result.nodeError('Probe') as unknown as NodeErrorShape;
+			expect(error.message).toBe(
+				`The run may have started: POST /v4/plans/1/run ${says}, and AAC's answer was lost`,
+			);
+			expect(error.description).toContain('x-execution-id exec-ambiguous-1');
+			const counters = await api.counters();
+			expect(counters.requests.runPlan).toBe(1);
+			expect(counters.runsStarted.plan).toEqual({ 1: 1 });
+			expect(counters.postsPerExecutionId).toEqual({ 'exec-ambiguous-1': 1 });
+		},
+	);
 
 	test('429 (surely not processed): sent again after x-retry-after; one run', async () => {
 		const { id, store } = await credential();
-		await api.addFault({ endpoint: 'runPlan', status: 429, phase: 'before', times: 1, retryAfterSeconds: 1 });
+		await api.addFault({
+			endpoint: 'runPlan',
+			status: 429,
+			phase: 'before',
+			times: 1,
+			retryAfterSeconds: 1,
+		});
 		const started = Date.now();
 		const result = await probe(store, id, runPlan('exec-429-1'));
 		expect(result.error).toBeUndefined();
 		expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
-		expect(result.output('Probe')[0]).toMatchObject({ statusCode: 201, body: { validationStatus: 'Valid', planSnapshotRunId: expect.any(Number) } });
+		expect(result.output('Probe')[0]).toMatchObject({
+			statusCode: 201,
+			body: { validationStatus: 'Valid', planSnapshotRunId: expect.any(Number) },
+		});
 		const counters = await api.counters();
 		expect(counters.postsPerExecutionId).toEqual({ 'exec-429-1': 2 });
 		expect(counters.runsStarted.plan).toEqual({ 1: 1 });
@@ -145,10 +186,16 @@ test('an API host that refuses connections: a read is tried 4 times with backoff
 	// A port nothing listens on: the stand-in's port + 1 is not guaranteed free, so use port 9 (discard, never served here).
 	const { id, store } = await credential({ apiBaseUrl: 'http://127.0.0.1:9' });
 	const started = Date.now();
-	const result = await probe(store, id, { method: 'GET', path: '/v4/people/current', retry: 'read' });
+	const result = await probe(store, id, {
+		method: 'GET',
+		path: '/v4/people/current',
+		retry: 'read',
+	});
 	const elapsed = Date.now() - started;
 	const error = result.nodeError('Probe') as unknown as NodeErrorShape;
-	expect(error.message).toBe('GET http://127.0.0.1:9/v4/people/current was refused (nothing accepted the connection), 4 attempts');
+	expect(error.message).toBe(
+		'GET http://127.0.0.1:9/v4/people/current was refused (nothing accepted the connection), 4 attempts',
+	);
 	expect(error.description).toContain('ECONNREFUSED');
 	expect(elapsed).toBeGreaterThanOrEqual(0.8 * (250 + 500 + 1000));
 	expect(elapsed).toBeLessThan(5000);
@@ -156,7 +203,11 @@ test('an API host that refuses connections: a read is tried 4 times with backoff
 
 test('the error after the last attempt tells a wait to go on polling (the network code is kept in its context)', async () => {
 	const { id, store } = await credential({ apiBaseUrl: 'http://127.0.0.1:9' });
-	const result = await probe(store, id, { method: 'GET', path: '/v4/planSnapshotRuns/1', retry: 'read' });
+	const result = await probe(store, id, {
+		method: 'GET',
+		path: '/v4/planSnapshotRuns/1',
+		retry: 'read',
+	});
 	const error = result.nodeError('Probe') as unknown as { context: Record<string, unknown> };
 	expect(error.context.networkCode).toBe('ECONNREFUSED');
 	expect(isTransientPollError(error)).toBe(true);
@@ -164,7 +215,12 @@ test('the error after the last attempt tells a wait to go on polling (the networ
 
 test('network codes are found where n8n 1.x and 2.x put them', () => {
 	// 2.x: the axios error is the cause; 1.x (1.123.81): NodeApiError keeps only its code, as httpCode.
-	expect(networkCode({ name: 'NodeApiError', cause: { name: 'AxiosError', code: 'ECONNRESET', cause: { code: 'ECONNRESET' } } })).toBe('ECONNRESET');
+	expect(
+		networkCode({
+			name: 'NodeApiError',
+			cause: { name: 'AxiosError', code: 'ECONNRESET', cause: { code: 'ECONNRESET' } },
+		}),
+	).toBe('ECONNRESET');
 	expect(networkCode({ name: 'NodeApiError', httpCode: 'ECONNREFUSED' })).toBe('ECONNREFUSED');
 	expect(networkCode({ name: 'NodeApiError', httpCode: '502' })).toBeUndefined();
 	expect(networkCode(new Error('plain'))).toBeUndefined();
@@ -180,7 +236,12 @@ test('two executions that see the same access token rejected share one refresh; 
 	expect(first.output('Probe')[0]).toMatchObject({ statusCode: 200, body: { id: 1 } });
 	expect(second.output('Probe')[0]).toMatchObject({ statusCode: 200, body: { id: 1 } });
 	const stats = await standIn.stats();
-	expect(stats).toMatchObject({ tokenRequests: 1, refreshGrantsOk: 1, reuseDetections: 0, maxUsesOfOneRefreshToken: 1 });
+	expect(stats).toMatchObject({
+		tokenRequests: 1,
+		refreshGrantsOk: 1,
+		reuseDetections: 0,
+		maxUsesOfOneRefreshToken: 1,
+	});
 	const stored = store.read(id);
 	expect(stored.refreshToken).not.toBe(pair.refreshToken);
 	expect(await standIn.familyAlive(stored.refreshToken as string)).toBe(true);

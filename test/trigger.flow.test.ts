@@ -21,11 +21,22 @@ import {
 
 import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
 import { sharedCoordinator } from '../nodes/AlteryxAnalyticsCloud/core';
-import { DELIVERED_MEMORY, DELIVERY_BODY, PROOF_HEADER, SIGNATURE_HEADER } from '../nodes/AlteryxAnalyticsCloud/helpers/flowTrigger';
+import {
+	DELIVERED_MEMORY,
+	DELIVERY_BODY,
+	PROOF_HEADER,
+	SIGNATURE_HEADER,
+} from '../nodes/AlteryxAnalyticsCloud/helpers/flowTrigger';
 import { CredentialStore, createHarness } from './harness/n8n';
 import { startStandIn, type StandIn, type TokenPair } from './helpers/standin';
 import { standInApi, type StandInApi, type WebhookDelivery } from './helpers/standinApi';
-import { nextTurn, startWebhookEndpoint, type EndpointRequest, type EndpointResponse, type WebhookEndpoint } from './helpers/webhookEndpoint';
+import {
+	nextTurn,
+	startWebhookEndpoint,
+	type EndpointRequest,
+	type EndpointResponse,
+	type WebhookEndpoint,
+} from './helpers/webhookEndpoint';
 
 const CRED = 'alteryxAnalyticsCloudOAuth2Api';
 const TRIGGER = 'n8n-nodes-alteryx-analytics-cloud.alteryxAnalyticsCloudFlowTrigger';
@@ -38,10 +49,11 @@ type TriggerType = INodeType & Required<Pick<INodeType, 'webhook' | 'webhookMeth
 function freshTriggerType(): TriggerType {
 	let fresh: TriggerType | undefined;
 	jest.isolateModules(() => {
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const module = require('../nodes/AlteryxAnalyticsCloudFlowTrigger/AlteryxAnalyticsCloudFlowTrigger.node') as {
-			AlteryxAnalyticsCloudFlowTrigger: new () => TriggerType;
-		};
+		const module =
+			// eslint-disable-next-line @typescript-eslint/no-require-imports
+			require('../nodes/AlteryxAnalyticsCloudFlowTrigger/AlteryxAnalyticsCloudFlowTrigger.node') as {
+				AlteryxAnalyticsCloudFlowTrigger: new () => TriggerType;
+			};
 		fresh = new module.AlteryxAnalyticsCloudFlowTrigger();
 	});
 	return fresh!;
@@ -74,7 +86,10 @@ function triggerNode(): INode {
 	};
 }
 
-function loadWorkflow(staticData: IDataObject = structuredClone(db.staticData)): { workflow: Workflow; node: INode } {
+function loadWorkflow(staticData: IDataObject = structuredClone(db.staticData)): {
+	workflow: Workflow;
+	node: INode;
+} {
 	const node = triggerNode();
 	const workflow = new Workflow({
 		id: WORKFLOW_ID,
@@ -96,15 +111,20 @@ function saveStaticData(workflow: Workflow): void {
 	db.staticData = copy;
 }
 
-const nodeState = () => ((db.staticData as Record<string, IDataObject>)[`node:${triggerNode().name}`] ?? {}) as {
-	webhookTaskId?: number;
-	secret?: string;
-	signingKey?: string;
-	delivered?: string[];
-};
+const nodeState = () =>
+	((db.staticData as Record<string, IDataObject>)[`node:${triggerNode().name}`] ?? {}) as {
+		webhookTaskId?: number;
+		secret?: string;
+		signingKey?: string;
+		delivered?: string[];
+	};
 
 /** n8n's registration of the trigger's one webhook (IWebhookData). */
-function webhookDataFor(node: INode, additionalData: IWorkflowExecuteAdditionalData, isTest: boolean): IWebhookData {
+function webhookDataFor(
+	node: INode,
+	additionalData: IWorkflowExecuteAdditionalData,
+	isTest: boolean,
+): IWebhookData {
 	return {
 		httpMethod: 'POST',
 		node: node.name,
@@ -121,14 +141,25 @@ function webhookDataFor(node: INode, additionalData: IWorkflowExecuteAdditionalD
  * One webhook method, as n8n runs it: for the active workflow ('trigger'), or for "Listen for
  * test event" ('manual': the test URL, static data of its own that n8n never saves).
  */
-async function hook(method: 'checkExists' | 'create' | 'delete', mode: 'trigger' | 'manual' = 'trigger', testStaticData?: IDataObject): Promise<boolean> {
+async function hook(
+	method: 'checkExists' | 'create' | 'delete',
+	mode: 'trigger' | 'manual' = 'trigger',
+	testStaticData?: IDataObject,
+): Promise<boolean> {
 	const { workflow, node } = loadWorkflow(mode === 'manual' ? testStaticData : undefined);
 	const additionalData = harness.triggerAdditionalData(workflow, {
 		webhookBaseUrl: `${endpoint.url}/webhook`,
 		webhookTestBaseUrl: `${endpoint.url}/webhook-test`,
 	});
 	const webhookData = mode === 'manual' ? webhookDataFor(node, additionalData, true) : undefined;
-	const context = new HookContext(workflow, node, additionalData, mode, mode === 'manual' ? 'manual' : 'activate', webhookData);
+	const context = new HookContext(
+		workflow,
+		node,
+		additionalData,
+		mode,
+		mode === 'manual' ? 'manual' : 'activate',
+		webhookData,
+	);
 	const result = await triggerType.webhookMethods.default![method]!.call(context);
 	if (mode === 'trigger') saveStaticData(workflow);
 	return result;
@@ -141,7 +172,11 @@ async function activate(): Promise<void> {
 
 const webhookUrl = () => `${endpoint.url}/webhook/${WEBHOOK_ID}/webhook`;
 
-async function handleWebhook(req: EndpointRequest, res: EndpointResponse, pathname: string): Promise<void> {
+async function handleWebhook(
+	req: EndpointRequest,
+	res: EndpointResponse,
+	pathname: string,
+): Promise<void> {
 	if (pathname !== `/webhook/${WEBHOOK_ID}/webhook` || req.method !== 'POST') {
 		res.writeHead(404).end();
 		return;
@@ -154,7 +189,15 @@ async function handleWebhook(req: EndpointRequest, res: EndpointResponse, pathna
 		httpRequest: req as never,
 		httpResponse: res as never,
 	});
-	const context = new WebhookContext(workflow, node, additionalData, 'webhook', webhookDataFor(node, additionalData, false), [], null);
+	const context = new WebhookContext(
+		workflow,
+		node,
+		additionalData,
+		'webhook',
+		webhookDataFor(node, additionalData, false),
+		[],
+		null,
+	);
 	const result: IWebhookResponseData = await triggerType.webhook.call(context);
 	// Recorded before the next I/O turn, so before the client can have read the answer.
 	answers.push({ status: res.statusCode, body: res.sentBody ?? '' });
@@ -186,8 +229,15 @@ const savesDone = async () => {
 	await Promise.all([...saves]);
 };
 
-async function post(headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
-	const response = await fetch(webhookUrl(), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+async function post(
+	headers: Record<string, string>,
+	body: string,
+): Promise<{ status: number; text: string }> {
+	const response = await fetch(webhookUrl(), {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', ...headers },
+		body,
+	});
 	return { status: response.status, text: await response.text() };
 }
 
@@ -197,7 +247,8 @@ async function deliveries(count: number): Promise<WebhookDelivery[]> {
 	for (;;) {
 		const list = await api.flushWebhooks();
 		if (list.length >= count) return list;
-		if (Date.now() > deadline) throw new Error(`${list.length} of ${count} webhook deliveries after 20 s`);
+		if (Date.now() > deadline)
+			throw new Error(`${list.length} of ${count} webhook deliveries after 20 s`);
 		await sleep(50);
 	}
 }
@@ -212,7 +263,10 @@ async function finishJob(outcome: 'Complete' | 'Failed' | 'Canceled'): Promise<W
 }
 
 async function aac(method: string, path: string): Promise<number> {
-	const response = await fetch(`${standIn.apiBaseUrl}${path}`, { method, headers: { authorization: `Bearer ${pair.accessToken}` } });
+	const response = await fetch(`${standIn.apiBaseUrl}${path}`, {
+		method,
+		headers: { authorization: `Bearer ${pair.accessToken}` },
+	});
 	return response.status;
 }
 
@@ -233,7 +287,14 @@ beforeEach(async () => {
 	// The stand-in numbers tasks and jobs from 1 again after a reset: each test gets its own process.
 	triggerType = freshTriggerType();
 	pair = await standIn.mint();
-	const store = new CredentialStore([{ id: 'trigger-cred', name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...pair, apiBaseUrl: standIn.apiBaseUrl } }]);
+	const store = new CredentialStore([
+		{
+			id: 'trigger-cred',
+			name: 'AAC',
+			type: CRED,
+			data: { allowCustomIssuer: true, ...pair, apiBaseUrl: standIn.apiBaseUrl },
+		},
+	]);
 	harness = createHarness({
 		nodeTypes: { [TRIGGER]: triggerType },
 		credentialTypes: { [CRED]: new AlteryxAnalyticsCloudOAuth2Api() },
@@ -248,7 +309,7 @@ beforeEach(async () => {
 });
 
 describe('the webhook task', () => {
-	test('activation creates one task for the flow at n8n\'s webhook URL, with the secret header and a signing key; its id is kept', async () => {
+	test("activation creates one task for the flow at n8n's webhook URL, with the secret header and a signing key; its id is kept", async () => {
 		await activate();
 		const tasks = await api.webhookTasks();
 		expect(tasks).toHaveLength(1);
@@ -357,8 +418,15 @@ describe('the webhook task', () => {
 	});
 
 	test('an ambiguous create (AAC processed it, the answer was lost) is not repeated, and says what to check', async () => {
-		await api.addFault({ endpoint: 'createWebhookFlowTask', status: 502, phase: 'after', times: 1 });
-		await expect(hook('create')).rejects.toThrow(/^The webhook task may have been created: POST \/v4\/webhookFlowTasks was answered 502/);
+		await api.addFault({
+			endpoint: 'createWebhookFlowTask',
+			status: 502,
+			phase: 'after',
+			times: 1,
+		});
+		await expect(hook('create')).rejects.toThrow(
+			/^The webhook task may have been created: POST \/v4\/webhookFlowTasks was answered 502/,
+		);
 		expect(await requests()).toMatchObject({ createWebhookFlowTask: 1 });
 		expect(await api.webhookTasks()).toHaveLength(1); // the one AAC made; no second
 		expect(nodeState()).toEqual({});
@@ -383,11 +451,18 @@ describe('deliveries', () => {
 			webhookTaskId: nodeState().webhookTaskId,
 			triggerEvent: 'onJobDone',
 			receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-			body: { jobId: String(delivery.jobGroupId), jobStatus: 'Failed', flowId: '1', flowRunId: '', recipeId: '1' },
+			body: {
+				jobId: String(delivery.jobGroupId),
+				jobStatus: 'Failed',
+				flowId: '1',
+				flowRunId: '',
+				recipeId: '1',
+			},
 		});
 		const text = JSON.stringify({ started, answers });
 		const { secret, signingKey } = nodeState();
-		for (const value of [pair.accessToken, pair.refreshToken, secret!, signingKey!]) expect(text).not.toContain(value);
+		for (const value of [pair.accessToken, pair.refreshToken, secret!, signingKey!])
+			expect(text).not.toContain(value);
 	});
 
 	test('AAC repeating a delivery: 200 "duplicate", nothing started; 5 copies at once: still one start', async () => {
@@ -399,19 +474,29 @@ describe('deliveries', () => {
 		await Promise.all(Array.from({ length: 5 }, () => api.repeatWebhookDelivery(0)));
 		expect(started).toHaveLength(1);
 		expect(answers).toHaveLength(7);
-		expect(answers.slice(1).map((answer) => JSON.parse(answer.body))).toEqual(Array(6).fill({ received: true, duplicate: true }));
+		expect(answers.slice(1).map((answer) => JSON.parse(answer.body))).toEqual(
+			Array(6).fill({ received: true, duplicate: true }),
+		);
 		// The next job is a new delivery.
 		await finishJob('Complete');
 		expect(started.map((item) => item.jobId)).toEqual([1, 2]);
 	});
 
-	test('4 copies of a new job, all read the static data before any saved it: one start (the process\'s own memory)', async () => {
+	test("4 copies of a new job, all read the static data before any saved it: one start (the process's own memory)", async () => {
 		await activate();
 		await finishJob('Complete');
 		const { secret } = nodeState();
-		const body = JSON.stringify({ jobId: '7', jobStatus: 'Complete', flowId: '1', flowRunId: '', recipeId: '1' });
+		const body = JSON.stringify({
+			jobId: '7',
+			jobStatus: 'Complete',
+			flowId: '1',
+			flowRunId: '',
+			recipeId: '1',
+		});
 		holdUntilLoaded(4);
-		const results = await Promise.all(Array.from({ length: 4 }, () => post({ [PROOF_HEADER]: secret! }, body)));
+		const results = await Promise.all(
+			Array.from({ length: 4 }, () => post({ [PROOF_HEADER]: secret! }, body)),
+		);
 		await savesDone();
 		expect(nodeState().delivered).toEqual(['job:1:Complete', 'job:7:Complete']);
 		expect(results.map((result) => result.status)).toEqual([200, 200, 200, 200]);
@@ -433,7 +518,10 @@ describe('deliveries', () => {
 		await activate();
 		const { secret } = nodeState();
 		for (let job = 1; job <= DELIVERED_MEMORY + 50; job++) {
-			const result = await post({ [PROOF_HEADER]: secret! }, JSON.stringify({ jobId: String(job), jobStatus: 'Complete' }));
+			const result = await post(
+				{ [PROOF_HEADER]: secret! },
+				JSON.stringify({ jobId: String(job), jobStatus: 'Complete' }),
+			);
 			expect(result.status).toBe(200);
 		}
 		expect(started).toHaveLength(DELIVERED_MEMORY + 50);
@@ -446,7 +534,13 @@ describe('deliveries', () => {
 });
 
 describe('the secret check', () => {
-	const body = JSON.stringify({ jobId: '41', jobStatus: 'Complete', flowId: '1', flowRunId: '', recipeId: '1' });
+	const body = JSON.stringify({
+		jobId: '41',
+		jobStatus: 'Complete',
+		flowId: '1',
+		flowRunId: '',
+		recipeId: '1',
+	});
 
 	test('without the secret header, with a wrong one, or with a signature that does not verify: 401, nothing started, no secret in the answer', async () => {
 		await activate();
@@ -455,7 +549,13 @@ describe('the secret check', () => {
 			await post({}, body),
 			await post({ [PROOF_HEADER]: 'f'.repeat(64) }, body),
 			await post({ [PROOF_HEADER]: secret!.slice(0, 63) }, body),
-			await post({ [PROOF_HEADER]: secret!, [SIGNATURE_HEADER]: `t=${Math.floor(Date.now() / 1000)},sha256=${'0'.repeat(64)}` }, body),
+			await post(
+				{
+					[PROOF_HEADER]: secret!,
+					[SIGNATURE_HEADER]: `t=${Math.floor(Date.now() / 1000)},sha256=${'0'.repeat(64)}`,
+				},
+				body,
+			),
 		];
 		expect(forged.map((result) => result.status)).toEqual([401, 401, 401, 401]);
 		for (const result of forged) {
@@ -473,7 +573,7 @@ describe('the secret check', () => {
 		expect(started).toEqual([]);
 	});
 
-	test('the stand-in\'s signed delivery verifies; the secret alone, unsigned, is accepted (AAC may not sign)', async () => {
+	test("the stand-in's signed delivery verifies; the secret alone, unsigned, is accepted (AAC may not sign)", async () => {
 		await activate();
 		const delivery = await finishJob('Complete');
 		expect(delivery.responseStatus).toBe(200); // signed by the stand-in with the task's secretKey

@@ -46,7 +46,14 @@ let credentialCounter = 0;
 async function setUp(parameters: IDataObject) {
 	const id = `cred-poll-${++credentialCounter}`;
 	const pair = await standIn.mint();
-	const store = new CredentialStore([{ id, name: 'AAC', type: CRED, data: { ...pair, allowCustomIssuer: true, apiBaseUrl: standIn.apiBaseUrl } }]);
+	const store = new CredentialStore([
+		{
+			id,
+			name: 'AAC',
+			type: CRED,
+			data: { ...pair, allowCustomIssuer: true, apiBaseUrl: standIn.apiBaseUrl },
+		},
+	]);
 	const harness = createHarness({ nodeTypes, credentialTypes, store, saveSemantics: 'n8n2' });
 	const nodes: INode[] = [
 		{
@@ -64,7 +71,9 @@ async function setUp(parameters: IDataObject) {
 	return {
 		/** One poll: its items' json, [] when poll() returned null. */
 		async poll(options: { manual?: boolean } = {}): Promise<IDataObject[]> {
-			const result = await harness.pollOnce(workflow, 'Trigger', staticData, { mode: options.manual ? 'manual' : 'trigger' });
+			const result = await harness.pollOnce(workflow, 'Trigger', staticData, {
+				mode: options.manual ? 'manual' : 'trigger',
+			});
 			return (result?.[0] ?? []).map((item) => item.json);
 		},
 		/** What n8n would save, and a restart that reads it back. */
@@ -72,7 +81,10 @@ async function setUp(parameters: IDataObject) {
 		restart() {
 			staticData = JSON.parse(JSON.stringify(staticData)) as IDataObject;
 		},
-		cursor: () => (staticData['node:Trigger'] as IDataObject | undefined)?.finishedRuns as { floorMs: number; seen: Record<string, number> } | undefined,
+		cursor: () =>
+			(staticData['node:Trigger'] as IDataObject | undefined)?.finishedRuns as
+				| { floorMs: number; seen: Record<string, number> }
+				| undefined,
 	};
 }
 
@@ -85,14 +97,24 @@ const planRuns = (extra: IDataObject = {}): IDataObject => ({
 	...extra,
 });
 
-async function startPlanRuns(count: number, extra: { otherUser?: boolean; ranfrom?: string } = {}): Promise<number[]> {
-	const answer = (await api.startRun({ kind: 'plan', id: 1, count, ...extra })) as { runs: Array<{ planSnapshotRunId: number }> };
+async function startPlanRuns(
+	count: number,
+	extra: { otherUser?: boolean; ranfrom?: string } = {},
+): Promise<number[]> {
+	const answer = (await api.startRun({ kind: 'plan', id: 1, count, ...extra })) as {
+		runs: Array<{ planSnapshotRunId: number }>;
+	};
 	return answer.runs.map((r) => r.planSnapshotRunId);
 }
-async function finishPlanRuns(ids: number[], outcome: 'Complete' | 'Failed' | 'Canceled'): Promise<void> {
-	for (const id of ids) expect((await api.finishRun({ kind: 'planRun', id, outcome })).changed).toBe(true);
+async function finishPlanRuns(
+	ids: number[],
+	outcome: 'Complete' | 'Failed' | 'Canceled',
+): Promise<void> {
+	for (const id of ids)
+		expect((await api.finishRun({ kind: 'planRun', id, outcome })).changed).toBe(true);
 }
-const listRequests = async (endpoint = 'listPlanSnapshotRuns') => (await api.counters()).requests[endpoint] ?? 0;
+const listRequests = async (endpoint = 'listPlanSnapshotRuns') =>
+	(await api.counters()).requests[endpoint] ?? 0;
 
 /** Items of one poll are oldest first; runs that finished together by id. */
 function expectOldestFirst(items: IDataObject[], idField = 'planRunId') {
@@ -103,7 +125,10 @@ function expectOldestFirst(items: IDataObject[], idField = 'planRunId') {
 
 describe.each([
 	{ name: 'static data kept in memory', restartBetweenPolls: false },
-	{ name: 'a restart between every two polls (static data through JSON)', restartBetweenPolls: true },
+	{
+		name: 'a restart between every two polls (static data through JSON)',
+		restartBetweenPolls: true,
+	},
 ])('exactly once over 10 polls: $name', ({ restartBetweenPolls }) => {
 	test('every run that finished after activation is emitted once, oldest first; runs finished before never; a failing poll changes nothing and loses nothing', async () => {
 		// Pages of 2, so a poll pages and runs can finish between its pages.
@@ -137,7 +162,12 @@ describe.each([
 			if (round === 6) {
 				// A failing poll: AAC answers 400 (not retried). The static data stays as it was.
 				const savedBefore = trigger.saved();
-				await api.addFault({ endpoint: 'listPlanSnapshotRuns', status: 400, phase: 'before', times: 1 });
+				await api.addFault({
+					endpoint: 'listPlanSnapshotRuns',
+					status: 400,
+					phase: 'before',
+					times: 1,
+				});
 				await expect(trigger.poll()).rejects.toThrow(/AAC answered 400/);
 				failedPolls++;
 				expect(trigger.saved()).toBe(savedBefore);
@@ -158,7 +188,12 @@ describe.each([
 			expectOldestFirst(items);
 			for (const item of items) {
 				expect(['Complete', 'Failed', 'Canceled']).toContain(item.status);
-				expect(item).toMatchObject({ event: 'planRunFinished', planId: '1', planName: 'Demo plan', ranBy: { id: '1' } });
+				expect(item).toMatchObject({
+					event: 'planRunFinished',
+					planId: '1',
+					planName: 'Demo plan',
+					ranBy: { id: '1' },
+				});
 				expect(typeof item.durationSeconds).toBe('number');
 			}
 			emitted.push(...items.map((item) => Number(item.planRunId)));
@@ -266,7 +301,11 @@ describe('manual mode (Fetch Test Event)', () => {
 
 		const items = await trigger.poll({ manual: true });
 		expect(items).toHaveLength(1);
-		expect(items[0]).toMatchObject({ planRunId: String(failedNew), status: 'Failed', planName: 'Demo plan' });
+		expect(items[0]).toMatchObject({
+			planRunId: String(failedNew),
+			status: 'Failed',
+			planName: 'Demo plan',
+		});
 		expect(trigger.cursor()).toBeUndefined();
 	});
 });
@@ -284,7 +323,9 @@ describe('filters and jobs', () => {
 	});
 
 	test('plan runs: final status, run by me, started from a schedule', async () => {
-		const trigger = await setUp(planRuns({ statuses: ['Failed', 'Canceled'], runBy: 'currentUser', ranfrom: 'schedule' }));
+		const trigger = await setUp(
+			planRuns({ statuses: ['Failed', 'Canceled'], runBy: 'currentUser', ranfrom: 'schedule' }),
+		);
 		expect(await trigger.poll()).toEqual([]);
 		const [mineFailed, mineComplete] = await startPlanRuns(2, { ranfrom: 'schedule' });
 		const [othersFailed] = await startPlanRuns(1, { ranfrom: 'schedule', otherUser: true });
@@ -295,14 +336,27 @@ describe('filters and jobs', () => {
 		expect((await trigger.poll()).map((item) => Number(item.planRunId))).toEqual([mineFailed]);
 	});
 
-	test('jobs of one recipe: recipe name, flow, finish time, and AAC\'s failure reason; a poll that fails reading the reason changes nothing', async () => {
-		const trigger = await setUp({ event: 'jobFinished', statuses: ['Complete', 'Failed', 'Canceled'], jobsOf: 'recipe', recipeId: { __rl: true, mode: 'id', value: '2' }, runBy: 'all', ranfrom: '' });
+	test("jobs of one recipe: recipe name, flow, finish time, and AAC's failure reason; a poll that fails reading the reason changes nothing", async () => {
+		const trigger = await setUp({
+			event: 'jobFinished',
+			statuses: ['Complete', 'Failed', 'Canceled'],
+			jobsOf: 'recipe',
+			recipeId: { __rl: true, mode: 'id', value: '2' },
+			runBy: 'all',
+			ranfrom: '',
+		});
 		expect(await trigger.poll()).toEqual([]);
 		await api.setFixture({ kind: 'recipe', id: 2, failureReason: 'Column "amount" not found' });
-		const start = async (recipe: number) => ((await api.startRun({ kind: 'recipe', id: recipe })) as { jobGroupId: number }).jobGroupId;
+		const start = async (recipe: number) =>
+			((await api.startRun({ kind: 'recipe', id: recipe })) as { jobGroupId: number }).jobGroupId;
 		const [one, other, two] = [await start(2), await start(1), await start(2)];
 		await api.advance(2000);
-		for (const [id, outcome] of [[one, 'Complete'], [other, 'Failed'], [two, 'Failed']] as const) await api.finishRun({ kind: 'jobGroup', id, outcome });
+		for (const [id, outcome] of [
+			[one, 'Complete'],
+			[other, 'Failed'],
+			[two, 'Failed'],
+		] as const)
+			await api.finishRun({ kind: 'jobGroup', id, outcome });
 
 		const saved = trigger.saved();
 		await api.addFault({ endpoint: 'getJobGroupJobs', status: 400, phase: 'before', times: 1 });
@@ -313,8 +367,18 @@ describe('filters and jobs', () => {
 		const items = await trigger.poll();
 		expect((await listRequests('getJobLibrary')) - before).toBe(1);
 		expect(items.map((item) => Number(item.jobId))).toEqual([one, two]);
-		expect(items[0]).toMatchObject({ event: 'jobFinished', status: 'Complete', recipeId: '2', recipeName: 'Demo recipe 2', flowId: '1', failureReason: null });
-		expect(items[1]).toMatchObject({ status: 'Failed', failureReason: expect.stringContaining('Column "amount" not found') });
+		expect(items[0]).toMatchObject({
+			event: 'jobFinished',
+			status: 'Complete',
+			recipeId: '2',
+			recipeName: 'Demo recipe 2',
+			flowId: '1',
+			failureReason: null,
+		});
+		expect(items[1]).toMatchObject({
+			status: 'Failed',
+			failureReason: expect.stringContaining('Column "amount" not found'),
+		});
 		expect(items[1].finishedAt).toBe(new Date((await api.clock()).now).toISOString());
 		expect(await trigger.poll()).toEqual([]);
 	});
@@ -325,7 +389,13 @@ describe('filters and jobs', () => {
 		const ids = await startPlanRuns(1);
 		await api.advance(1000);
 		await finishPlanRuns(ids, 'Complete');
-		await api.addFault({ endpoint: 'listPlanSnapshotRuns', status: 429, retryAfterSeconds: 1, phase: 'before', times: 1 });
+		await api.addFault({
+			endpoint: 'listPlanSnapshotRuns',
+			status: 429,
+			retryAfterSeconds: 1,
+			phase: 'before',
+			times: 1,
+		});
 		const before = await listRequests();
 		expect((await trigger.poll()).map((item) => Number(item.planRunId))).toEqual(ids);
 		expect((await listRequests()) - before).toBe(2);

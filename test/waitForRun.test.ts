@@ -46,14 +46,31 @@ function scripted(script: Array<string | Error | unknown>) {
 	};
 }
 
-const node: INode = { id: 'n1', name: 'AAC', type: 'n8n-nodes-alteryx-analytics-cloud.alteryxAnalyticsCloud', typeVersion: 1, position: [0, 0], parameters: {} };
+const node: INode = {
+	id: 'n1',
+	name: 'AAC',
+	type: 'n8n-nodes-alteryx-analytics-cloud.alteryxAnalyticsCloud',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
 
 const httpError = (httpCode: string) => Object.assign(new Error(`HTTP ${httpCode}`), { httpCode });
 
 describe('waitForRun: terminal states', () => {
 	test('the terminal states are exactly Complete, Failed and Canceled; unknown values mean still running', () => {
 		expect([...TERMINAL_STATUSES]).toEqual(['Complete', 'Failed', 'Canceled']);
-		for (const running of ['Created', 'InProgress', 'Pending', 'Queued', 'complete', 'Succeeded', '', undefined, 3]) {
+		for (const running of [
+			'Created',
+			'InProgress',
+			'Pending',
+			'Queued',
+			'complete',
+			'Succeeded',
+			'',
+			undefined,
+			3,
+		]) {
 			expect(isTerminalStatus(running)).toBe(false);
 		}
 	});
@@ -61,17 +78,31 @@ describe('waitForRun: terminal states', () => {
 	test('polls through Created, Pending and an unknown state until Complete', async () => {
 		const time = virtualTime();
 		const source = scripted(['Created', 'Pending', 'SomethingNew', 'InProgress', 'Complete']);
-		const result = await waitForRun({ node, runLabel: 'plan run 7', getStatus: source.getStatus, maxWaitMs: 3_600_000 }, time.deps);
+		const result = await waitForRun(
+			{ node, runLabel: 'plan run 7', getStatus: source.getStatus, maxWaitMs: 3_600_000 },
+			time.deps,
+		);
 		expect(result).toEqual({ status: 'Complete', polls: 5, waitedMs: time.elapsed() });
 		expect(source.polls).toBe(5);
 	});
 
-	test.each(['Failed', 'Canceled'] as const)('%s ends the wait with that status (the operation decides error or output)', async (end) => {
-		const time = virtualTime();
-		const result = await waitForRun({ node, runLabel: 'job 3', getStatus: scripted(['InProgress', end]).getStatus, maxWaitMs: 60_000 }, time.deps);
-		expect(result.status).toBe(end);
-		expect(result.polls).toBe(2);
-	});
+	test.each(['Failed', 'Canceled'] as const)(
+		'%s ends the wait with that status (the operation decides error or output)',
+		async (end) => {
+			const time = virtualTime();
+			const result = await waitForRun(
+				{
+					node,
+					runLabel: 'job 3',
+					getStatus: scripted(['InProgress', end]).getStatus,
+					maxWaitMs: 60_000,
+				},
+				time.deps,
+			);
+			expect(result.status).toBe(end);
+			expect(result.polls).toBe(2);
+		},
+	);
 });
 
 describe('waitForRun: schedule', () => {
@@ -88,7 +119,12 @@ describe('waitForRun: schedule', () => {
 		const time = virtualTime();
 		const finishAt = 8 * 3_600_000;
 		const result = await waitForRun(
-			{ node, runLabel: 'plan run 1', getStatus: async () => (time.elapsed() >= finishAt ? 'Complete' : 'InProgress'), maxWaitMs: 9 * 3_600_000 },
+			{
+				node,
+				runLabel: 'plan run 1',
+				getStatus: async () => (time.elapsed() >= finishAt ? 'Complete' : 'InProgress'),
+				maxWaitMs: 9 * 3_600_000,
+			},
 			time.deps,
 		);
 		expect(result.status).toBe('Complete');
@@ -118,13 +154,21 @@ describe('waitForRun: timeout', () => {
 	test('stops at maxWait with an error naming the run and its last status; the last sleep is cut to the deadline', async () => {
 		const time = virtualTime();
 		const error = await waitForRun(
-			{ node, runLabel: 'plan run 42', getStatus: scripted(['Created', 'InProgress']).getStatus, maxWaitMs: 60_000, resumeHint: 'Use Plan Run → Wait with ID 42.' },
+			{
+				node,
+				runLabel: 'plan run 42',
+				getStatus: scripted(['Created', 'InProgress']).getStatus,
+				maxWaitMs: 60_000,
+				resumeHint: 'Use Plan Run → Wait with ID 42.',
+			},
 			time.deps,
 		).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(NodeOperationError);
 		const e = error as NodeOperationError;
 		expect(runWaitDetails(e)?.code).toBe('TIMEOUT');
-		expect(e.message).toBe('Gave up waiting for plan run 42 after 1 minutes (last status InProgress)');
+		expect(e.message).toBe(
+			'Gave up waiting for plan run 42 after 1 minutes (last status InProgress)',
+		);
 		expect(e.description).toContain('still running in AAC');
 		expect(e.description).toContain('Plan Run → Wait with ID 42');
 		expect(runWaitDetails(e)?.canceledInAac).toBe(false);
@@ -136,7 +180,10 @@ describe('waitForRun: timeout', () => {
 	test('with cancel on timeout, the run is cancelled once and the error says so', async () => {
 		const time = virtualTime();
 		const cancel = jest.fn(async () => undefined);
-		const e = (await waitForRun({ node, runLabel: 'job 9', getStatus: async () => 'InProgress', maxWaitMs: 30_000, cancel }, time.deps).catch((x) => x)) as NodeOperationError;
+		const e = (await waitForRun(
+			{ node, runLabel: 'job 9', getStatus: async () => 'InProgress', maxWaitMs: 30_000, cancel },
+			time.deps,
+		).catch((x) => x)) as NodeOperationError;
 		expect(runWaitDetails(e)?.code).toBe('TIMEOUT');
 		expect(cancel).toHaveBeenCalledTimes(1);
 		expect(runWaitDetails(e)?.canceledInAac).toBe(true);
@@ -148,7 +195,10 @@ describe('waitForRun: timeout', () => {
 		const cancel = jest.fn(async () => {
 			throw new Error('HTTP 403');
 		});
-		const e = (await waitForRun({ node, runLabel: 'job 9', getStatus: async () => 'InProgress', maxWaitMs: 10_000, cancel }, time.deps).catch((x) => x)) as NodeOperationError;
+		const e = (await waitForRun(
+			{ node, runLabel: 'job 9', getStatus: async () => 'InProgress', maxWaitMs: 10_000, cancel },
+			time.deps,
+		).catch((x) => x)) as NodeOperationError;
 		expect(runWaitDetails(e)?.code).toBe('TIMEOUT');
 		expect(runWaitDetails(e)?.canceledInAac).toBe(false);
 		expect(e.description).toContain('Cancelling it in AAC failed (HTTP 403)');
@@ -157,7 +207,10 @@ describe('waitForRun: timeout', () => {
 	test('maxWait 0 polls never and says no status was read', async () => {
 		const time = virtualTime();
 		const source = scripted(['Complete']);
-		const e = (await waitForRun({ node, runLabel: 'plan run 1', getStatus: source.getStatus, maxWaitMs: 0 }, time.deps).catch((x) => x)) as NodeOperationError;
+		const e = (await waitForRun(
+			{ node, runLabel: 'plan run 1', getStatus: source.getStatus, maxWaitMs: 0 },
+			time.deps,
+		).catch((x) => x)) as NodeOperationError;
 		expect(runWaitDetails(e)?.code).toBe('TIMEOUT');
 		expect(e.message).toContain('no status read yet');
 		expect(source.polls).toBe(0);
@@ -168,8 +221,19 @@ describe('waitForRun: failing polls', () => {
 	test('transient failures (500, 503, 429, reset, garbage) do not end the wait', async () => {
 		const time = virtualTime();
 		const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-		const source = scripted(['InProgress', httpError('500'), httpError('503'), httpError('429'), reset, '<html>', 'Complete']);
-		const result = await waitForRun({ node, runLabel: 'plan run 5', getStatus: source.getStatus, maxWaitMs: 3_600_000 }, time.deps);
+		const source = scripted([
+			'InProgress',
+			httpError('500'),
+			httpError('503'),
+			httpError('429'),
+			reset,
+			'<html>',
+			'Complete',
+		]);
+		const result = await waitForRun(
+			{ node, runLabel: 'plan run 5', getStatus: source.getStatus, maxWaitMs: 3_600_000 },
+			time.deps,
+		);
 		expect(result.status).toBe('Complete');
 		expect(source.polls).toBe(7);
 	});
@@ -177,11 +241,20 @@ describe('waitForRun: failing polls', () => {
 	test('transient failures in a row are bounded: the error names the run, the last status and the last failure', async () => {
 		const time = virtualTime();
 		const source = scripted(['InProgress', httpError('503')]);
-		const e = (await waitForRun({ node, runLabel: 'plan run 5', getStatus: source.getStatus, maxWaitMs: 3_600_000, maxConsecutiveFailures: 4 }, time.deps).catch(
-			(x) => x,
-		)) as NodeOperationError;
+		const e = (await waitForRun(
+			{
+				node,
+				runLabel: 'plan run 5',
+				getStatus: source.getStatus,
+				maxWaitMs: 3_600_000,
+				maxConsecutiveFailures: 4,
+			},
+			time.deps,
+		).catch((x) => x)) as NodeOperationError;
 		expect(runWaitDetails(e)?.code).toBe('STATUS_UNAVAILABLE');
-		expect(e.message).toBe('Could not read the status of plan run 5: 4 polls failed in a row (last status InProgress)');
+		expect(e.message).toBe(
+			'Could not read the status of plan run 5: 4 polls failed in a row (last status InProgress)',
+		);
 		expect(e.description).toContain('HTTP 503');
 		expect(source.polls).toBe(5);
 	});
@@ -190,7 +263,10 @@ describe('waitForRun: failing polls', () => {
 		const time = virtualTime();
 		const forbidden = httpError('403');
 		const source = scripted(['InProgress', forbidden, 'Complete']);
-		const e = await waitForRun({ node, runLabel: 'job 1', getStatus: source.getStatus, maxWaitMs: 60_000 }, time.deps).catch((x) => x);
+		const e = await waitForRun(
+			{ node, runLabel: 'job 1', getStatus: source.getStatus, maxWaitMs: 60_000 },
+			time.deps,
+		).catch((x) => x);
 		expect(e).toBeInstanceOf(NodeOperationError);
 		expect(e.message).toBe('HTTP 403');
 		expect(runWaitDetails(e)).toBeUndefined();
@@ -204,7 +280,13 @@ describe('waitForRun: failing polls', () => {
 		// n8n 1.x's NodeApiError drops the axios error and keeps its code as httpCode (seen in 1.123.81).
 		expect(isTransientPollError({ name: 'NodeApiError', httpCode: 'ECONNRESET' })).toBe(true);
 		// The transport's own error after its attempts: the code is in context.
-		expect(isTransientPollError({ name: 'NodeApiError', httpCode: null, context: { networkCode: 'ECONNRESET' } })).toBe(true);
+		expect(
+			isTransientPollError({
+				name: 'NodeApiError',
+				httpCode: null,
+				context: { networkCode: 'ECONNRESET' },
+			}),
+		).toBe(true);
 		expect(isTransientPollError({ name: 'NodeApiError', httpCode: 'EACCES' })).toBe(false);
 		expect(isTransientPollError(httpError('401'))).toBe(false);
 		expect(isTransientPollError(httpError('404'))).toBe(false);
@@ -230,14 +312,25 @@ describe('waitForRun: stopping the execution', () => {
 				}),
 		};
 		const source = scripted(['InProgress']);
-		const waiting = waitForRun({ node, runLabel: 'plan run 3', getStatus: source.getStatus, maxWaitMs: 3_600_000, signal: controller.signal }, deps).catch((x) => x);
+		const waiting = waitForRun(
+			{
+				node,
+				runLabel: 'plan run 3',
+				getStatus: source.getStatus,
+				maxWaitMs: 3_600_000,
+				signal: controller.signal,
+			},
+			deps,
+		).catch((x) => x);
 		await Promise.resolve();
 		sleeping!();
 		await sleep(5);
 		controller.abort();
 		const e = (await waiting) as NodeOperationError;
 		expect(runWaitDetails(e)?.code).toBe('STOPPED');
-		expect(e.message).toBe('Execution canceled while waiting for plan run 3 (last status InProgress)');
+		expect(e.message).toBe(
+			'Execution canceled while waiting for plan run 3 (last status InProgress)',
+		);
 		expect(e.description).toContain('the run goes on in AAC');
 		expect(source.polls).toBe(1);
 	});
@@ -263,23 +356,43 @@ describe('waitForRun: stopping the execution', () => {
 });
 
 describe('runEndedError', () => {
-	test('names the run, the status and AAC\'s reason, and the option that turns it into output', () => {
-		const failed = runEndedError(node, 'job 12', 'Failed', 'Column "x" not found', { polls: 3, waitedMs: 9000 });
-		expect(runWaitDetails(failed)).toMatchObject({ code: 'FAILED', reason: 'Column "x" not found' });
+	test("names the run, the status and AAC's reason, and the option that turns it into output", () => {
+		const failed = runEndedError(node, 'job 12', 'Failed', 'Column "x" not found', {
+			polls: 3,
+			waitedMs: 9000,
+		});
+		expect(runWaitDetails(failed)).toMatchObject({
+			code: 'FAILED',
+			reason: 'Column "x" not found',
+		});
 		expect(failed.message).toBe('Job 12 ended Failed: Column "x" not found');
 		expect(failed.description).toContain('Output Failed Runs');
-		const canceled = runEndedError(node, 'plan run 4', 'Canceled', undefined, { polls: 1, waitedMs: 3000 });
+		const canceled = runEndedError(node, 'plan run 4', 'Canceled', undefined, {
+			polls: 1,
+			waitedMs: 3000,
+		});
 		expect(runWaitDetails(canceled)?.code).toBe('CANCELED');
 		expect(canceled.message).toBe('Plan run 4 ended Canceled');
 	});
 });
 
 describe('the Run and Wait options', () => {
-	test('their UI defaults are the helpers\' defaults (the lint wants literals there)', async () => {
-		const { runOptionsProperty } = await import('../nodes/AlteryxAnalyticsCloud/helpers/runOperations');
-		const { DEFAULT_RUNS_PER_MINUTE } = await import('../nodes/AlteryxAnalyticsCloud/helpers/runRequest');
-		const { DEFAULT_MAX_WAIT_MINUTES } = await import('../nodes/AlteryxAnalyticsCloud/helpers/waitForRun');
-		const defaults = Object.fromEntries((runOptionsProperty().options as Array<{ name: string; default: unknown }>).map((o) => [o.name, o.default]));
+	test("their UI defaults are the helpers' defaults (the lint wants literals there)", async () => {
+		const { runOptionsProperty } = await import(
+			'../nodes/AlteryxAnalyticsCloud/helpers/runOperations'
+		);
+		const { DEFAULT_RUNS_PER_MINUTE } = await import(
+			'../nodes/AlteryxAnalyticsCloud/helpers/runRequest'
+		);
+		const { DEFAULT_MAX_WAIT_MINUTES } = await import(
+			'../nodes/AlteryxAnalyticsCloud/helpers/waitForRun'
+		);
+		const defaults = Object.fromEntries(
+			(runOptionsProperty().options as Array<{ name: string; default: unknown }>).map((o) => [
+				o.name,
+				o.default,
+			]),
+		);
 		expect(defaults).toMatchObject({
 			maxWaitMinutes: DEFAULT_MAX_WAIT_MINUTES,
 			pollIntervalSeconds: DEFAULT_POLL_SCHEDULE.firstSeconds,
@@ -302,9 +415,14 @@ describe('replaceWaitDependencies: the clock the operations wait on', () => {
 		const realStart = Date.now();
 		// A 2-minute run on the default schedule: 3, 4.5, 6.75, ... s between polls.
 		const status = scripted([...Array<string>(9).fill('InProgress'), 'Complete']);
-		const result = await waitForRun({ node, runLabel: 'plan run 1', getStatus: status.getStatus, maxWaitMs: 3_600_000 }, n8nWaitDependencies);
+		const result = await waitForRun(
+			{ node, runLabel: 'plan run 1', getStatus: status.getStatus, maxWaitMs: 3_600_000 },
+			n8nWaitDependencies,
+		);
 		expect(result).toMatchObject({ status: 'Complete', polls: 10 });
-		expect(virtual.sleeps).toEqual(Array.from({ length: 10 }, (_, i) => pollDelayMs(i, DEFAULT_POLL_SCHEDULE)));
+		expect(virtual.sleeps).toEqual(
+			Array.from({ length: 10 }, (_, i) => pollDelayMs(i, DEFAULT_POLL_SCHEDULE)),
+		);
 		expect(virtual.elapsed()).toBe(virtual.sleeps.reduce((a, b) => a + b, 0));
 		expect(Date.now() - realStart).toBeLessThan(5_000); // minutes of waiting, no real sleeping
 

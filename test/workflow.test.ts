@@ -1,14 +1,30 @@
 // The package inside n8n-core's real workflow engine, against the real oidc-provider stand-in,
 // with a credentials helper that saves like n8n 1.x and like n8n 2.x.
-import { NodeApiError, sleep, type IConnections, type IDataObject, type INode, type INodeType, type JsonObject } from 'n8n-workflow';
+import {
+	NodeApiError,
+	sleep,
+	type IConnections,
+	type IDataObject,
+	type INode,
+	type INodeType,
+	type JsonObject,
+} from 'n8n-workflow';
 
 import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
 import { AlteryxAnalyticsCloud } from '../nodes/AlteryxAnalyticsCloud/AlteryxAnalyticsCloud.node';
-import { PersistOnlyStop, isPersistOnlyStop } from '../nodes/AlteryxAnalyticsCloud/helpers/credentialWriter';
+import {
+	PersistOnlyStop,
+	isPersistOnlyStop,
+} from '../nodes/AlteryxAnalyticsCloud/helpers/credentialWriter';
 import { CredentialStore, createHarness, type RunResult, type SaveSemantics } from './harness/n8n';
 import { HeaderRequestNode } from './harness/headerRequestNode';
 import { StartNode, makeApiCallerNode } from './harness/testNodes';
-import { fakeJwt, startFaultyTokenEndpoint, type FaultStep, type FaultyTokenEndpoint } from './helpers/faultyTokenEndpoint';
+import {
+	fakeJwt,
+	startFaultyTokenEndpoint,
+	type FaultStep,
+	type FaultyTokenEndpoint,
+} from './helpers/faultyTokenEndpoint';
 import { collectSecrets, expectNoSecrets } from './helpers/secrets';
 import { startStandIn, type StandIn, type TokenPair } from './helpers/standin';
 
@@ -52,13 +68,35 @@ function madeUpRefreshToken(): string {
 /** A credential holding `data`, a harness saving like `semantics`, and helpers to run workflows. */
 function setUp(semantics: SaveSemantics, data: object) {
 	const id = `cred-${++credentialCounter}`;
-	const store = new CredentialStore([{ id, name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...data } }]);
-	const harness = createHarness({ nodeTypes, credentialTypes: { [CRED]: credentialType }, store, saveSemantics: semantics });
+	const store = new CredentialStore([
+		{ id, name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...data } },
+	]);
+	const harness = createHarness({
+		nodeTypes,
+		credentialTypes: { [CRED]: credentialType },
+		store,
+		saveSemantics: semantics,
+	});
 
 	/** Runs Start(items) → each given node in a chain; records everything for the secrets check. */
-	async function run(items: number, ...nodes: Array<{ name: string; type: string; parameters?: IDataObject; continueOnFail?: boolean }>): Promise<RunResult> {
+	async function run(
+		items: number,
+		...nodes: Array<{
+			name: string;
+			type: string;
+			parameters?: IDataObject;
+			continueOnFail?: boolean;
+		}>
+	): Promise<RunResult> {
 		const all: INode[] = [
-			{ id: 'start', name: 'Start', type: 'test.start', typeVersion: 1, position: [0, 0], parameters: { items } },
+			{
+				id: 'start',
+				name: 'Start',
+				type: 'test.start',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { items },
+			},
 			...nodes.map((node, index) => ({
 				id: `n${index}`,
 				name: node.name,
@@ -87,9 +125,21 @@ function setUp(semantics: SaveSemantics, data: object) {
 	return { id, store, harness, run, stored: () => store.read(id) };
 }
 
-const get = { name: 'AAC', type: AAC_NODE, parameters: { resource: 'accessToken', operation: 'get' } };
-const refresh = { name: 'AAC', type: AAC_NODE, parameters: { resource: 'accessToken', operation: 'refresh' } };
-const inspect = { name: 'AAC', type: AAC_NODE, parameters: { resource: 'accessToken', operation: 'inspect' } };
+const get = {
+	name: 'AAC',
+	type: AAC_NODE,
+	parameters: { resource: 'accessToken', operation: 'get' },
+};
+const refresh = {
+	name: 'AAC',
+	type: AAC_NODE,
+	parameters: { resource: 'accessToken', operation: 'refresh' },
+};
+const inspect = {
+	name: 'AAC',
+	type: AAC_NODE,
+	parameters: { resource: 'accessToken', operation: 'inspect' },
+};
 const apiCall = (helper: 'legacy' | 'http' = 'legacy') => ({
 	name: 'HTTP Request',
 	type: 'test.apiCaller',
@@ -98,7 +148,10 @@ const apiCall = (helper: 'legacy' | 'http' = 'legacy') => ({
 const headerCall = () => ({
 	name: 'Header Request',
 	type: 'test.headerRequest',
-	parameters: { url: `={{ $json.apiBaseUrl }}/v4/people/current`, authorization: '={{ $json.authorization }}' },
+	parameters: {
+		url: `={{ $json.apiBaseUrl }}/v4/people/current`,
+		authorization: '={{ $json.authorization }}',
+	},
 });
 
 describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantics) => {
@@ -109,33 +162,56 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 
 		expect(result.error).toBeUndefined();
 		const [token] = result.output('AAC');
-		expect(token).toMatchObject({ refreshed: true, tokenType: 'Bearer', clientId: standIn.clientId, issuer: standIn.issuer, apiBaseUrl: standIn.origin });
+		expect(token).toMatchObject({
+			refreshed: true,
+			tokenType: 'Bearer',
+			clientId: standIn.clientId,
+			issuer: standIn.issuer,
+			apiBaseUrl: standIn.origin,
+		});
 		expect(token.authorization).toBe(`Bearer ${token.accessToken}`);
 		expect(token.expiresIn).toBeGreaterThan(200);
 		expect(Object.values(token)).not.toContain(stored().refreshToken);
-		expect(result.output('Header Request')).toEqual([{ status: 200, body: expect.objectContaining({ email: 'standin@example.com' }) }]);
+		expect(result.output('Header Request')).toEqual([
+			{ status: 200, body: expect.objectContaining({ email: 'standin@example.com' }) },
+		]);
 
 		expect(stored().refreshToken).not.toBe(pair.refreshToken);
 		expect(stored().accessToken).toBe(token.accessToken);
 		expect(stored().lastRotatedAt).toEqual(expect.any(String));
 		// Two saves: "refresh started" with the old pair (made before the token request), then the
 		// new pair with that record cleared. Never anything else.
-		expect(store.saves.map((save) => [save.data.refreshToken, Boolean(save.data.refreshStartedAt)])).toEqual([
+		expect(
+			store.saves.map((save) => [save.data.refreshToken, Boolean(save.data.refreshStartedAt)]),
+		).toEqual([
 			[pair.refreshToken, true],
 			[stored().refreshToken, false],
 		]);
-		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, refreshGrantsOk: 1, reuseDetections: 0, apiOk: 1 });
+		expect(await standIn.stats()).toMatchObject({
+			tokenRequests: 1,
+			refreshGrantsOk: 1,
+			reuseDetections: 0,
+			apiOk: 1,
+		});
 		expect(await standIn.familyAlive(stored().refreshToken as string)).toBe(true);
 	});
 
 	test('the HTTP Request path (predefined credential) refreshes and saves on its own', async () => {
 		const pair = await standIn.mint({ accessTokenExpired: true });
-		const { run, stored } = setUp(semantics, { ...pair, accessToken: `  Bearer ${pair.accessToken}\n` });
+		const { run, stored } = setUp(semantics, {
+			...pair,
+			accessToken: `  Bearer ${pair.accessToken}\n`,
+		});
 		const result = await run(1, apiCall());
 		expect(result.error).toBeUndefined();
 		expect(result.output('HTTP Request')).toEqual([expect.objectContaining({ ok: true })]);
 		expect(stored().refreshToken).not.toBe(pair.refreshToken);
-		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, reuseDetections: 0, apiOk: 1, apiUnauthorized: 0 });
+		expect(await standIn.stats()).toMatchObject({
+			tokenRequests: 1,
+			reuseDetections: 0,
+			apiOk: 1,
+			apiUnauthorized: 0,
+		});
 	});
 
 	test('a run inside the access token lifetime: 0 refreshes, nothing saved', async () => {
@@ -164,7 +240,13 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 			}
 			const stats = await standIn.stats();
 			expect(stats.refreshGrantsOk).toBeGreaterThanOrEqual(3);
-			expect(stats).toMatchObject({ reuseDetections: 0, invalidGrants: 0, maxUsesOfOneRefreshToken: 1, apiUnauthorized: 0, apiOk: 40 });
+			expect(stats).toMatchObject({
+				reuseDetections: 0,
+				invalidGrants: 0,
+				maxUsesOfOneRefreshToken: 1,
+				apiUnauthorized: 0,
+				apiOk: 40,
+			});
 			expect(stats.tokenRequests).toBe(stats.refreshGrantsOk);
 			expect(await standIn.familyAlive(stored().refreshToken as string)).toBe(true);
 		} finally {
@@ -178,7 +260,12 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 		const result = await run(100, apiCall());
 		expect(result.error).toBeUndefined();
 		expect(result.output('HTTP Request')).toHaveLength(100);
-		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, reuseDetections: 0, apiOk: 100, apiUnauthorized: 0 });
+		expect(await standIn.stats()).toMatchObject({
+			tokenRequests: 1,
+			reuseDetections: 0,
+			apiOk: 100,
+			apiUnauthorized: 0,
+		});
 		expect(await standIn.familyAlive(stored().refreshToken as string)).toBe(true);
 	});
 
@@ -189,7 +276,9 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 		const output = result.output('AAC');
 		expect(output).toHaveLength(100);
 		expect(new Set(output.map((item) => item.accessToken)).size).toBe(1);
-		expect(result.run.data.resultData.runData.AAC[0].data!.main[0]![99].pairedItem).toEqual({ item: 99 });
+		expect(result.run.data.resultData.runData.AAC[0].data!.main[0]![99].pairedItem).toEqual({
+			item: 99,
+		});
 		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, reuseDetections: 0 });
 	});
 
@@ -204,7 +293,10 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 		// The credential as a stale reader saw it: the spent pair.
 		store.write(id, { ...newest, ...pair });
 		const viaNode = await run(1, get);
-		expect(viaNode.output('AAC')[0]).toMatchObject({ accessToken: newest.accessToken, refreshed: false });
+		expect(viaNode.output('AAC')[0]).toMatchObject({
+			accessToken: newest.accessToken,
+			refreshed: false,
+		});
 		store.write(id, { ...newest, ...pair });
 		const viaCredential = await run(1, apiCall());
 		expect(viaCredential.error).toBeUndefined();
@@ -246,11 +338,18 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 			const { run, stored, store } = setUp(semantics, pair);
 			const result = await run(3, ...nodes);
 			expect(result.error?.message).toMatch(/Alteryx Analytics Cloud rejected the refresh token/);
-			expect((result.error as { description?: string }).description).toMatch(/already used.*User Preferences → OAuth 2.0 API Tokens/s);
+			expect((result.error as { description?: string }).description).toMatch(
+				/already used.*User Preferences → OAuth 2.0 API Tokens/s,
+			);
 			// The node records the refresh as started and, AAC having answered no, clears it again;
 			// the HTTP Request path saves nothing. The pair is never touched.
-			expect(store.saves.map((save) => save.data.refreshStartedAt)).toEqual(nodes[0] === get ? [expect.any(String), ''] : []);
-			expect(stored()).toMatchObject({ refreshToken: pair.refreshToken, accessToken: pair.accessToken });
+			expect(store.saves.map((save) => save.data.refreshStartedAt)).toEqual(
+				nodes[0] === get ? [expect.any(String), ''] : [],
+			);
+			expect(stored()).toMatchObject({
+				refreshToken: pair.refreshToken,
+				accessToken: pair.accessToken,
+			});
 			expect(stored().refreshStartedAt || undefined).toBeUndefined();
 		}
 		// n8n calls preAuthentication again after any error; the rejected token is not sent again.
@@ -266,15 +365,26 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 		const inspected = await run(1, inspect);
 		expect(inspected.output('AAC')[0]).toMatchObject({ unsavedRefreshStartedAt: startedAt });
 		const result = await run(1, refresh);
-		expect(result.error?.message).toMatch(new RegExp(`an earlier refresh, started at ${startedAt}, never saved its result`));
-		expect((result.error as { description?: string }).description).toMatch(/n8n stopped .* before saving the new pair.*Generate a new token pair/s);
+		expect(result.error?.message).toMatch(
+			new RegExp(`an earlier refresh, started at ${startedAt}, never saved its result`),
+		);
+		expect((result.error as { description?: string }).description).toMatch(
+			/n8n stopped .* before saving the new pair.*Generate a new token pair/s,
+		);
 		// Still unknown what became of that refresh: the record stays, the pair is untouched.
-		expect(stored()).toMatchObject({ refreshToken: pair.refreshToken, refreshStartedAt: startedAt });
+		expect(stored()).toMatchObject({
+			refreshToken: pair.refreshToken,
+			refreshStartedAt: startedAt,
+		});
 		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, invalidGrants: 1 });
 	});
 
 	test('hostile issuers in n8n: error, nothing saved (the core test counts 0 requests for 28 of them)', async () => {
-		for (const iss of ['https://pingauth.alteryxcloud.com.evil.example/as', 'https://evil.example/as', 'http://169.254.169.254/as']) {
+		for (const iss of [
+			'https://pingauth.alteryxcloud.com.evil.example/as',
+			'https://evil.example/as',
+			'http://169.254.169.254/as',
+		]) {
 			const { run, store } = setUp(semantics, {
 				accessToken: fakeJwt({ iss, client_id: 'c', exp: 1 }),
 				refreshToken: madeUpRefreshToken(),
@@ -330,27 +440,113 @@ describe('token-endpoint faults through n8n (hand-written fake server)', () => {
 		maybeSpent: boolean;
 	}
 	const cases: FaultCase[] = [
-		{ fault: '500 (a gateway may have forwarded it)', script: ['htmlPage:500', 'pass'], message: /HTTP 500/, tokenRequests: 1, maybeSpent: true },
-		{ fault: '502 (a gateway may have forwarded it)', script: ['htmlPage:502', 'pass'], message: /HTTP 502/, tokenRequests: 1, maybeSpent: true },
-		{ fault: '504 (a gateway may have forwarded it)', script: ['htmlPage:504', 'pass'], message: /HTTP 504/, tokenRequests: 1, maybeSpent: true },
-		{ fault: '503 with Retry-After, then ok', script: ['status:503:1', 'pass'], tokenRequests: 2, maybeSpent: false },
-		{ fault: '429 with Retry-After, then ok', script: ['status:429:1', 'pass'], tokenRequests: 2, maybeSpent: false },
-		{ fault: '503 every time', script: ['status:503:1'], message: /HTTP 503/, tokenRequests: 3, maybeSpent: false },
-		{ fault: 'reset before the response', script: ['reset'], message: /closed the connection/, tokenRequests: 1, maybeSpent: true },
-		{ fault: 'stall past the timeout', script: ['stall'], message: /did not answer within 1 s/, tokenRequests: 1, maybeSpent: true },
-		{ fault: 'HTML page', script: ['htmlPage:200'], message: /HTML page instead of JSON/, tokenRequests: 1, maybeSpent: true },
-		{ fault: 'non-JSON body', script: ['nonJson'], message: /not JSON/, tokenRequests: 1, maybeSpent: true },
-		{ fault: 'truncated JSON', script: ['truncatedJson'], message: /not JSON/, tokenRequests: 1, maybeSpent: true },
-		{ fault: '200 without access_token', script: ['noAccessToken'], message: /without an access_token/, tokenRequests: 1, maybeSpent: true },
-		{ fault: 'invalid_grant', script: ['invalidGrant'], message: /rejected the refresh token/, tokenRequests: 1, maybeSpent: false },
-		{ fault: 'invalid_client', script: ['invalidClient'], message: /rejected the client ID "fake-client"/, tokenRequests: 1, maybeSpent: false },
+		{
+			fault: '500 (a gateway may have forwarded it)',
+			script: ['htmlPage:500', 'pass'],
+			message: /HTTP 500/,
+			tokenRequests: 1,
+			maybeSpent: true,
+		},
+		{
+			fault: '502 (a gateway may have forwarded it)',
+			script: ['htmlPage:502', 'pass'],
+			message: /HTTP 502/,
+			tokenRequests: 1,
+			maybeSpent: true,
+		},
+		{
+			fault: '504 (a gateway may have forwarded it)',
+			script: ['htmlPage:504', 'pass'],
+			message: /HTTP 504/,
+			tokenRequests: 1,
+			maybeSpent: true,
+		},
+		{
+			fault: '503 with Retry-After, then ok',
+			script: ['status:503:1', 'pass'],
+			tokenRequests: 2,
+			maybeSpent: false,
+		},
+		{
+			fault: '429 with Retry-After, then ok',
+			script: ['status:429:1', 'pass'],
+			tokenRequests: 2,
+			maybeSpent: false,
+		},
+		{
+			fault: '503 every time',
+			script: ['status:503:1'],
+			message: /HTTP 503/,
+			tokenRequests: 3,
+			maybeSpent: false,
+		},
+		{
+			fault: 'reset before the response',
+			script: ['reset'],
+			message: /closed the connection/,
+			tokenRequests: 1,
+			maybeSpent: true,
+		},
+		{
+			fault: 'stall past the timeout',
+			script: ['stall'],
+			message: /did not answer within 1 s/,
+			tokenRequests: 1,
+			maybeSpent: true,
+		},
+		{
+			fault: 'HTML page',
+			script: ['htmlPage:200'],
+			message: /HTML page instead of JSON/,
+			tokenRequests: 1,
+			maybeSpent: true,
+		},
+		{
+			fault: 'non-JSON body',
+			script: ['nonJson'],
+			message: /not JSON/,
+			tokenRequests: 1,
+			maybeSpent: true,
+		},
+		{
+			fault: 'truncated JSON',
+			script: ['truncatedJson'],
+			message: /not JSON/,
+			tokenRequests: 1,
+			maybeSpent: true,
+		},
+		{
+			fault: '200 without access_token',
+			script: ['noAccessToken'],
+			message: /without an access_token/,
+			tokenRequests: 1,
+			maybeSpent: true,
+		},
+		{
+			fault: 'invalid_grant',
+			script: ['invalidGrant'],
+			message: /rejected the refresh token/,
+			tokenRequests: 1,
+			maybeSpent: false,
+		},
+		{
+			fault: 'invalid_client',
+			script: ['invalidClient'],
+			message: /rejected the client ID "fake-client"/,
+			tokenRequests: 1,
+			maybeSpent: false,
+		},
 	];
 
 	test.each(cases)('$fault', async ({ script, message, tokenRequests, maybeSpent }) => {
 		fake.setScript(script);
 		const original = madeUpRefreshToken();
 		const accessToken = fakeJwt({ iss: fake.issuer, client_id: 'fake-client', exp: 1 });
-		const { run, stored, store } = setUp('n8n2', { accessToken, refreshToken: original, requestTimeoutSeconds: 1 });
+		const { run, stored, store } = setUp('n8n2', {
+			accessToken,
+			refreshToken: original,
+			requestTimeoutSeconds: 1,
+		});
 		const started = Date.now();
 		const result = await run(1, get);
 		expect(fake.requests).toHaveLength(tokenRequests);
@@ -361,7 +557,9 @@ describe('token-endpoint faults through n8n (hand-written fake server)', () => {
 		});
 		// The first save is always the "refresh started" record, made before the token request.
 		expect(store.saves[0].data.refreshStartedAt).toEqual(expect.any(String));
-		expect(Date.parse(store.saves[0].data.refreshStartedAt as string)).toBeGreaterThanOrEqual(started - 1000);
+		expect(Date.parse(store.saves[0].data.refreshStartedAt as string)).toBeGreaterThanOrEqual(
+			started - 1000,
+		);
 		expect(store.saves[0].data.refreshToken).toBe(original);
 		if (message === undefined) {
 			expect(result.error).toBeUndefined();
@@ -378,56 +576,94 @@ describe('token-endpoint faults through n8n (hand-written fake server)', () => {
 		}
 	});
 
-	test.each(['n8n1', 'n8n2'] as const)('200 without refresh_token (%s): the new access token is stored with the refresh token the server kept', async (semantics) => {
-		fake.setScript(['noRefreshToken', 'pass']);
-		const original = madeUpRefreshToken();
-		const accessToken = fakeJwt({ iss: fake.issuer, client_id: 'fake-client', exp: 1 });
-		const { run, stored } = setUp(semantics, { accessToken, refreshToken: original });
-		const result = await run(1, get);
-		expect(result.error).toBeUndefined();
-		expect(fake.requests).toHaveLength(1);
-		expect(stored().refreshToken).toBe(original);
-		expect(stored().accessToken).not.toBe(accessToken);
-		expect(stored().refreshStartedAt).toBe('');
-		// The next run uses the stored pair as it is: nothing is due, nothing is sent.
-		const next = await run(1, get);
-		expect(next.error).toBeUndefined();
-		expect(fake.requests).toHaveLength(1);
-	});
+	test.each(['n8n1', 'n8n2'] as const)(
+		'200 without refresh_token (%s): the new access token is stored with the refresh token the server kept',
+		async (semantics) => {
+			fake.setScript(['noRefreshToken', 'pass']);
+			const original = madeUpRefreshToken();
+			const accessToken = fakeJwt({ iss: fake.issuer, client_id: 'fake-client', exp: 1 });
+			const { run, stored } = setUp(semantics, { accessToken, refreshToken: original });
+			const result = await run(1, get);
+			expect(result.error).toBeUndefined();
+			expect(fake.requests).toHaveLength(1);
+			expect(stored().refreshToken).toBe(original);
+			expect(stored().accessToken).not.toBe(accessToken);
+			expect(stored().refreshStartedAt).toBe('');
+			// The next run uses the stored pair as it is: nothing is due, nothing is sent.
+			const next = await run(1, get);
+			expect(next.error).toBeUndefined();
+			expect(fake.requests).toHaveLength(1);
+		},
+	);
 });
 
 describe('credential test (testedBy on the node)', () => {
-	const credentialTest = new AlteryxAnalyticsCloud().methods.credentialTest.alteryxAnalyticsCloudTokenTest;
+	const credentialTest = new AlteryxAnalyticsCloud().methods.credentialTest
+		.alteryxAnalyticsCloudTokenTest;
 	const testCredential = (data: IDataObject) =>
-		credentialTest.call({ helpers: {} } as never, { id: 'x', name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...data } });
+		credentialTest.call({ helpers: {} } as never, {
+			id: 'x',
+			name: 'AAC',
+			type: CRED,
+			data: { allowCustomIssuer: true, ...data },
+		});
 
 	test('a valid access token: asks AAC who we are, never the token endpoint', async () => {
 		const pair: TokenPair = await standIn.mint();
-		expect(await testCredential({ ...pair })).toMatchObject({ status: 'OK', message: expect.stringMatching(/Connection successful/) });
+		expect(await testCredential({ ...pair })).toMatchObject({
+			status: 'OK',
+			message: expect.stringMatching(/Connection successful/),
+		});
 		expect(await standIn.stats()).toMatchObject({ tokenRequests: 0, apiOk: 1 });
 	});
 
 	test('an expired access token: structure checked, no request at all', async () => {
 		const pair = await standIn.mint({ accessTokenExpired: true });
 		const result = await testCredential({ ...pair });
-		expect(result).toMatchObject({ status: 'OK', message: expect.stringMatching(/no API call was made/) });
+		expect(result).toMatchObject({
+			status: 'OK',
+			message: expect.stringMatching(/no API call was made/),
+		});
 		expect(await standIn.stats()).toMatchObject({ tokenRequests: 0, apiRequests: 0 });
 	});
 
 	test('a malformed token or a hostile issuer: an error naming the problem, no request', async () => {
-		expect(await testCredential({ accessToken: 'nope', refreshToken: 'r' })).toMatchObject({ status: 'Error', message: expect.stringMatching(/"Access Token" is not a JWT/) });
-		const hostile = await testCredential({ accessToken: fakeJwt({ iss: 'https://evil.example/as', client_id: 'c', exp: 9999999999 }), refreshToken: 'r', allowCustomIssuer: false });
-		expect(hostile).toMatchObject({ status: 'Error', message: expect.stringMatching(/not allowed/) });
+		expect(await testCredential({ accessToken: 'nope', refreshToken: 'r' })).toMatchObject({
+			status: 'Error',
+			message: expect.stringMatching(/"Access Token" is not a JWT/),
+		});
+		const hostile = await testCredential({
+			accessToken: fakeJwt({ iss: 'https://evil.example/as', client_id: 'c', exp: 9999999999 }),
+			refreshToken: 'r',
+			allowCustomIssuer: false,
+		});
+		expect(hostile).toMatchObject({
+			status: 'Error',
+			message: expect.stringMatching(/not allowed/),
+		});
 		expect(await standIn.stats()).toMatchObject({ tokenRequests: 0, apiRequests: 0 });
 	});
 });
 
 test('the persist-only stop is recognised however n8n wraps it', () => {
-	const node: INode = { id: 'x', name: 'AAC', type: AAC_NODE, typeVersion: 1, position: [0, 0], parameters: {} };
+	const node: INode = {
+		id: 'x',
+		name: 'AAC',
+		type: AAC_NODE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
 	const stop = new PersistOnlyStop();
 	// n8n 2.x: a NodeApiError whose cause is the stop.
 	expect(isPersistOnlyStop(new NodeApiError(node, stop as unknown as JsonObject))).toBe(true);
 	// n8n 1.x: its NodeApiError drops the cause (a class field resets it) and keeps the message.
-	expect(isPersistOnlyStop({ name: 'NodeApiError', message: stop.message, cause: undefined })).toBe(true);
-	expect(isPersistOnlyStop(new NodeApiError(node, new Error("connect ECONNREFUSED") as unknown as JsonObject))).toBe(false);
+	expect(isPersistOnlyStop({ name: 'NodeApiError', message: stop.message, cause: undefined })).toBe(
+		true,
+	);
+	expect(
+		isPersistOnlyStop(
+			new NodeApiError(node, new Error('connect ECONNREFUSED') as unknown as JsonObject),
+		),
+	).toBe(false);
 });

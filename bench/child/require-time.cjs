@@ -11,5 +11,9 @@ const t1 = performance.now();
 require(join(root, 'dist/credentials/AlteryxAnalyticsCloudOAuth2Api.credentials.js'));
 require(join(root, 'dist/nodes/AlteryxAnalyticsCloud/AlteryxAnalyticsCloud.node.js'));
 const t2 = performance.now();
-const ours = Object.keys(require.cache).filter((file) => file.startsWith(join(root, 'dist'))).length;
-process.stdout.write(`${JSON.stringify({ n8nWorkflowMs: t1 - t0, oursMs: t2 - t1, totalMs: t2 - t0, ourModules: ours })}\n`);
+const ours = Object.keys(require.cache).filter((file) =>
+	file.startsWith(join(root, 'dist')),
+).length;
+process.stdout.write(
+	`${JSON.stringify({ n8nWorkflowMs: t1 - t0, oursMs: t2 - t1, totalMs: t2 - t0, ourModules: ours })}\n`,
+);

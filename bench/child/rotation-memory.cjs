@@ -8,7 +8,9 @@ const { join } = require('node:path');
 
 if (typeof global.gc !== 'function') throw new Error('run with --expose-gc');
 const root = join(__dirname, '../..');
-const { RefreshCoordinator, readCredential } = require(join(root, 'dist/nodes/AlteryxAnalyticsCloud/core/index.js'));
+const { RefreshCoordinator, readCredential } = require(
+	join(root, 'dist/nodes/AlteryxAnalyticsCloud/core/index.js'),
+);
 
 const total = Number(process.argv[2] ?? 10_000);
 const checkpoints = new Set([0, 1_000, 2_000, 5_000, total]);
@@ -65,10 +67,14 @@ function heapUsed() {
 	points.push({ credentials: 0, heapUsed: baseline, size: coordinator.size });
 	for (let i = 1; i <= total; i++) {
 		// A distinct credential with an expired access token: each one refreshes exactly once.
-		const settings = readCredential({ accessToken: jwt(nowSeconds() - 60, 'access'), refreshToken: jwt(nowSeconds() + 86400, 'refresh') });
+		const settings = readCredential({
+			accessToken: jwt(nowSeconds() - 60, 'access'),
+			refreshToken: jwt(nowSeconds() + 86400, 'refresh'),
+		});
 		const result = await coordinator.obtain(settings, deps, { intent: 'refreshIfDue' });
 		if (!result.refreshed) throw new Error('expected a refresh');
-		if (checkpoints.has(i)) points.push({ credentials: i, heapUsed: heapUsed(), size: coordinator.size });
+		if (checkpoints.has(i))
+			points.push({ credentials: i, heapUsed: heapUsed(), size: coordinator.size });
 	}
 	process.stdout.write(
 		`${JSON.stringify({ points, baseline, accessTokenLength: sampleAccess.length, refreshTokenLength: jwt(0, 'refresh').length })}\n`,

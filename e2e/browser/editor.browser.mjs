@@ -12,8 +12,22 @@ import { startServer } from '../lib/server.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Without the background-networking flags Chromium keeps trying hosts this machine cannot reach.
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const OWNER = { email: 'owner@example.com', firstName: 'Demo', lastName: 'Owner', password: 'Demo-Passw0rd1' };
+const CHROMIUM_FLAGS = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+];
+const OWNER = {
+	email: 'owner@example.com',
+	firstName: 'Demo',
+	lastName: 'Owner',
+	password: 'Demo-Passw0rd1',
+};
 const DOCS = join(ROOT, 'docs');
 
 let server;
@@ -47,15 +61,25 @@ after(async () => {
 /** Opens the node panel of a new workflow, searches, and picks the node with that name. */
 async function addNode(search, name) {
 	await page.goto(`${server.url}/workflow/new`);
-	await page.locator('[data-test-id="canvas-add-button"], [data-test-id="canvas-plus-button"]').first().click();
-	await page.locator('[data-test-id="node-creator-search-bar"] input, input[placeholder*="Search"]').first().fill(search);
+	await page
+		.locator('[data-test-id="canvas-add-button"], [data-test-id="canvas-plus-button"]')
+		.first()
+		.click();
+	await page
+		.locator('[data-test-id="node-creator-search-bar"] input, input[placeholder*="Search"]')
+		.first()
+		.fill(search);
 	await page.locator('[data-test-id="node-creator-item-name"]', { hasText: name }).first().click();
 }
 
 test('the node offers Get, Inspect and Refresh, and its credential form shows every field', async () => {
 	await addNode('Alteryx', 'Alteryx Analytics Cloud');
 	const creator = page.locator('[data-test-id="node-creator"]');
-	for (const action of ['Get a valid access token', 'Inspect the stored tokens', 'Refresh the tokens now']) {
+	for (const action of [
+		'Get a valid access token',
+		'Inspect the stored tokens',
+		'Refresh the tokens now',
+	]) {
 		await creator.getByText(action, { exact: true }).waitFor();
 	}
 	await page.screenshot({ path: join(DOCS, 'node-actions.png') });
@@ -63,22 +87,52 @@ test('the node offers Get, Inspect and Refresh, and its credential form shows ev
 
 	const ndv = page.locator('[data-test-id="ndv"]');
 	await ndv.getByText('Connect to Alteryx Analytics Cloud').waitFor();
-	assert.equal(await ndv.locator('[data-test-id="parameter-input-resource"] input').inputValue(), 'Access Token');
-	assert.equal(await ndv.locator('[data-test-id="parameter-input-operation"] input').inputValue(), 'Get');
+	assert.equal(
+		await ndv.locator('[data-test-id="parameter-input-resource"] input').inputValue(),
+		'Access Token',
+	);
+	assert.equal(
+		await ndv.locator('[data-test-id="parameter-input-operation"] input').inputValue(),
+		'Get',
+	);
 	await page.screenshot({ path: join(DOCS, 'node-get.png') });
 
 	await ndv.getByText('Connect to Alteryx Analytics Cloud').click();
 	const form = page.locator('[data-test-id="editCredential-modal"]');
 	await form.getByText('Alteryx Analytics Cloud OAuth2 API').first().waitFor();
-	for (const field of ['accessToken', 'refreshToken', 'clientId', 'issuer', 'allowCustomIssuer', 'apiBaseUrl', 'refreshMode', 'refreshMarginSeconds', 'requestTimeoutSeconds']) {
-		assert.equal(await form.locator(`[data-test-id="parameter-input-${field}"]`).count(), 1, `credential field ${field} missing`);
+	for (const field of [
+		'accessToken',
+		'refreshToken',
+		'clientId',
+		'issuer',
+		'allowCustomIssuer',
+		'apiBaseUrl',
+		'refreshMode',
+		'refreshMarginSeconds',
+		'requestTimeoutSeconds',
+	]) {
+		assert.equal(
+			await form.locator(`[data-test-id="parameter-input-${field}"]`).count(),
+			1,
+			`credential field ${field} missing`,
+		);
 	}
 	// Hidden bookkeeping fields stay hidden.
 	assert.equal(await form.locator('[data-test-id="parameter-input-expiryCheck"]').count(), 0);
 	assert.equal(await form.locator('[data-test-id="parameter-input-lastRotatedAt"]').count(), 0);
 	// The token fields are password inputs.
-	assert.equal(await form.locator('[data-test-id="parameter-input-accessToken"] input[type="password"]').count(), 1);
-	assert.equal(await form.locator('[data-test-id="parameter-input-refreshToken"] input[type="password"]').count(), 1);
+	assert.equal(
+		await form
+			.locator('[data-test-id="parameter-input-accessToken"] input[type="password"]')
+			.count(),
+		1,
+	);
+	assert.equal(
+		await form
+			.locator('[data-test-id="parameter-input-refreshToken"] input[type="password"]')
+			.count(),
+		1,
+	);
 	await page.screenshot({ path: join(DOCS, 'credential-form.png') });
 });
 
@@ -88,13 +142,26 @@ test('Run a plan opens with the plan picker, Wait for Completion on and the run 
 	await creator.getByText('Run a plan', { exact: true }).click();
 	const ndv = page.locator('[data-test-id="ndv"]');
 	await ndv.locator('[data-test-id="parameter-input-operation"]').waitFor();
-	assert.equal(await ndv.locator('[data-test-id="parameter-input-resource"] input').inputValue(), 'Plan');
-	assert.equal(await ndv.locator('[data-test-id="parameter-input-operation"] input').inputValue(), 'Run');
+	assert.equal(
+		await ndv.locator('[data-test-id="parameter-input-resource"] input').inputValue(),
+		'Plan',
+	);
+	assert.equal(
+		await ndv.locator('[data-test-id="parameter-input-operation"] input').inputValue(),
+		'Run',
+	);
 	// The plan is a resource locator (From List / By ID) and waiting is on by default.
-	await ndv.locator('[data-test-id="resource-locator-planId"], [data-test-id="parameter-input-planId"]').first().waitFor();
+	await ndv
+		.locator('[data-test-id="resource-locator-planId"], [data-test-id="parameter-input-planId"]')
+		.first()
+		.waitFor();
 	const wait = ndv.locator('[data-test-id="parameter-input-waitForCompletion"]');
 	assert.equal(await wait.count(), 1, 'Wait for Completion is shown');
-	assert.equal(await wait.locator('.is-checked, [aria-checked="true"], input:checked').count() > 0, true, 'Wait for Completion is on by default');
+	assert.equal(
+		(await wait.locator('.is-checked, [aria-checked="true"], input:checked').count()) > 0,
+		true,
+		'Wait for Completion is on by default',
+	);
 	await page.screenshot({ path: join(DOCS, 'node-plan-run.png') });
 });
 
@@ -102,13 +169,25 @@ test('the HTTP Request node offers the credential under Predefined Credential Ty
 	await addNode('HTTP Request', 'HTTP Request');
 	const ndv = page.locator('[data-test-id="ndv"]');
 	await ndv.locator('[data-test-id="parameter-input-authentication"]').click();
-	await page.locator('.el-select-dropdown__item, [role="option"]', { hasText: 'Predefined Credential Type' }).first().click();
+	await page
+		.locator('.el-select-dropdown__item, [role="option"]', {
+			hasText: 'Predefined Credential Type',
+		})
+		.first()
+		.click();
 	const typePicker = ndv.locator('[data-test-id="parameter-input-nodeCredentialType"]');
 	await typePicker.click();
 	await page.keyboard.type('Alteryx');
-	const option = page.locator('.el-select-dropdown__item, [role="option"]', { hasText: 'Alteryx Analytics Cloud OAuth2 API' }).first();
+	const option = page
+		.locator('.el-select-dropdown__item, [role="option"]', {
+			hasText: 'Alteryx Analytics Cloud OAuth2 API',
+		})
+		.first();
 	await option.waitFor();
 	await page.screenshot({ path: join(DOCS, 'http-request-predefined-credential.png') });
 	await option.click();
-	assert.equal(await typePicker.locator('input').inputValue(), 'Alteryx Analytics Cloud OAuth2 API');
+	assert.equal(
+		await typePicker.locator('input').inputValue(),
+		'Alteryx Analytics Cloud OAuth2 API',
+	);
 });

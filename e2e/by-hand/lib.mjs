@@ -27,19 +27,33 @@ export const NODES = {
 export function run(command, args, { cwd, env = process.env, timeoutMs = 180_000 } = {}) {
 	const started = Date.now();
 	return new Promise((resolvePromise, reject) => {
-		execFile(command, args, { cwd, env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
-			const result = { stdout, stderr, seconds: (Date.now() - started) / 1000 };
-			if (error) {
-				reject(Object.assign(new Error(`${command} ${args.join(' ')} (in ${cwd}) failed: ${error.message}\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`), result));
-			} else resolvePromise(result);
-		});
+		execFile(
+			command,
+			args,
+			{ cwd, env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
+			(error, stdout, stderr) => {
+				const result = { stdout, stderr, seconds: (Date.now() - started) / 1000 };
+				if (error) {
+					reject(
+						Object.assign(
+							new Error(
+								`${command} ${args.join(' ')} (in ${cwd}) failed: ${error.message}\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`,
+							),
+							result,
+						),
+					);
+				} else resolvePromise(result);
+			},
+		);
 	});
 }
 
 /** The environment npm and node run in for one Node.js version: that `node` first on PATH. */
 export function envFor(nodeMajor, extra = {}) {
 	const spec = NODES[nodeMajor];
-	const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(NODE_PATH|NODE_OPTIONS|npm_.*)$/i.test(key)));
+	const env = Object.fromEntries(
+		Object.entries(process.env).filter(([key]) => !/^(NODE_PATH|NODE_OPTIONS|npm_.*)$/i.test(key)),
+	);
 	return { ...env, PATH: [...spec.pathPrefix, process.env.PATH].join(':'), ...extra };
 }
 
@@ -57,9 +71,18 @@ export async function packTarball() {
 		throw new Error('dist/ is missing: npm run build first');
 	}
 	const dir = emptyFolder('tarball');
-	const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT });
+	const { stdout } = await run(
+		'npm',
+		['pack', '--ignore-scripts', '--json', '--pack-destination', dir],
+		{ cwd: ROOT },
+	);
 	const [{ filename, size, entryCount }] = JSON.parse(stdout.slice(stdout.indexOf('[')));
-	return { tarball: join(dir, filename), size, entryCount, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+	return {
+		tarball: join(dir, filename),
+		size,
+		entryCount,
+		cleanup: () => rmSync(dir, { recursive: true, force: true }),
+	};
 }
 
 /**
@@ -68,7 +91,10 @@ export async function packTarball() {
  * them has an install script (a native build would need one).
  */
 export async function installTarball(folder, tarball, { nodeMajor = 20, args = [] } = {}) {
-	const { seconds, stdout, stderr } = await run('npm', [...NPM_INSTALL, ...args, tarball], { cwd: folder, env: envFor(nodeMajor) });
+	const { seconds, stdout, stderr } = await run('npm', [...NPM_INSTALL, ...args, tarball], {
+		cwd: folder,
+		env: envFor(nodeMajor),
+	});
 	const nodeModules = join(folder, 'node_modules');
 	const lock = JSON.parse(readFileSync(join(folder, 'package-lock.json'), 'utf8'));
 	const lockPackages = Object.keys(lock.packages).filter((key) => key !== '');
@@ -114,7 +140,12 @@ export async function runConsumer(standIn, folder, command, args, env = process.
 	await standIn.resetStats();
 	const { stdout, stderr } = await run(command, args, {
 		cwd: folder,
-		env: { ...env, AAC_ACCESS_TOKEN: pair.accessToken, AAC_REFRESH_TOKEN: pair.refreshToken, AAC_API_BASE_URL: standIn.apiBaseUrl },
+		env: {
+			...env,
+			AAC_ACCESS_TOKEN: pair.accessToken,
+			AAC_REFRESH_TOKEN: pair.refreshToken,
+			AAC_API_BASE_URL: standIn.apiBaseUrl,
+		},
 		timeoutMs: 60_000,
 	});
 	const line = stdout.trim().split('\n').at(-1);
@@ -122,27 +153,48 @@ export async function runConsumer(standIn, folder, command, args, env = process.
 	try {
 		summary = JSON.parse(line);
 	} catch {
-		throw new Error(`${command} ${args.join(' ')} printed no summary (did the process exit early?):\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`);
+		throw new Error(
+			`${command} ${args.join(' ')} printed no summary (did the process exit early?):\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`,
+		);
 	}
 	return { pair, summary, output: `${stdout}\n${stderr}`, stats: standIn.stats() };
 }
 
 /** What every consumer run must show: one token request for 20 callers, the rotation remembered. */
 export async function assertRefreshedOnce(assert, standIn, { pair, summary, output, stats }) {
-	assert.equal(stats.tokenRequests, 1, 'one token request for 20 concurrent callers and a stale caller');
+	assert.equal(
+		stats.tokenRequests,
+		1,
+		'one token request for 20 concurrent callers and a stale caller',
+	);
 	assert.equal(stats.refreshGrantsOk, 1);
 	assert.equal(stats.maxUsesOfOneRefreshToken, 1, 'no refresh token sent twice');
 	assert.equal(stats.reuseDetections, 0);
-	assert.deepEqual(summary.refreshed, Array(20).fill(true), 'all 20 callers got the refreshed pair');
+	assert.deepEqual(
+		summary.refreshed,
+		Array(20).fill(true),
+		'all 20 callers got the refreshed pair',
+	);
 	assert.deepEqual(summary.changed, Array(20).fill(true));
 	assert.equal(summary.distinctRefreshTokens, 1, 'all 20 callers got the same new pair');
 	assert.equal(summary.rotated, true, 'both tokens are new');
-	assert.equal(summary.staleRefreshed, false, 'the caller holding the spent pair caused no request');
+	assert.equal(
+		summary.staleRefreshed,
+		false,
+		'the caller holding the spent pair caused no request',
+	);
 	assert.equal(summary.staleGotNewest, true, 'and got the newest pair from the rotation memory');
 	assert.equal(summary.apiStatus, 200, 'the new access token works at the API');
-	assert.ok(summary.sleptMs >= 190, `the package's sleep kept the runtime alive for its 200 ms (slept ${summary.sleptMs} ms)`);
+	assert.ok(
+		summary.sleptMs >= 190,
+		`the package's sleep kept the runtime alive for its 200 ms (slept ${summary.sleptMs} ms)`,
+	);
 	const newest = standIn.issuedRefreshTokens().at(-1);
-	assert.equal(summary.newRefreshTokenSha256, createHash('sha256').update(newest).digest('hex'), 'the consumer holds the newest issued refresh token');
+	assert.equal(
+		summary.newRefreshTokenSha256,
+		createHash('sha256').update(newest).digest('hex'),
+		'the consumer holds the newest issued refresh token',
+	);
 	assert.ok(await standIn.familyAlive(newest), 'token family alive');
 	for (const token of [pair.accessToken, pair.refreshToken, newest]) {
 		// The tail: a JWT's first characters are its header, the same in every token.

@@ -8,12 +8,14 @@ const { appendFileSync } = require('node:fs');
 
 const file = process.env.AAC_PROBE_FILE;
 const PACKAGE_PATH = '/node_modules/n8n-nodes-alteryx-analytics-cloud/';
-const record = (entry) => appendFileSync(file, `${JSON.stringify({ pid: process.pid, ...entry })}\n`);
+const record = (entry) =>
+	appendFileSync(file, `${JSON.stringify({ pid: process.pid, ...entry })}\n`);
 const resolveFilename = Module._resolveFilename;
 
 Module._resolveFilename = function (request, parent, ...rest) {
 	const resolved = resolveFilename.call(this, request, parent, ...rest);
-	if (request === 'n8n-workflow' && parent?.filename?.includes(PACKAGE_PATH)) record({ kind: 'resolve', from: parent.filename, resolved });
+	if (request === 'n8n-workflow' && parent?.filename?.includes(PACKAGE_PATH))
+		record({ kind: 'resolve', from: parent.filename, resolved });
 	return resolved;
 };
 

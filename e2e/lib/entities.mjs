@@ -22,7 +22,8 @@ export function unzip(file) {
 		const commentLength = zip.readUInt16LE(offset + 32);
 		const localOffset = zip.readUInt32LE(offset + 42);
 		const name = zip.toString('utf8', offset + 46, offset + 46 + nameLength);
-		const start = localOffset + 30 + zip.readUInt16LE(localOffset + 26) + zip.readUInt16LE(localOffset + 28);
+		const start =
+			localOffset + 30 + zip.readUInt16LE(localOffset + 26) + zip.readUInt16LE(localOffset + 28);
 		const raw = zip.subarray(start, start + compressedSize);
 		entries.push({ name, data: method === 0 ? raw : inflateRawSync(raw) });
 		offset += 46 + nameLength + extraLength + commentLength;
@@ -33,15 +34,22 @@ export function unzip(file) {
 /** Decrypts one value encrypted by n8n's Cipher (base64 of "Salted__" + salt + ciphertext). */
 export function decryptN8n(base64, encryptionKey) {
 	const input = Buffer.from(base64, 'base64');
-	if (input.subarray(0, 8).toString('latin1') !== 'Salted__') throw new Error('not an n8n-encrypted value');
+	if (input.subarray(0, 8).toString('latin1') !== 'Salted__')
+		throw new Error('not an n8n-encrypted value');
 	const salt = input.subarray(8, 16);
 	let derived = Buffer.alloc(0);
 	let block = Buffer.alloc(0);
 	while (derived.length < 48) {
-		block = createHash('md5').update(Buffer.concat([block, Buffer.from(encryptionKey, 'utf8'), salt])).digest();
+		block = createHash('md5')
+			.update(Buffer.concat([block, Buffer.from(encryptionKey, 'utf8'), salt]))
+			.digest();
 		derived = Buffer.concat([derived, block]);
 	}
-	const decipher = createDecipheriv('aes-256-cbc', derived.subarray(0, 32), derived.subarray(32, 48));
+	const decipher = createDecipheriv(
+		'aes-256-cbc',
+		derived.subarray(0, 32),
+		derived.subarray(32, 48),
+	);
 	return Buffer.concat([decipher.update(input.subarray(16)), decipher.final()]).toString('utf8');
 }
 

@@ -14,12 +14,22 @@ export async function startFakeModelProvider() {
 		const messages = body.messages ?? [];
 		const toolResult = messages.some((message) => message.role === 'tool');
 		const tool = body.tools?.[0]?.function?.name;
-		if (toolResult || !tool) return { role: 'assistant', content: 'The Alteryx Analytics Cloud token status was checked.' };
+		if (toolResult || !tool)
+			return {
+				role: 'assistant',
+				content: 'The Alteryx Analytics Cloud token status was checked.',
+			};
 		callCounter += 1;
 		return {
 			role: 'assistant',
 			content: null,
-			tool_calls: [{ id: `call_fake_${callCounter}`, type: 'function', function: { name: tool, arguments: '{}' } }],
+			tool_calls: [
+				{
+					id: `call_fake_${callCounter}`,
+					type: 'function',
+					function: { name: tool, arguments: '{}' },
+				},
+			],
 		};
 	}
 
@@ -29,7 +39,9 @@ export async function startFakeModelProvider() {
 		const text = Buffer.concat(chunks).toString('utf8');
 		requests.push({ method: req.method, url: req.url, body: text });
 		if (req.method !== 'POST' || !req.url.endsWith('/chat/completions')) {
-			res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found"}}');
+			res
+				.writeHead(404, { 'content-type': 'application/json' })
+				.end('{"error":{"message":"not found"}}');
 			return;
 		}
 		const body = JSON.parse(text);
@@ -42,15 +54,32 @@ export async function startFakeModelProvider() {
 			// Server-sent events, as OpenAI streams: the whole message as one delta, then [DONE].
 			res.writeHead(200, { 'content-type': 'text/event-stream' });
 			const delta = message.tool_calls
-				? { role: 'assistant', content: null, tool_calls: message.tool_calls.map((call, index) => ({ index, ...call })) }
+				? {
+						role: 'assistant',
+						content: null,
+						tool_calls: message.tool_calls.map((call, index) => ({ index, ...call })),
+					}
 				: { role: 'assistant', content: message.content };
-			res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`);
-			res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [{ index: 0, delta: {}, finish_reason: finishReason }], usage })}\n\n`);
+			res.write(
+				`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`,
+			);
+			res.write(
+				`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [{ index: 0, delta: {}, finish_reason: finishReason }], usage })}\n\n`,
+			);
 			res.end('data: [DONE]\n\n');
 			return;
 		}
 		res.writeHead(200, { 'content-type': 'application/json' });
-		res.end(JSON.stringify({ id, object: 'chat.completion', created, model: body.model, choices: [{ index: 0, message, finish_reason: finishReason }], usage }));
+		res.end(
+			JSON.stringify({
+				id,
+				object: 'chat.completion',
+				created,
+				model: body.model,
+				choices: [{ index: 0, message, finish_reason: finishReason }],
+				usage,
+			}),
+		);
 	});
 	server.listen(0, '127.0.0.1');
 	await once(server, 'listening');
@@ -63,7 +92,9 @@ export async function startFakeModelProvider() {
 		toolResults() {
 			return requests.flatMap((request) => {
 				try {
-					return (JSON.parse(request.body).messages ?? []).filter((m) => m.role === 'tool').map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)));
+					return (JSON.parse(request.body).messages ?? [])
+						.filter((m) => m.role === 'tool')
+						.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)));
 				} catch {
 					return [];
 				}

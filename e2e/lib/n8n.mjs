@@ -11,7 +11,16 @@
 // run at once on the same user folder and database. Everything a command printed is kept (in
 // memory and under logs/) for the secrets checks.
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+	cpSync,
+	existsSync,
+	mkdirSync,
+	readFileSync,
+	realpathSync,
+	rmSync,
+	symlinkSync,
+	writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -26,7 +35,9 @@ export const PACKAGE_NAME = 'n8n-nodes-alteryx-analytics-cloud';
  * What `e2e/install.mjs` packs: the files npm would publish. AAC_E2E_PACKAGE_DIR points the suite
  * at another build of the package (an unpacked tarball) instead.
  */
-export const PACKED_PACKAGE = process.env.AAC_E2E_PACKAGE_DIR ? resolve(process.env.AAC_E2E_PACKAGE_DIR) : join(TOOLS, 'package', PACKAGE_NAME);
+export const PACKED_PACKAGE = process.env.AAC_E2E_PACKAGE_DIR
+	? resolve(process.env.AAC_E2E_PACKAGE_DIR)
+	: join(TOOLS, 'package', PACKAGE_NAME);
 export const NODE_TYPE = `${PACKAGE_NAME}.alteryxAnalyticsCloud`;
 export const CREDENTIAL_TYPE = 'alteryxAnalyticsCloudOAuth2Api';
 /** Fixed, so that the database of a run can be read by any later command of that run. */
@@ -93,13 +104,16 @@ export function parseRunJson(text) {
  */
 export function createN8n({ version, name = 'default', extraEnv = {} }) {
 	const spec = VERSIONS[version];
-	if (!spec) throw new Error(`unknown n8n version ${version}; known: ${Object.keys(VERSIONS).join(', ')}`);
+	if (!spec)
+		throw new Error(`unknown n8n version ${version}; known: ${Object.keys(VERSIONS).join(', ')}`);
 	const n8nPackage = join(spec.install, 'node_modules', 'n8n');
 	if (!existsSync(join(n8nPackage, 'bin', 'n8n'))) {
 		throw new Error(`n8n ${version} is not installed in ${spec.install}: run npm run e2e:install`);
 	}
 	if (!existsSync(join(PACKED_PACKAGE, 'package.json'))) {
-		throw new Error(`${PACKED_PACKAGE} is missing: run npm run e2e:install (it builds and packs the package)`);
+		throw new Error(
+			`${PACKED_PACKAGE} is missing: run npm run e2e:install (it builds and packs the package)`,
+		);
 	}
 
 	const runDir = join(TOOLS, 'run', version, name);
@@ -126,11 +140,18 @@ export function createN8n({ version, name = 'default', extraEnv = {} }) {
 	// n8n resolves a community package's `n8n-workflow` through NODE_PATH to its own copy. This
 	// folder sits inside the repository, whose node_modules would be found first by walking up,
 	// so point the walk at n8n's copy explicitly: one n8n-workflow, as in a real install.
-	const n8nWorkflow = dirname(createRequire(join(n8nPackage, 'package.json')).resolve('n8n-workflow/package.json'));
+	const n8nWorkflow = dirname(
+		createRequire(join(n8nPackage, 'package.json')).resolve('n8n-workflow/package.json'),
+	);
 	symlinkSync(realpathSync(n8nWorkflow), join(nodesDir, 'node_modules', 'n8n-workflow'), 'dir');
 
 	const baseEnv = Object.fromEntries(
-		Object.entries(process.env).filter(([key]) => !/^(N8N_|DB_|EXECUTIONS_|GENERIC_TIMEZONE$|NODE_OPTIONS$|NODE_PATH$|https?_proxy$|HTTPS?_PROXY$|ALL_PROXY$)/i.test(key)),
+		Object.entries(process.env).filter(
+			([key]) =>
+				!/^(N8N_|DB_|EXECUTIONS_|GENERIC_TIMEZONE$|NODE_OPTIONS$|NODE_PATH$|https?_proxy$|HTTPS?_PROXY$|ALL_PROXY$)/i.test(
+					key,
+				),
+		),
 	);
 	const env = {
 		...baseEnv,
@@ -166,7 +187,8 @@ export function createN8n({ version, name = 'default', extraEnv = {} }) {
 
 	function scratchFile(label, content) {
 		const file = join(scratchDir, `${++scratchCounter}-${label}.json`);
-		if (content !== undefined) writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+		if (content !== undefined)
+			writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
 		return file;
 	}
 
@@ -175,7 +197,10 @@ export function createN8n({ version, name = 'default', extraEnv = {} }) {
 	 * `timeoutMs` ends the process group after that long (exitCode null, timedOut true).
 	 * `onSpawn(kill)` gets a function that SIGKILLs n8n's process group at once (crash tests).
 	 */
-	async function run(args, { label = args[0], timeoutMs = 180_000, env: runEnv = {}, onSpawn } = {}) {
+	async function run(
+		args,
+		{ label = args[0], timeoutMs = 180_000, env: runEnv = {}, onSpawn } = {},
+	) {
 		const number = String(++counter).padStart(3, '0');
 		const brokerPort = await freePort();
 		const started = Date.now();
@@ -227,10 +252,14 @@ export function createN8n({ version, name = 'default', extraEnv = {} }) {
 		const prelude = `const { DatabaseSync } = require('node:sqlite');
 const db = new DatabaseSync(process.argv[1], { readOnly: true });
 `;
-		const output = execFileSync(join(NODE24_BIN, 'node'), ['--no-warnings', '-e', prelude + script, join(n8nDir, 'database.sqlite'), ...args], {
-			encoding: 'utf8',
-			maxBuffer: 512 * 1024 * 1024,
-		});
+		const output = execFileSync(
+			join(NODE24_BIN, 'node'),
+			['--no-warnings', '-e', prelude + script, join(n8nDir, 'database.sqlite'), ...args],
+			{
+				encoding: 'utf8',
+				maxBuffer: 512 * 1024 * 1024,
+			},
+		);
 		return JSON.parse(output);
 	}
 
@@ -249,7 +278,9 @@ const db = new DatabaseSync(process.argv[1], { readOnly: true });
 		/** The SQLite database (plus -wal/-shm/-journal files beside it, when present). */
 		dbFile: join(n8nDir, 'database.sqlite'),
 		dbFiles() {
-			return ['', '-wal', '-shm', '-journal'].map((suffix) => join(n8nDir, `database.sqlite${suffix}`)).filter((file) => existsSync(file));
+			return ['', '-wal', '-shm', '-journal']
+				.map((suffix) => join(n8nDir, `database.sqlite${suffix}`))
+				.filter((file) => existsSync(file));
 		},
 		env,
 		commands,
@@ -260,7 +291,10 @@ const db = new DatabaseSync(process.argv[1], { readOnly: true });
 		 * system Node 20 has no SQLite). For columns n8n stores in plain text, e.g. timestamps.
 		 */
 		queryDatabase(sql) {
-			return readDatabase(`process.stdout.write(JSON.stringify(db.prepare(process.argv[2]).all()));`, sql);
+			return readDatabase(
+				`process.stdout.write(JSON.stringify(db.prepare(process.argv[2]).all()));`,
+				sql,
+			);
 		},
 
 		/**
@@ -282,7 +316,9 @@ process.stdout.write(JSON.stringify(tables));`);
 		async importCredentials(credentials) {
 			const file = scratchFile('credentials', credentials);
 			try {
-				const result = await run(['import:credentials', `--input=${file}`], { label: 'import-credentials' });
+				const result = await run(['import:credentials', `--input=${file}`], {
+					label: 'import-credentials',
+				});
 				if (result.exitCode !== 0) throw failure(result, 'importing credentials failed');
 				return result;
 			} finally {
@@ -294,11 +330,17 @@ process.stdout.write(JSON.stringify(tables));`);
 		async importWorkflow(workflows) {
 			const list = Array.isArray(workflows) ? workflows : [workflows];
 			for (const workflow of list) {
-				if (typeof workflow.id !== 'string' || workflow.id.length === 0 || workflow.id.length > 16) {
+				if (
+					typeof workflow.id !== 'string' ||
+					workflow.id.length === 0 ||
+					workflow.id.length > 16
+				) {
 					throw new Error(`workflow "${workflow.name}" needs an id of 1 to 16 characters`);
 				}
 			}
-			const result = await run(['import:workflow', `--input=${scratchFile('workflows', list)}`], { label: 'import-workflow' });
+			const result = await run(['import:workflow', `--input=${scratchFile('workflows', list)}`], {
+				label: 'import-workflow',
+			});
 			if (result.exitCode !== 0) throw failure(result, 'importing workflows failed');
 			return result;
 		},
@@ -310,7 +352,10 @@ process.stdout.write(JSON.stringify(tables));`);
 		 * after printing the successful run: `crashedOnExit`).
 		 */
 		async execute(workflowId, options = {}) {
-			const result = await run(['execute', `--id=${workflowId}`, '--rawOutput'], { label: `execute-${workflowId}`, ...options });
+			const result = await run(['execute', `--id=${workflowId}`, '--rawOutput'], {
+				label: `execute-${workflowId}`,
+				...options,
+			});
 			const json = parseRunJson(result.stdout);
 			// n8n 2.41.1 on Node 24 now and then dies of a signal (SIGSEGV) while exiting, after it
 			// printed the finished run: the run's own status then tells how it went.
@@ -327,7 +372,10 @@ process.stdout.write(JSON.stringify(tables));`);
 		async exportCredentials() {
 			const file = scratchFile('export-credentials');
 			try {
-				const result = await run(['export:credentials', '--all', '--decrypted', `--output=${file}`], { label: 'export-credentials' });
+				const result = await run(
+					['export:credentials', '--all', '--decrypted', `--output=${file}`],
+					{ label: 'export-credentials' },
+				);
 				if (result.exitCode !== 0) throw failure(result, 'exporting credentials failed');
 				return JSON.parse(readFileSync(file, 'utf8'));
 			} finally {
@@ -338,7 +386,9 @@ process.stdout.write(JSON.stringify(tables));`);
 		/** `export:workflow --all`: the stored workflows. */
 		async exportWorkflows() {
 			const file = scratchFile('export-workflows');
-			const result = await run(['export:workflow', '--all', `--output=${file}`], { label: 'export-workflows' });
+			const result = await run(['export:workflow', '--all', `--output=${file}`], {
+				label: 'export-workflows',
+			});
 			if (result.exitCode !== 0) throw failure(result, 'exporting workflows failed');
 			return JSON.parse(readFileSync(file, 'utf8'));
 		},
@@ -350,9 +400,12 @@ process.stdout.write(JSON.stringify(tables));`);
 		 */
 		async exportEntities() {
 			const dir = join(scratchDir, `entities-${++scratchCounter}`);
-			const result = await run(['export:entities', `--outputDir=${dir}`, '--includeExecutionHistoryDataTables=true'], {
-				label: 'export-entities',
-			});
+			const result = await run(
+				['export:entities', `--outputDir=${dir}`, '--includeExecutionHistoryDataTables=true'],
+				{
+					label: 'export-entities',
+				},
+			);
 			if (result.exitCode !== 0) throw failure(result, 'exporting entities failed');
 			return dir;
 		},

@@ -16,7 +16,10 @@ export function signalGroup(pid, signal = 'SIGKILL') {
  * after `graceMs`. `exited` is the promise of its 'exit' event, taken when it was spawned.
  * Resolves once it exited (at once if it had).
  */
-export async function stopProcessGroup(child, { exited, signal = 'SIGTERM', graceMs, wholeGroup = false }) {
+export async function stopProcessGroup(
+	child,
+	{ exited, signal = 'SIGTERM', graceMs, wholeGroup = false },
+) {
 	if (child.exitCode !== null || child.signalCode !== null) return;
 	try {
 		process.kill(wholeGroup ? -child.pid : child.pid, signal);

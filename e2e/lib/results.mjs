@@ -24,7 +24,8 @@ export function updateResults(version, section) {
 	const block = `${start}\n${section.trim()}\n${end}`;
 	const from = text.indexOf(start);
 	const to = text.indexOf(end);
-	if (from !== -1 && to > from) text = `${text.slice(0, from)}${block}${text.slice(to + end.length)}`;
+	if (from !== -1 && to > from)
+		text = `${text.slice(0, from)}${block}${text.slice(to + end.length)}`;
 	else text = `${text.trimEnd()}\n\n${block}\n`;
 	// Sections in version order, whatever order the runs came in.
 	const sections = [...text.matchAll(/<!-- e2e:([\d.]+):start -->[\s\S]*?<!-- e2e:\1:end -->/g)];

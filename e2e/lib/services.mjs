@@ -11,7 +11,16 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { chmodSync, chownSync, createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	chmodSync,
+	chownSync,
+	createWriteStream,
+	existsSync,
+	mkdirSync,
+	readdirSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as wait } from 'node:timers/promises';
@@ -31,12 +40,16 @@ export function postgresBin() {
 				.filter((entry) => /^\d+$/.test(entry) && existsSync(join(base, entry, 'bin', 'postgres')))
 				.sort((a, b) => Number(b) - Number(a))
 		: [];
-	if (!majors.length) throw new Error(`no PostgreSQL server under ${base}: apt-get install postgresql (or set PG_BIN)`);
+	if (!majors.length)
+		throw new Error(
+			`no PostgreSQL server under ${base}: apt-get install postgresql (or set PG_BIN)`,
+		);
 	return join(base, majors[0], 'bin');
 }
 
 function freshFolder(name) {
-	if (!/^[\w.-]+$/.test(name)) throw new Error(`service name "${name}" must be a plain folder name`);
+	if (!/^[\w.-]+$/.test(name))
+		throw new Error(`service name "${name}" must be a plain folder name`);
 	const dir = join(SERVICES_DIR, name);
 	rmSync(dir, { recursive: true, force: true });
 	mkdirSync(dir, { recursive: true });
@@ -54,7 +67,9 @@ function postgresIdentity() {
 		const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
 		return { uid, gid };
 	} catch {
-		throw new Error('running as root, but there is no `postgres` user to run PostgreSQL as (apt-get install postgresql creates it)');
+		throw new Error(
+			'running as root, but there is no `postgres` user to run PostgreSQL as (apt-get install postgresql creates it)',
+		);
 	}
 }
 
@@ -133,19 +148,34 @@ export async function startRedis({ name = 'redis', timeoutMs = 30_000 } = {}) {
 	const service = spawnService(
 		'redis-server',
 		[
-			'--bind', HOST,
-			'--port', String(port),
-			'--unixsocket', '',
-			'--dir', dir,
-			'--save', '',
-			'--appendonly', 'no',
-			'--daemonize', 'no',
-			'--protected-mode', 'yes',
-			'--logfile', '',
+			'--bind',
+			HOST,
+			'--port',
+			String(port),
+			'--unixsocket',
+			'',
+			'--dir',
+			dir,
+			'--save',
+			'',
+			'--appendonly',
+			'no',
+			'--daemonize',
+			'no',
+			'--protected-mode',
+			'yes',
+			'--logfile',
+			'',
 		],
 		{ logFile },
 	);
-	await waitUntil('redis-server', async () => (await redisCommand(port, 'PING')) === '+PONG', service, logFile, timeoutMs);
+	await waitUntil(
+		'redis-server',
+		async () => (await redisCommand(port, 'PING')) === '+PONG',
+		service,
+		logFile,
+		timeoutMs,
+	);
 	return {
 		host: HOST,
 		port,
@@ -164,7 +194,12 @@ export async function startRedis({ name = 'redis', timeoutMs = 30_000 } = {}) {
  * database (fsync off). `psql(sql)` runs SQL as that role and returns the unaligned, tab-separated
  * output.
  */
-export async function startPostgres({ name = 'postgres', database = 'n8n', user = 'n8n', timeoutMs = 60_000 } = {}) {
+export async function startPostgres({
+	name = 'postgres',
+	database = 'n8n',
+	user = 'n8n',
+	timeoutMs = 60_000,
+} = {}) {
 	const bin = postgresBin();
 	const dir = freshFolder(name);
 	const identity = postgresIdentity();
@@ -183,11 +218,29 @@ export async function startPostgres({ name = 'postgres', database = 'n8n', user 
 	try {
 		execFileSync(
 			join(bin, 'initdb'),
-			['-D', dataDir, '-U', 'postgres', `--pwfile=${pwFile}`, '--auth-host=scram-sha-256', '--auth-local=reject', '--no-locale', '--encoding=UTF8', '--no-instructions'],
-			{ env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'], cwd: dir, ...(identity ?? {}) },
+			[
+				'-D',
+				dataDir,
+				'-U',
+				'postgres',
+				`--pwfile=${pwFile}`,
+				'--auth-host=scram-sha-256',
+				'--auth-local=reject',
+				'--no-locale',
+				'--encoding=UTF8',
+				'--no-instructions',
+			],
+			{
+				env: { ...process.env, LC_ALL: 'C' },
+				stdio: ['ignore', 'pipe', 'pipe'],
+				cwd: dir,
+				...(identity ?? {}),
+			},
 		);
 	} catch (error) {
-		const hint = identity ? ` (it runs as the postgres user, who must be able to enter every folder above ${dir})` : '';
+		const hint = identity
+			? ` (it runs as the postgres user, who must be able to enter every folder above ${dir})`
+			: '';
 		throw new Error(`initdb failed${hint}: ${error.stderr?.toString() ?? error.message}`);
 	} finally {
 		rmSync(pwFile, { force: true });
@@ -197,30 +250,74 @@ export async function startPostgres({ name = 'postgres', database = 'n8n', user 
 	const service = spawnService(
 		join(bin, 'postgres'),
 		[
-			'-D', dataDir,
-			'-p', String(port),
-			'-c', `listen_addresses=${HOST}`,
-			'-c', 'unix_socket_directories=',
-			'-c', 'dynamic_shared_memory_type=mmap',
-			'-c', 'max_connections=100',
-			'-c', 'fsync=off',
-			'-c', 'synchronous_commit=off',
-			'-c', 'full_page_writes=off',
-			'-c', 'logging_collector=off',
+			'-D',
+			dataDir,
+			'-p',
+			String(port),
+			'-c',
+			`listen_addresses=${HOST}`,
+			'-c',
+			'unix_socket_directories=',
+			'-c',
+			'dynamic_shared_memory_type=mmap',
+			'-c',
+			'max_connections=100',
+			'-c',
+			'fsync=off',
+			'-c',
+			'synchronous_commit=off',
+			'-c',
+			'full_page_writes=off',
+			'-c',
+			'logging_collector=off',
 		],
 		// SIGINT is PostgreSQL's "fast shutdown" (SIGTERM, "smart", would wait for clients to leave).
 		{ logFile, identity, stopSignal: 'SIGINT' },
 	);
 
 	const psqlAs = (role, rolePassword, db, sql) =>
-		execFileSync('psql', ['-h', HOST, '-p', String(port), '-U', role, '-d', db, '-v', 'ON_ERROR_STOP=1', '-X', '-q', '-A', '-t', '-F', '\t', '-c', sql], {
-			env: { ...process.env, PGPASSWORD: rolePassword, PGCONNECT_TIMEOUT: '5' },
-			encoding: 'utf8',
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
+		execFileSync(
+			'psql',
+			[
+				'-h',
+				HOST,
+				'-p',
+				String(port),
+				'-U',
+				role,
+				'-d',
+				db,
+				'-v',
+				'ON_ERROR_STOP=1',
+				'-X',
+				'-q',
+				'-A',
+				'-t',
+				'-F',
+				'\t',
+				'-c',
+				sql,
+			],
+			{
+				env: { ...process.env, PGPASSWORD: rolePassword, PGCONNECT_TIMEOUT: '5' },
+				encoding: 'utf8',
+				stdio: ['ignore', 'pipe', 'pipe'],
+			},
+		);
 
-	await waitUntil('postgres', async () => psqlAs('postgres', superPassword, 'postgres', 'select 1').trim() === '1', service, logFile, timeoutMs);
-	psqlAs('postgres', superPassword, 'postgres', `CREATE ROLE "${user}" LOGIN PASSWORD '${password}'`);
+	await waitUntil(
+		'postgres',
+		async () => psqlAs('postgres', superPassword, 'postgres', 'select 1').trim() === '1',
+		service,
+		logFile,
+		timeoutMs,
+	);
+	psqlAs(
+		'postgres',
+		superPassword,
+		'postgres',
+		`CREATE ROLE "${user}" LOGIN PASSWORD '${password}'`,
+	);
 	psqlAs('postgres', superPassword, 'postgres', `CREATE DATABASE "${database}" OWNER "${user}"`);
 
 	return {
@@ -236,10 +333,14 @@ export async function startPostgres({ name = 'postgres', database = 'n8n', user 
 		psql: (sql) => psqlAs(user, password, database, sql),
 		/** `pg_dump` of the database (plain SQL, data included) into `file`. */
 		dump(file) {
-			execFileSync('pg_dump', ['-h', HOST, '-p', String(port), '-U', user, '-d', database, '--no-owner', '-f', file], {
-				env: { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: '5' },
-				stdio: ['ignore', 'pipe', 'pipe'],
-			});
+			execFileSync(
+				'pg_dump',
+				['-h', HOST, '-p', String(port), '-U', user, '-d', database, '--no-owner', '-f', file],
+				{
+					env: { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: '5' },
+					stdio: ['ignore', 'pipe', 'pipe'],
+				},
+			);
 			return file;
 		},
 		stop: service.stop,

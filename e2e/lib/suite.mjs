@@ -46,13 +46,21 @@ function packageIdentity() {
 	const manifest = JSON.parse(readFileSync(join(PACKED_PACKAGE, 'package.json'), 'utf8'));
 	let commit = 'unknown commit';
 	try {
-		commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-		const dirty = execFileSync('git', ['status', '--porcelain', '--', 'nodes', 'credentials'], { cwd: ROOT, encoding: 'utf8' }).trim();
+		commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+			cwd: ROOT,
+			encoding: 'utf8',
+		}).trim();
+		const dirty = execFileSync('git', ['status', '--porcelain', '--', 'nodes', 'credentials'], {
+			cwd: ROOT,
+			encoding: 'utf8',
+		}).trim();
 		if (dirty) commit += ' with uncommitted changes to the package';
 	} catch {
 		// not a git checkout
 	}
-	const build = process.env.AAC_E2E_PACKAGE_DIR ? `, build from AAC_E2E_PACKAGE_DIR=${process.env.AAC_E2E_PACKAGE_DIR}` : '';
+	const build = process.env.AAC_E2E_PACKAGE_DIR
+		? `, build from AAC_E2E_PACKAGE_DIR=${process.env.AAC_E2E_PACKAGE_DIR}`
+		: '';
 	return `${manifest.name}@${manifest.version} (${commit}${build})`;
 }
 
@@ -91,7 +99,11 @@ function createSuiteContext(version) {
 			...extra,
 		}),
 		/** The credential CRED[key] holding `pair`, for n8n.importCredentials. */
-		credential: (key, pair, extra) => ({ ...CRED[key], type: CREDENTIAL_TYPE, data: suite.credentialData(pair, extra) }),
+		credential: (key, pair, extra) => ({
+			...CRED[key],
+			type: CREDENTIAL_TYPE,
+			data: suite.credentialData(pair, extra),
+		}),
 		ref: (key) => wf.credentialRef(CRED[key].id, CRED[key].name),
 
 		async mint(key, options) {
@@ -105,7 +117,9 @@ function createSuiteContext(version) {
 			const run = await suite.n8n.execute(workflowId, options);
 			for (const nodeName of Object.keys(run.json?.data?.resultData?.runData ?? {})) {
 				for (const { items } of wf.nodeRuns(run.json, nodeName)) {
-					for (const item of items) if (typeof item.accessToken === 'string') suite.accessTokens.carried.add(item.accessToken);
+					for (const item of items)
+						if (typeof item.accessToken === 'string')
+							suite.accessTokens.carried.add(item.accessToken);
 				}
 			}
 			return run;
@@ -114,7 +128,9 @@ function createSuiteContext(version) {
 		/** The stored (decrypted) data of one credential, via `n8n export:credentials --decrypted`. */
 		async stored(key) {
 			const all = await suite.n8n.exportCredentials();
-			for (const entry of all) if (typeof entry.data?.accessToken === 'string') suite.accessTokens.known.add(entry.data.accessToken);
+			for (const entry of all)
+				if (typeof entry.data?.accessToken === 'string')
+					suite.accessTokens.known.add(entry.data.accessToken);
 			const found = all.find((entry) => entry.id === CRED[key].id);
 			assert.ok(found, `credential ${CRED[key].id} not found in export:credentials`);
 			return found.data;
@@ -153,14 +169,20 @@ async function setUp(suite) {
 		credential('items', minted.items),
 		credential('example', minted.example),
 		credential('revoked', minted.revoked),
-		credential('opOnly', minted.opOnly, { refreshMode: 'refreshOperationOnly', refreshMarginSeconds: 1 }),
+		credential('opOnly', minted.opOnly, {
+			refreshMode: 'refreshOperationOnly',
+			refreshMarginSeconds: 1,
+		}),
 		credential('automatic', minted.automatic, { refreshMarginSeconds: 1 }),
 	]);
 
 	const api = `${suite.standIn.apiBaseUrl}/v4/people/current`;
 	const continueOnError = { onError: 'continueRegularOutput' };
 	await n8n.importWorkflow([
-		wf.chain('chainHttp', 'e2e chain: HTTP Request', [wf.manualTrigger(), wf.httpWithCredential('Call API', api, ref('chain'))]),
+		wf.chain('chainHttp', 'e2e chain: HTTP Request', [
+			wf.manualTrigger(),
+			wf.httpWithCredential('Call API', api, ref('chain')),
+		]),
 		wf.chain('chainGet', 'e2e chain: Get → HTTP Request', [
 			wf.manualTrigger(),
 			wf.aacNode('Get token', 'get', ref('chain')),
@@ -180,11 +202,24 @@ async function setUp(suite) {
 		wf.rounds('mpWriter', 'e2e multi-process: writer', ROUNDS, ROUND_PERIOD_SECONDS, (name) =>
 			wf.aacNode(name, 'refresh', ref('opOnly'), continueOnError),
 		),
-		wf.rounds('mpReaderOpOnly', 'e2e multi-process: reader (refresh operation only)', ROUNDS, ROUND_PERIOD_SECONDS, (name) =>
-			wf.httpWithCredential(name, api, ref('opOnly'), { neverError: true, ...continueOnError }),
+		wf.rounds(
+			'mpReaderOpOnly',
+			'e2e multi-process: reader (refresh operation only)',
+			ROUNDS,
+			ROUND_PERIOD_SECONDS,
+			(name) =>
+				wf.httpWithCredential(name, api, ref('opOnly'), { neverError: true, ...continueOnError }),
 		),
-		wf.rounds('mpReaderAuto', 'e2e multi-process: reader (automatic)', ROUNDS, ROUND_PERIOD_SECONDS, (name) =>
-			wf.httpWithCredential(name, api, ref('automatic'), { neverError: true, ...continueOnError }),
+		wf.rounds(
+			'mpReaderAuto',
+			'e2e multi-process: reader (automatic)',
+			ROUNDS,
+			ROUND_PERIOD_SECONDS,
+			(name) =>
+				wf.httpWithCredential(name, api, ref('automatic'), {
+					neverError: true,
+					...continueOnError,
+				}),
 		),
 		wf.example('keep-alive-refresh.json', 'exKeepAlive'),
 		wf.example('list-plans-http-request.json', 'exListPlans'),
@@ -203,7 +238,9 @@ function writeResults(suite, { testedPackage, suiteStarted }) {
 	const wall = seconds(Date.now() - suiteStarted);
 	const boots = n8n.commands.length;
 	// One-shot commands (the long multi-process runs left out): roughly what one n8n boot costs.
-	const bootSeconds = n8n.commands.filter((command) => !command.label.startsWith('mp-')).map((command) => command.durationMs / 1000);
+	const bootSeconds = n8n.commands
+		.filter((command) => !command.label.startsWith('mp-'))
+		.map((command) => command.durationMs / 1000);
 	const passed = outcomes.filter((outcome) => outcome.passed).length;
 	const crashes = n8n.commands.filter((command) => command.signal).length;
 	const failed = failedLines(outcomes).join('\n');

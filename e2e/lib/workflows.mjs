@@ -10,25 +10,33 @@ export const credentialRef = (id, name) => ({ [CREDENTIAL_TYPE]: { id, name } })
 let nodeCounter = 0;
 function node(name, type, typeVersion, parameters, extra = {}) {
 	nodeCounter += 1;
-	return { id: `e2e-node-${nodeCounter}`, name, type, typeVersion, position: [nodeCounter * 220, 0], parameters, ...extra };
+	return {
+		id: `e2e-node-${nodeCounter}`,
+		name,
+		type,
+		typeVersion,
+		position: [nodeCounter * 220, 0],
+		parameters,
+		...extra,
+	};
 }
 
 export const manualTrigger = (name = 'Start') => node(name, 'n8n-nodes-base.manualTrigger', 1, {});
 
 /** This package's node with its parameters as given ({ resource, operation, ... }). */
-export const aacOperation = (name, parameters, credential, extra = {}) => node(name, NODE_TYPE, 1, parameters, { credentials: credential, ...extra });
+export const aacOperation = (name, parameters, credential, extra = {}) =>
+	node(name, NODE_TYPE, 1, parameters, { credentials: credential, ...extra });
 
 /** This package's node: Access Token → get | refresh | inspect. */
-export const aacNode = (name, operation, credential, extra = {}) => aacOperation(name, { resource: 'accessToken', operation }, credential, extra);
-
-/** This package's node with any resource and operation: parameters as the workflow JSON stores them. */
-export const aacOperation = (name, parameters, credential, extra = {}) => node(name, NODE_TYPE, 1, parameters, { credentials: credential, ...extra });
+export const aacNode = (name, operation, credential, extra = {}) =>
+	aacOperation(name, { resource: 'accessToken', operation }, credential, extra);
 
 /** A resource locator parameter in "By ID" mode, as the editor stores it. */
 export const byId = (id) => ({ __rl: true, mode: 'id', value: String(id) });
 
 /** HTTP Request GET without authentication. */
-export const httpGet = (name, url, extra = {}) => node(name, 'n8n-nodes-base.httpRequest', 4.2, { url, options: {} }, extra);
+export const httpGet = (name, url, extra = {}) =>
+	node(name, 'n8n-nodes-base.httpRequest', 4.2, { url, options: {} }, extra);
 
 /** HTTP Request GET with "Predefined Credential Type" = our credential; full response, so statusCode is in the output. */
 export const httpWithCredential = (name, url, credential, { neverError = false, ...extra } = {}) =>
@@ -40,7 +48,9 @@ export const httpWithCredential = (name, url, credential, { neverError = false, 
 			url,
 			authentication: 'predefinedCredentialType',
 			nodeCredentialType: CREDENTIAL_TYPE,
-			options: { response: { response: { fullResponse: true, ...(neverError ? { neverError: true } : {}) } } },
+			options: {
+				response: { response: { fullResponse: true, ...(neverError ? { neverError: true } : {}) } },
+			},
 		},
 		{ credentials: credential, ...extra },
 	);
@@ -54,7 +64,9 @@ export const httpWithAuthorizationHeader = (name, url, extra = {}) =>
 		{
 			url,
 			sendHeaders: true,
-			headerParameters: { parameters: [{ name: 'Authorization', value: '={{ $json.authorization }}' }] },
+			headerParameters: {
+				parameters: [{ name: 'Authorization', value: '={{ $json.authorization }}' }],
+			},
 			options: { response: { response: { fullResponse: true } } },
 		},
 		extra,
@@ -64,12 +76,20 @@ export const httpWithAuthorizationHeader = (name, url, extra = {}) =>
 export const makeArray = (name, field, count) =>
 	node(name, 'n8n-nodes-base.set', 3.4, {
 		assignments: {
-			assignments: [{ id: 'e2e-array', name: field, value: `={{ Array.from({ length: ${count} }, (_, i) => i + 1) }}`, type: 'array' }],
+			assignments: [
+				{
+					id: 'e2e-array',
+					name: field,
+					value: `={{ Array.from({ length: ${count} }, (_, i) => i + 1) }}`,
+					type: 'array',
+				},
+			],
 		},
 		options: {},
 	});
 
-export const splitOut = (name, field) => node(name, 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: field, options: {} });
+export const splitOut = (name, field) =>
+	node(name, 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: field, options: {} });
 
 /**
  * Wait until the next multiple of `periodSeconds` on the wall clock (at least 250 ms away): two
@@ -88,7 +108,15 @@ export function chain(id, name, nodes) {
 	for (let i = 0; i + 1 < nodes.length; i++) {
 		connections[nodes[i].name] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
 	}
-	return { id, name, active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} };
+	return {
+		id,
+		name,
+		active: false,
+		nodes,
+		connections,
+		settings: { executionOrder: 'v1' },
+		pinData: {},
+	};
 }
 
 /**

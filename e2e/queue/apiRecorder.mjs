@@ -31,9 +31,21 @@ export async function startApiRecorder({ upstream }) {
 	const requests = [];
 	const server = http.createServer((req, res) => {
 		const [path, query = ''] = req.url.split('?');
-		const entry = { method: req.method, path, query, at: Date.now(), ...bearerIdentity(req.headers.authorization) };
+		const entry = {
+			method: req.method,
+			path,
+			query,
+			at: Date.now(),
+			...bearerIdentity(req.headers.authorization),
+		};
 		const out = http.request(
-			{ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+			{
+				host: target.hostname,
+				port: target.port,
+				method: req.method,
+				path: req.url,
+				headers: { ...req.headers, host: target.host },
+			},
 			(answer) => {
 				entry.status = answer.statusCode;
 				requests.push(entry);

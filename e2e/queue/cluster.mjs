@@ -13,7 +13,14 @@ import { CREDENTIAL_TYPE, PACKED_PACKAGE, ROOT, createN8n, freePort } from '../l
 import { startPostgres, startRedis } from '../lib/services.mjs';
 import { startApiRecorder } from './apiRecorder.mjs';
 import { startN8nProcess } from './processes.mjs';
-import { CONTROL_CRED, CRED, KEEP_ALIVE_ID, TOKEN_TTL_SECONDS, WORKFLOW_IDS, queueWorkflows } from './workflows.mjs';
+import {
+	CONTROL_CRED,
+	CRED,
+	KEEP_ALIVE_ID,
+	TOKEN_TTL_SECONDS,
+	WORKFLOW_IDS,
+	queueWorkflows,
+} from './workflows.mjs';
 
 export const VERSION = '2.41.1';
 export const seconds = (ms) => Math.round(ms / 100) / 10;
@@ -24,18 +31,27 @@ export const seconds = (ms) => Math.round(ms / 100) / 10;
  * plans the stand-in seeds. Resolves with the cluster (see the returned object); on failure, what
  * was started is in `partial` for the caller's after() to stop.
  */
-export async function startCluster({ workers: workerCount, workerConcurrency, keepLastFinished, plans }, partial = {}) {
+export async function startCluster(
+	{ workers: workerCount, workerConcurrency, keepLastFinished, plans },
+	partial = {},
+) {
 	const c = partial;
 	c.versions = versions();
 	c.boot = {};
 	c.workers = [];
 
 	const t0 = Date.now();
-	c.standIn = await startStandIn({ accessTokenTtlSeconds: TOKEN_TTL_SECONDS, api: { seed: { plans } } });
+	c.standIn = await startStandIn({
+		accessTokenTtlSeconds: TOKEN_TTL_SECONDS,
+		api: { seed: { plans } },
+	});
 	// The credentials' API Base URL and the readers' URL point at the recorder, which forwards to
 	// the stand-in; token requests go to the issuer in the token's `iss`, the stand-in itself.
 	c.recorder = await startApiRecorder({ upstream: c.standIn.apiBaseUrl });
-	[c.redis, c.postgres] = await Promise.all([startRedis({ name: 'queue-redis' }), startPostgres({ name: 'queue-postgres' })]);
+	[c.redis, c.postgres] = await Promise.all([
+		startRedis({ name: 'queue-redis' }),
+		startPostgres({ name: 'queue-postgres' }),
+	]);
 	c.versions.postgres = c.postgres.psql('show server_version').trim();
 	c.boot.servicesSeconds = seconds(Date.now() - t0);
 
@@ -51,7 +67,12 @@ export async function startCluster({ workers: workerCount, workerConcurrency, ke
 			.sql(
 				`select id, status, round(extract(epoch from "startedAt") * 1000), round(extract(epoch from "stoppedAt") * 1000) from execution_entity where "workflowId" = '${workflowId}' order by id`,
 			)
-			.map(([id, status, startedAt, stoppedAt]) => ({ id: Number(id), status, startedAt: Number(startedAt) || undefined, stoppedAt: Number(stoppedAt) || undefined }));
+			.map(([id, status, startedAt, stoppedAt]) => ({
+				id: Number(id),
+				status,
+				startedAt: Number(startedAt) || undefined,
+				stoppedAt: Number(stoppedAt) || undefined,
+			}));
 	c.keepAliveRuns = () => c.executions(KEEP_ALIVE_ID);
 
 	c.n8n = createN8n({ version: VERSION, name: 'queue', extraEnv: queueEnv(c, keepLastFinished) });
@@ -73,13 +94,25 @@ export async function startCluster({ workers: workerCount, workerConcurrency, ke
 		},
 	});
 	const t1 = Date.now();
-	await c.n8n.importCredentials([credential(CRED, c.pair), credential(CONTROL_CRED, c.controlPair)]);
+	await c.n8n.importCredentials([
+		credential(CRED, c.pair),
+		credential(CONTROL_CRED, c.controlPair),
+	]);
 	await c.n8n.importWorkflow(queueWorkflows(`${c.recorder.url}/v4/people/current`));
 	// 2.41.1 imports every workflow deactivated; `publish:workflow` activates the current
 	// version (active + activeVersionId), which the main picks up when it starts.
-	const published = await Promise.all(WORKFLOW_IDS.map((id) => c.n8n.run(['publish:workflow', `--id=${id}`], { label: `publish-${id}` })));
-	for (const result of published) assert.equal(result.exitCode, 0, `${result.args.join(' ')} failed; see ${result.logFile}`);
-	const active = c.sql(`select id from workflow_entity where active = true and "activeVersionId" is not null order by id`).map(([id]) => id);
+	const published = await Promise.all(
+		WORKFLOW_IDS.map((id) =>
+			c.n8n.run(['publish:workflow', `--id=${id}`], { label: `publish-${id}` }),
+		),
+	);
+	for (const result of published)
+		assert.equal(result.exitCode, 0, `${result.args.join(' ')} failed; see ${result.logFile}`);
+	const active = c
+		.sql(
+			`select id from workflow_entity where active = true and "activeVersionId" is not null order by id`,
+		)
+		.map(([id]) => id);
 	assert.deepEqual(active, [...WORKFLOW_IDS].sort(), 'the workflows are published');
 	c.boot.cliSeconds = seconds(Date.now() - t1);
 
@@ -93,12 +126,23 @@ function versions() {
 	const v = { node: process.version };
 	v.package = JSON.parse(readFileSync(join(PACKED_PACKAGE, 'package.json'), 'utf8')).version;
 	try {
-		v.commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-		if (execFileSync('git', ['status', '--porcelain', '--', 'nodes', 'credentials'], { cwd: ROOT, encoding: 'utf8' }).trim()) v.commit += ' + uncommitted package changes';
+		v.commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+			cwd: ROOT,
+			encoding: 'utf8',
+		}).trim();
+		if (
+			execFileSync('git', ['status', '--porcelain', '--', 'nodes', 'credentials'], {
+				cwd: ROOT,
+				encoding: 'utf8',
+			}).trim()
+		)
+			v.commit += ' + uncommitted package changes';
 	} catch {
 		v.commit = 'unknown';
 	}
-	v.redis = execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).match(/v=([\d.]+)/)?.[1];
+	v.redis = execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).match(
+		/v=([\d.]+)/,
+	)?.[1];
 	return v;
 }
 
@@ -135,7 +179,12 @@ async function startProcesses(c, { workerCount, workerConcurrency }) {
 	const mainReady = startN8nProcess(c.n8n, {
 		label: 'main',
 		args: ['start'],
-		env: { N8N_PORT: String(mainPort), N8N_EDITOR_BASE_URL: c.base, N8N_WEBHOOK_URL: `${c.base}/`, N8N_SECURE_COOKIE: 'false' },
+		env: {
+			N8N_PORT: String(mainPort),
+			N8N_EDITOR_BASE_URL: c.base,
+			N8N_WEBHOOK_URL: `${c.base}/`,
+			N8N_SECURE_COOKIE: 'false',
+		},
 		ready: async () => {
 			const response = await fetch(`${c.base}/rest/settings`);
 			return response.ok && (response.headers.get('content-type') ?? '').includes('json');
@@ -151,18 +200,28 @@ async function startProcesses(c, { workerCount, workerConcurrency }) {
 				QUEUE_HEALTH_CHECK_PORT: String(healthPort),
 				N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
 				// Workers sharing one user folder would otherwise append to one n8nEventLog-worker.log.
-				N8N_EVENTBUS_LOGWRITER_LOGFULLPATH: join(c.n8n.userFolder, '.n8n', `n8nEventLog-worker${index + 1}.log`),
+				N8N_EVENTBUS_LOGWRITER_LOGFULLPATH: join(
+					c.n8n.userFolder,
+					'.n8n',
+					`n8nEventLog-worker${index + 1}.log`,
+				),
 			},
-			ready: async (handle) => handle.text().includes('n8n worker is now ready') && (await fetch(`http://127.0.0.1:${healthPort}/healthz/readiness`)).ok,
+			ready: async (handle) =>
+				handle.text().includes('n8n worker is now ready') &&
+				(await fetch(`http://127.0.0.1:${healthPort}/healthz/readiness`)).ok,
 		});
 	});
 	const started = await Promise.allSettled([mainReady, ...workerReady]);
-	for (const result of started) if (result.status === 'fulfilled') (result.value.label === 'main' ? (c.main = result.value) : c.workers.push(result.value));
+	for (const result of started)
+		if (result.status === 'fulfilled')
+			result.value.label === 'main' ? (c.main = result.value) : c.workers.push(result.value);
 	const failed = started.find((result) => result.status === 'rejected');
 	if (failed) throw failed.reason;
 	c.workers.sort((a, b) => a.label.localeCompare(b.label));
 	c.boot.processesSeconds = seconds(Date.now() - t2);
-	c.boot.perProcess = [c.main, ...c.workers].map((p) => `${p.label} ${seconds(p.bootMs)} s`).join(', ');
+	c.boot.perProcess = [c.main, ...c.workers]
+		.map((p) => `${p.label} ${seconds(p.bootMs)} s`)
+		.join(', ');
 }
 
 /** Main first (no new schedules or webhooks), then the workers once no keep-alive is in flight. */
@@ -170,7 +229,12 @@ export async function stopN8n(c) {
 	await c.main?.stop();
 	const deadline = Date.now() + 30_000;
 	try {
-		while (c.postgres && Date.now() < deadline && c.keepAliveRuns().some((run) => ['new', 'running', 'waiting'].includes(run.status))) await wait(500);
+		while (
+			c.postgres &&
+			Date.now() < deadline &&
+			c.keepAliveRuns().some((run) => ['new', 'running', 'waiting'].includes(run.status))
+		)
+			await wait(500);
 	} finally {
 		await Promise.all(c.workers.map((worker) => worker.stop()));
 	}
@@ -187,6 +251,8 @@ export async function stopCluster(c) {
 /** Which worker ran which execution: each worker logs "Worker started execution <id>". */
 export function executionsByWorker(c) {
 	const startedBy = new Map();
-	for (const worker of c.workers) for (const match of worker.text().matchAll(/Worker started execution (\d+)/g)) startedBy.set(Number(match[1]), worker.label);
+	for (const worker of c.workers)
+		for (const match of worker.text().matchAll(/Worker started execution (\d+)/g))
+			startedBy.set(Number(match[1]), worker.label);
 	return startedBy;
 }

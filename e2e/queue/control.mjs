@@ -10,7 +10,12 @@ import { CONTROL_WEBHOOK_PATH, WEBHOOK_PATH } from './workflows.mjs';
 
 export const CONTROL_CALLS = 4;
 
-const post = (url, body) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (url, body) =>
+	fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(body),
+	});
 
 /**
  * The first reader answer that is not a 404 (404: the main has not registered the webhook yet):
@@ -23,9 +28,17 @@ export async function probeReader(c, responses) {
 		const text = await response.text();
 		if (response.status !== 404) {
 			responses.push(text);
-			return { atSeconds: seconds(Date.now() - c.startedAt), status: response.status, ...classify(response.status, text), refreshesBefore: c.standIn.stats().refreshGrantsOk };
+			return {
+				atSeconds: seconds(Date.now() - c.startedAt),
+				status: response.status,
+				...classify(response.status, text),
+				refreshesBefore: c.standIn.stats().refreshGrantsOk,
+			};
 		}
-		if (Date.now() - started > 120_000) throw new Error(`the reader webhook was not registered within 120 s: ${response.status} ${text.slice(0, 300)}`);
+		if (Date.now() - started > 120_000)
+			throw new Error(
+				`the reader webhook was not registered within 120 s: ${response.status} ${text.slice(0, 300)}`,
+			);
 		await wait(250);
 	}
 }
@@ -56,8 +69,14 @@ export async function firstKeepAlive(c, timeoutMs = 60_000) {
 		const runs = c.keepAliveRuns();
 		if (runs.some((run) => run.status === 'success')) return;
 		const failedRun = runs.find((run) => ['error', 'crashed'].includes(run.status));
-		if (failedRun) throw new Error(`keep-alive execution ${failedRun.id} ended ${failedRun.status}; see ${c.workers.map((w) => w.logFile).join(', ')}`);
-		if (Date.now() - started > timeoutMs) throw new Error(`no successful keep-alive execution within ${timeoutMs / 1000} s of the main being ready`);
+		if (failedRun)
+			throw new Error(
+				`keep-alive execution ${failedRun.id} ended ${failedRun.status}; see ${c.workers.map((w) => w.logFile).join(', ')}`,
+			);
+		if (Date.now() - started > timeoutMs)
+			throw new Error(
+				`no successful keep-alive execution within ${timeoutMs / 1000} s of the main being ready`,
+			);
 		await wait(250);
 	}
 }

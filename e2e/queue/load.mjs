@@ -10,7 +10,8 @@ import { pathToFileURL } from 'node:url';
 /** The text of the "Refresh Operation Only" failure (nodes/AlteryxAnalyticsCloud/core/refreshPolicy.ts). */
 export const EXPIRED_MESSAGE = /Refresh Operation Only/;
 /** Its remedy, which must point at the keep-alive workflow. */
-export const KEEP_ALIVE_REMEDY = /keep-alive workflow \(Schedule Trigger → Alteryx Analytics Cloud: Refresh\)/;
+export const KEEP_ALIVE_REMEDY =
+	/keep-alive workflow \(Schedule Trigger → Alteryx Analytics Cloud: Refresh\)/;
 
 /**
  * What one webhook answer says: {ok: true} when AAC answered 200 with the current user, else
@@ -27,8 +28,15 @@ export function classify(status, text) {
 	}
 	if (status === 200 && body?.statusCode === 200 && body?.body?.email) return { ok: true };
 	const message = errorMessage(body) ?? text.slice(0, 300);
-	if (EXPIRED_MESSAGE.test(text)) return { ok: false, kind: 'expired', message, remedyNamesKeepAlive: KEEP_ALIVE_REMEDY.test(text) };
-	if (status === 200 && typeof body?.statusCode === 'number') return { ok: false, kind: `api-${body.statusCode}`, message };
+	if (EXPIRED_MESSAGE.test(text))
+		return {
+			ok: false,
+			kind: 'expired',
+			message,
+			remedyNamesKeepAlive: KEEP_ALIVE_REMEDY.test(text),
+		};
+	if (status === 200 && typeof body?.statusCode === 'number')
+		return { ok: false, kind: `api-${body.statusCode}`, message };
 	if (status !== 200) return { ok: false, kind: `http-${status}`, message };
 	return { ok: false, kind: 'other', message };
 }
@@ -37,7 +45,9 @@ function errorMessage(body) {
 	const error = body?.error;
 	if (!error) return typeof body?.message === 'string' ? body.message : undefined;
 	if (typeof error === 'string') return error;
-	const parts = [error.message, error.description].filter((part) => typeof part === 'string' && part);
+	const parts = [error.message, error.description].filter(
+		(part) => typeof part === 'string' && part,
+	);
 	return parts.length ? parts.join(' | ') : JSON.stringify(error).slice(0, 300);
 }
 
@@ -50,7 +60,14 @@ function percentile(sorted, p) {
  * Runs the load. `onResponse(text)` sees every answer (the secrets check). Resolves with the
  * figures: calls, ok, failures (by kind and by message), latency (ms), duration.
  */
-export async function runLoad({ url, seconds, concurrency = 8, maxCalls = 20_000, requestTimeoutMs = 60_000, onResponse = () => {} }) {
+export async function runLoad({
+	url,
+	seconds,
+	concurrency = 8,
+	maxCalls = 20_000,
+	requestTimeoutMs = 60_000,
+	onResponse = () => {},
+}) {
 	const started = Date.now();
 	const end = started + seconds * 1000;
 	let calls = 0;
@@ -80,12 +97,20 @@ export async function runLoad({ url, seconds, concurrency = 8, maxCalls = 20_000
 			} catch (error) {
 				status = 0;
 				text = `${error?.name ?? 'Error'}: ${error?.message ?? error}`;
-				if (error?.name === 'TimeoutError') text = `no answer within ${requestTimeoutMs / 1000} s (${text})`;
+				if (error?.name === 'TimeoutError')
+					text = `no answer within ${requestTimeoutMs / 1000} s (${text})`;
 			}
 			const ms = performance.now() - t0;
 			latencies.push(ms);
 			onResponse(text);
-			const verdict = status === 0 ? { ok: false, kind: text.includes('TimeoutError') ? 'timeout' : 'network', message: text } : classify(status, text);
+			const verdict =
+				status === 0
+					? {
+							ok: false,
+							kind: text.includes('TimeoutError') ? 'timeout' : 'network',
+							message: text,
+						}
+					: classify(status, text);
 			if (verdict.ok) {
 				ok += 1;
 				continue;
@@ -94,7 +119,14 @@ export async function runLoad({ url, seconds, concurrency = 8, maxCalls = 20_000
 			const key = verdict.message.slice(0, 240);
 			byMessage[key] = (byMessage[key] ?? 0) + 1;
 			if (verdict.kind === 'expired' && !verdict.remedyNamesKeepAlive) expiredRemedyMissing += 1;
-			if (failures.length < 50) failures.push({ call: number, atSeconds: Math.round((Date.now() - started) / 100) / 10, status, kind: verdict.kind, message: verdict.message });
+			if (failures.length < 50)
+				failures.push({
+					call: number,
+					atSeconds: Math.round((Date.now() - started) / 100) / 10,
+					status,
+					kind: verdict.kind,
+					message: verdict.message,
+				});
 		}
 	}
 
@@ -117,7 +149,12 @@ export async function runLoad({ url, seconds, concurrency = 8, maxCalls = 20_000
 		stoppedBy: calls >= maxCalls ? 'maxCalls' : 'time',
 		durationMs,
 		callsPerSecond: Math.round((10 * calls) / (durationMs / 1000)) / 10,
-		latencyMs: { p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1)) },
+		latencyMs: {
+			p50: round(percentile(sorted, 50)),
+			p95: round(percentile(sorted, 95)),
+			p99: round(percentile(sorted, 99)),
+			max: round(sorted.at(-1)),
+		},
 	};
 }
 
@@ -127,7 +164,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
 		console.error('usage: node e2e/queue/load.mjs WEBHOOK_URL [seconds] [concurrency] [maxCalls]');
 		process.exit(2);
 	}
-	const figures = await runLoad({ url, seconds: Number(seconds), concurrency: Number(concurrency), maxCalls: Number(maxCalls) });
+	const figures = await runLoad({
+		url,
+		seconds: Number(seconds),
+		concurrency: Number(concurrency),
+		maxCalls: Number(maxCalls),
+	});
 	console.log(JSON.stringify(figures, null, 2));
 	process.exit(figures.failed === 0 ? 0 : 1);
 }

@@ -19,12 +19,16 @@ export async function startN8nProcess(n8n, { label, args, env = {}, ready, timeo
 	const brokerPort = await freePort();
 	const logFile = join(n8n.logDir, `${label}.log`);
 	const log = createWriteStream(logFile);
-	const child = spawn(join(VERSIONS[n8n.version].install, 'node_modules', 'n8n', 'bin', 'n8n'), args, {
-		cwd: n8n.runDir,
-		env: { ...n8n.env, N8N_RUNNERS_BROKER_PORT: String(brokerPort), ...env },
-		stdio: ['ignore', 'pipe', 'pipe'],
-		detached: true, // its own process group: n8n and its task runner end together
-	});
+	const child = spawn(
+		join(VERSIONS[n8n.version].install, 'node_modules', 'n8n', 'bin', 'n8n'),
+		args,
+		{
+			cwd: n8n.runDir,
+			env: { ...n8n.env, N8N_RUNNERS_BROKER_PORT: String(brokerPort), ...env },
+			stdio: ['ignore', 'pipe', 'pipe'],
+			detached: true, // its own process group: n8n and its task runner end together
+		},
+	);
 	const output = [];
 	const collect = (chunk) => {
 		const text = chunk.toString();
@@ -61,7 +65,10 @@ export async function startN8nProcess(n8n, { label, args, env = {}, ready, timeo
 
 	const deadline = started + timeoutMs;
 	for (;;) {
-		if (!handle.alive) throw new Error(`n8n ${args.join(' ')} (${label}) exited ${child.exitCode ?? child.signalCode} during start-up; see ${logFile}\n${text().slice(-3000)}`);
+		if (!handle.alive)
+			throw new Error(
+				`n8n ${args.join(' ')} (${label}) exited ${child.exitCode ?? child.signalCode} during start-up; see ${logFile}\n${text().slice(-3000)}`,
+			);
 		try {
 			if (await ready(handle)) break;
 		} catch {
@@ -69,7 +76,9 @@ export async function startN8nProcess(n8n, { label, args, env = {}, ready, timeo
 		}
 		if (Date.now() > deadline) {
 			await handle.stop();
-			throw new Error(`n8n ${args.join(' ')} (${label}) not ready within ${timeoutMs / 1000} s; see ${logFile}`);
+			throw new Error(
+				`n8n ${args.join(' ')} (${label}) not ready within ${timeoutMs / 1000} s; see ${logFile}`,
+			);
 		}
 		await wait(500);
 	}

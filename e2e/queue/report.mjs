@@ -35,11 +35,24 @@ export function renderReport({ figures, outcomes, versions, settings }) {
 	];
 	const row = (name, value) => lines.push(`| ${name} | ${value ?? 'not measured'} |`);
 	if (load) {
-		row('reader calls made', `${load.calls} in ${seconds(load.durationMs)} s (${load.callsPerSecond}/s; stopped by ${load.stoppedBy})`);
+		row(
+			'reader calls made',
+			`${load.calls} in ${seconds(load.durationMs)} s (${load.callsPerSecond}/s; stopped by ${load.stoppedBy})`,
+		);
 		row('reader calls answered 200 by AAC', load.ok);
-		row('reader failures', load.failed === 0 ? '0' : `${load.failed}: ${Object.entries(load.byKind).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+		row(
+			'reader failures',
+			load.failed === 0
+				? '0'
+				: `${load.failed}: ${Object.entries(load.byKind)
+						.map(([k, v]) => `${k} ${v}`)
+						.join(', ')}`,
+		);
 		row('readers that found the access token expired (target: never)', load.expired);
-		row('latency of a webhook call (ms)', `p50 ${load.latencyMs.p50}, p95 ${load.latencyMs.p95}, p99 ${load.latencyMs.p99}, max ${load.latencyMs.max}`);
+		row(
+			'latency of a webhook call (ms)',
+			`p50 ${load.latencyMs.p50}, p95 ${load.latencyMs.p95}, p99 ${load.latencyMs.p99}, max ${load.latencyMs.max}`,
+		);
 		row(
 			'refreshes during the load',
 			`${load.refreshesDuring} (${seconds(load.durationMs)} s / ${KEEP_ALIVE_SECONDS} s = ${(load.durationMs / 1000 / KEEP_ALIVE_SECONDS).toFixed(1)}; the cron \`*/${KEEP_ALIVE_SECONDS}\` fires ${Math.ceil(60 / KEEP_ALIVE_SECONDS)} times a minute: ${((load.durationMs / 60_000) * Math.ceil(60 / KEEP_ALIVE_SECONDS)).toFixed(1)})`,
@@ -54,13 +67,36 @@ export function renderReport({ figures, outcomes, versions, settings }) {
 		row('protected-resource calls: 200 / 401', `${standIn.apiOk} / ${standIn.apiUnauthorized}`);
 	}
 	if (keepAlive) {
-		row('keep-alive executions', `${keepAlive.runs}: ${Object.entries(keepAlive.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-		row('gap between keep-alive saves (s)', `mean ${keepAlive.meanGapSeconds}, max ${keepAlive.maxGapSeconds} (token lifetime ${TOKEN_TTL_SECONDS})`);
+		row(
+			'keep-alive executions',
+			`${keepAlive.runs}: ${Object.entries(keepAlive.byStatus)
+				.map(([k, v]) => `${k} ${v}`)
+				.join(', ')}`,
+		);
+		row(
+			'gap between keep-alive saves (s)',
+			`mean ${keepAlive.meanGapSeconds}, max ${keepAlive.maxGapSeconds} (token lifetime ${TOKEN_TTL_SECONDS})`,
+		);
 		row('longest keep-alive execution (s)', keepAlive.maxDurationSeconds);
-		row('keep-alive runs that moved to the other worker', `${keepAlive.handoffs} of ${Math.max(0, keepAlive.succeeded - 1)}`);
+		row(
+			'keep-alive runs that moved to the other worker',
+			`${keepAlive.handoffs} of ${Math.max(0, keepAlive.succeeded - 1)}`,
+		);
 	}
-	if (figures.perWorker) row('executions per worker (all / keep-alive)', Object.entries(figures.perWorker).map(([label, w]) => `${label}: ${w.executions} / ${w.keepAlive}`).join('; '));
-	if (figures.readerExecutions) row('reader executions in PostgreSQL by status', Object.entries(figures.readerExecutions).map(([k, v]) => `${k} ${v}`).join(', '));
+	if (figures.perWorker)
+		row(
+			'executions per worker (all / keep-alive)',
+			Object.entries(figures.perWorker)
+				.map(([label, w]) => `${label}: ${w.executions} / ${w.keepAlive}`)
+				.join('; '),
+		);
+	if (figures.readerExecutions)
+		row(
+			'reader executions in PostgreSQL by status',
+			Object.entries(figures.readerExecutions)
+				.map(([k, v]) => `${k} ${v}`)
+				.join(', '),
+		);
 	if (stored) {
 		row('family alive at the end', yes(stored.familyAlive));
 		row('stored refresh token = newest issued', yes(stored.isNewestIssued));
@@ -91,20 +127,44 @@ export function renderReport({ figures, outcomes, versions, settings }) {
 			'waits: executions / answered Complete',
 			`${waits.count} / ${waits.complete} in ${waits.durationSeconds} s (answers after ${waits.answerSeconds.min}-${waits.answerSeconds.max} s; each run ${waits.runSeconds} s)`,
 		);
-		row('waits: executions in PostgreSQL by status', Object.entries(waits.executionsByStatus).map(([k, v]) => `${k} ${v}`).join(', '));
-		row('waits: runs started in the stand-in', `${waits.planRuns} (per plan: ${summarize(Object.values(waits.runsStartedPerPlan))}; per x-execution-id: ${summarize(waits.postsPerExecutionId)} POST; ${waits.distinctExecutionIds} distinct ids; 304s answered: ${waits.alreadyStarted}; 429s: ${waits.tooManyRequests})`);
-		row('waits: status polls', `${waits.nodePolls} (node outputs; per wait ${summarize(runs.map((run) => run.polls))}); GET planSnapshotRuns/{id} in all, final reads included: ${waits.statusRequests}`);
-		row('waits: access tokens per wait (distinct, all from keep-alive Refreshes)', `${summarize(tokens)}; needed at least ${summarize(runs.map((run) => run.tokensNeeded))} (reads over ${summarize(runs.map((run) => run.spanSeconds))} s, a token lives ${TOKEN_TTL_SECONDS} s); oldest token at a read ${Math.max(...runs.map((run) => run.maxTokenAgeSeconds ?? 0))} s; reads rejected: ${runs.reduce((sum, run) => sum + run.rejected, 0)}`);
-		row('waits per worker', Object.entries(waits.perWorker).map(([label, n]) => `${label}: ${n}`).join('; '));
+		row(
+			'waits: executions in PostgreSQL by status',
+			Object.entries(waits.executionsByStatus)
+				.map(([k, v]) => `${k} ${v}`)
+				.join(', '),
+		);
+		row(
+			'waits: runs started in the stand-in',
+			`${waits.planRuns} (per plan: ${summarize(Object.values(waits.runsStartedPerPlan))}; per x-execution-id: ${summarize(waits.postsPerExecutionId)} POST; ${waits.distinctExecutionIds} distinct ids; 304s answered: ${waits.alreadyStarted}; 429s: ${waits.tooManyRequests})`,
+		);
+		row(
+			'waits: status polls',
+			`${waits.nodePolls} (node outputs; per wait ${summarize(runs.map((run) => run.polls))}); GET planSnapshotRuns/{id} in all, final reads included: ${waits.statusRequests}`,
+		);
+		row(
+			'waits: access tokens per wait (distinct, all from keep-alive Refreshes)',
+			`${summarize(tokens)}; needed at least ${summarize(runs.map((run) => run.tokensNeeded))} (reads over ${summarize(runs.map((run) => run.spanSeconds))} s, a token lives ${TOKEN_TTL_SECONDS} s); oldest token at a read ${Math.max(...runs.map((run) => run.maxTokenAgeSeconds ?? 0))} s; reads rejected: ${runs.reduce((sum, run) => sum + run.rejected, 0)}`,
+		);
+		row(
+			'waits per worker',
+			Object.entries(waits.perWorker)
+				.map(([label, n]) => `${label}: ${n}`)
+				.join('; '),
+		);
 	}
-	if (secrets) row('secrets', `${secrets.leaks.length ? secrets.leaks.join('; ') : 'no'} refresh token found among ${secrets.tokens} issued, in ${secrets.places} places (${secrets.megabytes} MB: main + worker output, CLI output, ${secrets.responses} webhook answers, pg_dump)`);
+	if (secrets)
+		row(
+			'secrets',
+			`${secrets.leaks.length ? secrets.leaks.join('; ') : 'no'} refresh token found among ${secrets.tokens} issued, in ${secrets.places} places (${secrets.megabytes} MB: main + worker output, CLI output, ${secrets.responses} webhook answers, pg_dump)`,
+		);
 	row(
 		'wall time',
 		`${figures.wallSeconds} s (services ${boot.servicesSeconds ?? '?'} s; CLI import + publish ${boot.cliSeconds ?? '?'} s; main + workers ready ${boot.processesSeconds ?? '?'} s [${boot.perProcess ?? ''}]; first keep-alive done ${boot.firstKeepAliveSeconds ?? '?'} s after start)`,
 	);
 	if (load && Object.keys(load.byMessage).length) {
 		lines.push('', '### Failure messages', '', '| count | message |', '| --- | --- |');
-		for (const [message, count] of Object.entries(load.byMessage).sort((a, b) => b[1] - a[1])) lines.push(`| ${count} | ${message.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
+		for (const [message, count] of Object.entries(load.byMessage).sort((a, b) => b[1] - a[1]))
+			lines.push(`| ${count} | ${message.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
 	}
 	return `${lines.join('\n')}\n`;
 }

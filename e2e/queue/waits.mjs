@@ -15,7 +15,12 @@ const ANSWER_TIMEOUT_MS = 290_000;
  * [{ planId, status, json, text, ms }] (status 0: no answer).
  */
 export async function runWaits(c, { count, runMs, responses }) {
-	c.standIn.api.setFixture({ kind: 'plan', queuedMs: 1000, runningMs: runMs - 1000, outcome: 'Complete' });
+	c.standIn.api.setFixture({
+		kind: 'plan',
+		queuedMs: 1000,
+		runningMs: runMs - 1000,
+		outcome: 'Complete',
+	});
 	const startedAt = Date.now();
 	const answers = await Promise.all(
 		Array.from({ length: count }, async (_, index) => {
@@ -56,16 +61,21 @@ export function waitFigures(c, waits) {
 	const { answers } = waits;
 	const counters = c.standIn.api.counters();
 	const planRuns = c.standIn.api.runs().planRuns;
-	const complete = answers.filter((answer) => answer.status === 200 && answer.json?.status === 'Complete');
+	const complete = answers.filter(
+		(answer) => answer.status === 200 && answer.json?.status === 'Complete',
+	);
 	const executions = c.executions(WAITER_ID);
 	const startedBy = executionsByWorker(c);
 	const perWorker = Object.fromEntries(c.workers.map((worker) => [worker.label, 0]));
-	for (const execution of executions) if (startedBy.has(execution.id)) perWorker[startedBy.get(execution.id)] += 1;
+	for (const execution of executions)
+		if (startedBy.has(execution.id)) perWorker[startedBy.get(execution.id)] += 1;
 
 	// Per plan run: every GET /v4/planSnapshotRuns/{id} (status polls carry fields=id;status, the
 	// last read after the end has no query), with the access token it carried.
 	const perRun = planRuns.map((run) => {
-		const reads = c.recorder.requests.filter((r) => r.method === 'GET' && r.path === `/v4/planSnapshotRuns/${run.id}`);
+		const reads = c.recorder.requests.filter(
+			(r) => r.method === 'GET' && r.path === `/v4/planSnapshotRuns/${run.id}`,
+		);
 		const polls = reads.filter((r) => /^fields=id(%3B|;)status$/.test(r.query));
 		const tokens = new Set(reads.map((r) => r.token));
 		const spanMs = reads.length ? reads.at(-1).at - reads[0].at : 0;
@@ -92,13 +102,31 @@ export function waitFigures(c, waits) {
 		durationSeconds: seconds(waits.durationMs),
 		answered: answers.filter((answer) => answer.status === 200).length,
 		complete: complete.length,
-		notComplete: answers.filter((answer) => !complete.includes(answer)).map((answer) => ({ planId: answer.planId, status: answer.status, answer: answer.text?.slice(0, 300) })),
-		answerSeconds: { min: seconds(Math.min(...answers.map((a) => a.ms))), max: seconds(Math.max(...answers.map((a) => a.ms))) },
+		notComplete: answers
+			.filter((answer) => !complete.includes(answer))
+			.map((answer) => ({
+				planId: answer.planId,
+				status: answer.status,
+				answer: answer.text?.slice(0, 300),
+			})),
+		answerSeconds: {
+			min: seconds(Math.min(...answers.map((a) => a.ms))),
+			max: seconds(Math.max(...answers.map((a) => a.ms))),
+		},
 		nodePolls: complete.reduce((sum, answer) => sum + (Number(answer.json.polls) || 0), 0),
 		alreadyStarted: complete.filter((answer) => answer.json.alreadyStarted).length,
 		// The node's output names the x-execution-id it sent; the stand-in's run must carry the same.
-		outputMatchesRun: complete.filter((answer) => planRuns.some((run) => String(run.id) === String(answer.json.planRunId) && run.executionId === answer.json.executionId)).length,
-		executionsByStatus: executions.reduce((acc, e) => ({ ...acc, [e.status]: (acc[e.status] ?? 0) + 1 }), {}),
+		outputMatchesRun: complete.filter((answer) =>
+			planRuns.some(
+				(run) =>
+					String(run.id) === String(answer.json.planRunId) &&
+					run.executionId === answer.json.executionId,
+			),
+		).length,
+		executionsByStatus: executions.reduce(
+			(acc, e) => ({ ...acc, [e.status]: (acc[e.status] ?? 0) + 1 }),
+			{},
+		),
 		perWorker,
 		runsStartedPerPlan: counters.runsStarted.plan,
 		planRuns: planRuns.length,

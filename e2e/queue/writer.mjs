@@ -9,20 +9,32 @@ export function keepAliveFigures(c) {
 	const succeeded = runs.filter((run) => run.status === 'success');
 	const gaps = succeeded.slice(1).map((run, i) => run.stoppedAt - succeeded[i].stoppedAt);
 	const startedBy = executionsByWorker(c);
-	const perWorker = Object.fromEntries(c.workers.map((worker) => [worker.label, { executions: 0, keepAlive: 0 }]));
+	const perWorker = Object.fromEntries(
+		c.workers.map((worker) => [worker.label, { executions: 0, keepAlive: 0 }]),
+	);
 	for (const label of startedBy.values()) perWorker[label].executions += 1;
-	for (const run of runs) if (startedBy.has(run.id)) perWorker[startedBy.get(run.id)].keepAlive += 1;
+	for (const run of runs)
+		if (startedBy.has(run.id)) perWorker[startedBy.get(run.id)].keepAlive += 1;
 	let handoffs = 0;
-	for (let i = 1; i < succeeded.length; i++) if (startedBy.get(succeeded[i].id) !== startedBy.get(succeeded[i - 1].id)) handoffs += 1;
+	for (let i = 1; i < succeeded.length; i++)
+		if (startedBy.get(succeeded[i].id) !== startedBy.get(succeeded[i - 1].id)) handoffs += 1;
 	const readerExecutions = Object.fromEntries(
-		c.sql(`select status, count(*) from execution_entity where "workflowId" = '${READER_ID}' group by status order by status`).map(([status, count]) => [status, Number(count)]),
+		c
+			.sql(
+				`select status, count(*) from execution_entity where "workflowId" = '${READER_ID}' group by status order by status`,
+			)
+			.map(([status, count]) => [status, Number(count)]),
 	);
 	const keepAlive = {
 		runs: runs.length,
 		byStatus: runs.reduce((acc, run) => ({ ...acc, [run.status]: (acc[run.status] ?? 0) + 1 }), {}),
 		maxGapSeconds: gaps.length ? seconds(Math.max(...gaps)) : undefined,
-		meanGapSeconds: gaps.length ? seconds(gaps.reduce((a, b) => a + b, 0) / gaps.length) : undefined,
-		maxDurationSeconds: succeeded.length ? seconds(Math.max(...succeeded.map((run) => run.stoppedAt - run.startedAt))) : undefined,
+		meanGapSeconds: gaps.length
+			? seconds(gaps.reduce((a, b) => a + b, 0) / gaps.length)
+			: undefined,
+		maxDurationSeconds: succeeded.length
+			? seconds(Math.max(...succeeded.map((run) => run.stoppedAt - run.startedAt)))
+			: undefined,
 		handoffs,
 		succeeded: succeeded.length,
 	};
@@ -47,7 +59,9 @@ export async function storedPairs(c) {
 			issuedRefreshTokens: issued.length,
 		},
 		control: {
-			storedUnchanged: controlStored?.accessToken === c.controlPair.accessToken && controlStored?.refreshToken === c.controlPair.refreshToken,
+			storedUnchanged:
+				controlStored?.accessToken === c.controlPair.accessToken &&
+				controlStored?.refreshToken === c.controlPair.refreshToken,
 			familyAlive: await c.standIn.familyAlive(c.controlPair.refreshToken),
 		},
 	};

@@ -12,7 +12,10 @@ function roundOutcomes(run, role) {
 	for (let round = 1; round <= ROUNDS; round++) {
 		const item = wf.outputOf(run.json, `Round ${String(round).padStart(2, '0')}`)[0];
 		if (!item) outcomes.push('did not run');
-		else if (item.error) outcomes.push(`error: ${typeof item.error === 'string' ? item.error : item.error.message ?? JSON.stringify(item.error)}`);
+		else if (item.error)
+			outcomes.push(
+				`error: ${typeof item.error === 'string' ? item.error : (item.error.message ?? JSON.stringify(item.error))}`,
+			);
 		else if (role === 'writer') outcomes.push(item.refreshed === true ? 'ok' : 'not refreshed');
 		else outcomes.push(item.statusCode === 200 ? 'ok' : `HTTP ${item.statusCode}`);
 	}
@@ -33,14 +36,29 @@ export function multiProcessScenario(suite) {
 			standIn.setAccessTokenTtl(opOnly ? OP_ONLY_TTL_SECONDS : AUTOMATIC_TTL_SECONDS);
 			// Refresh-operation-only starts with a token that outlives the processes' boot, not the
 			// rounds: the reader must pick up the writer's rotations. Automatic starts expired.
-			const pair = await suite.mint(key, opOnly ? { accessTokenTtlSeconds: 30 } : { accessTokenExpired: true });
-			await n8n.importCredentials([suite.credential(key, pair, { refreshMode: mode, refreshMarginSeconds: 1 })]);
+			const pair = await suite.mint(
+				key,
+				opOnly ? { accessTokenTtlSeconds: 30 } : { accessTokenExpired: true },
+			);
+			await n8n.importCredentials([
+				suite.credential(key, pair, { refreshMode: mode, refreshMarginSeconds: 1 }),
+			]);
 			const result = await suite.counting(key, async () => {
 				const started = Date.now();
 				const roles = opOnly
-					? [['writer', 'mpWriter'], ['reader', 'mpReaderOpOnly']]
-					: [['reader 1', 'mpReaderAuto'], ['reader 2', 'mpReaderAuto']];
-				const runs = await Promise.all(roles.map(([role, id]) => suite.execute(id, { label: `mp-${mode}-${role.replace(' ', '')}`, timeoutMs: 240_000 })));
+					? [
+							['writer', 'mpWriter'],
+							['reader', 'mpReaderOpOnly'],
+						]
+					: [
+							['reader 1', 'mpReaderAuto'],
+							['reader 2', 'mpReaderAuto'],
+						];
+				const runs = await Promise.all(
+					roles.map(([role, id]) =>
+						suite.execute(id, { label: `mp-${mode}-${role.replace(' ', '')}`, timeoutMs: 240_000 }),
+					),
+				);
 				const wallSeconds = seconds(Date.now() - started);
 				const stats = standIn.stats();
 				const now = await suite.stored(key);
@@ -48,7 +66,13 @@ export function multiProcessScenario(suite) {
 				const processes = runs.map((run, index) => {
 					const role = roles[index][0];
 					const outcomes = roundOutcomes(run, role);
-					return { role, exitCode: run.exitCode, ok: outcomes.filter((o) => o === 'ok').length, outcomes, log: run.logFile };
+					return {
+						role,
+						exitCode: run.exitCode,
+						ok: outcomes.filter((o) => o === 'ok').length,
+						outcomes,
+						log: run.logFile,
+					};
 				});
 				return {
 					mode,
@@ -68,17 +92,31 @@ export function multiProcessScenario(suite) {
 			});
 			const { runs, ...figure } = result;
 			suite.figures.multiProcess[mode] = figure;
-			console.log(`e2e n8n ${suite.version} multi-process ${mode}: ${JSON.stringify({ ...figure, processes: figure.processes.map(({ log, ...p }) => p) })}`);
+			console.log(
+				`e2e n8n ${suite.version} multi-process ${mode}: ${JSON.stringify({ ...figure, processes: figure.processes.map(({ log, ...p }) => p) })}`,
+			);
 
-			for (const run of runs) assert.ok(run.json, `each process ran its ${ROUNDS} rounds and printed the run (${suite.describeRun(run)})`);
+			for (const run of runs)
+				assert.ok(
+					run.json,
+					`each process ran its ${ROUNDS} rounds and printed the run (${suite.describeRun(run)})`,
+				);
 			if (opOnly) {
 				const [writer, reader] = figure.processes;
 				assert.equal(figure.reuseDetections, 0, 'no reuse detection');
 				assert.ok(figure.familyAlive, 'family alive');
 				assert.ok(figure.refreshes >= 3, `refreshes really happened (${figure.refreshes})`);
 				assert.equal(figure.maxUsesOfOneRefreshToken, 1, 'every refresh token used once');
-				assert.deepEqual(writer.outcomes.filter((o) => o !== 'ok'), [], 'every writer round refreshed');
-				assert.deepEqual(reader.outcomes.filter((o) => o !== 'ok'), [], 'every reader round answered 200');
+				assert.deepEqual(
+					writer.outcomes.filter((o) => o !== 'ok'),
+					[],
+					'every writer round refreshed',
+				);
+				assert.deepEqual(
+					reader.outcomes.filter((o) => o !== 'ok'),
+					[],
+					'every reader round answered 200',
+				);
 			}
 		});
 	}

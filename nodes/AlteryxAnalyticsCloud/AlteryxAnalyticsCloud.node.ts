@@ -33,7 +33,9 @@ export class AlteryxAnalyticsCloud implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: CREDENTIAL_TYPE, required: true, testedBy: 'alteryxAnalyticsCloudTokenTest' }],
+		credentials: [
+			{ name: CREDENTIAL_TYPE, required: true, testedBy: 'alteryxAnalyticsCloudTokenTest' },
+		],
 		properties: [
 			{
 				displayName: 'Resource',

@@ -1,7 +1,13 @@
 import { sleep } from 'n8n-workflow';
 import type { IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
-import { AacTokenError, GENERATE_NEW_TOKENS, type ObtainResult, type RefreshDependencies, type TokenHttpResponse } from './core';
+import {
+	AacTokenError,
+	GENERATE_NEW_TOKENS,
+	type ObtainResult,
+	type RefreshDependencies,
+	type TokenHttpResponse,
+} from './core';
 
 /** The credential type's name: workflows store it, so it never changes. */
 export const CREDENTIAL_TYPE = 'alteryxAnalyticsCloudOAuth2Api';
@@ -74,7 +80,10 @@ export function explainRejection(error: unknown, refreshStartedAt: unknown): unk
 	if (typeof refreshStartedAt !== 'string' || !refreshStartedAt) return error;
 	return new AacTokenError(
 		'REFRESH_TOKEN_REJECTED',
-		error.message.replace(/\. Nothing was saved\.$/, `: an earlier refresh, started at ${refreshStartedAt}, never saved its result. Nothing was saved.`),
+		error.message.replace(
+			/\. Nothing was saved\.$/,
+			`: an earlier refresh, started at ${refreshStartedAt}, never saved its result. Nothing was saved.`,
+		),
 		`That refresh reached AAC, which rotated the refresh token, but n8n stopped (or lost the answer) before saving the new pair, so the refresh token stored here was already spent; sending it again made AAC revoke the whole token family. The tokens cannot be recovered. ${GENERATE_NEW_TOKENS}`,
 		{ httpStatus: error.httpStatus },
 	);

@@ -20,13 +20,19 @@ export class AlteryxAnalyticsCloudFlowTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["event"]}}',
-		description: 'Starts the workflow when a job of an Alteryx Analytics Cloud flow finishes (AAC calls n8n through a flow webhook task)',
-		documentationUrl: 'https://www.npmjs.com/package/n8n-nodes-alteryx-analytics-cloud#flow-trigger',
+		description:
+			'Starts the workflow when a job of an Alteryx Analytics Cloud flow finishes (AAC calls n8n through a flow webhook task)',
+		documentationUrl:
+			'https://www.npmjs.com/package/n8n-nodes-alteryx-analytics-cloud#flow-trigger',
 		defaults: { name: 'Alteryx Analytics Cloud Flow Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: CREDENTIAL_TYPE, required: true, testedBy: 'alteryxAnalyticsCloudTokenTest' }],
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		credentials: [
+			{ name: CREDENTIAL_TYPE, required: true, testedBy: 'alteryxAnalyticsCloudTokenTest' },
+		],
+		webhooks: [
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
+		],
 		properties: flowTrigger.properties,
 	};
 

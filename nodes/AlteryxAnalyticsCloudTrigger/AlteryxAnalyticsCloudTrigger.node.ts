@@ -8,7 +8,12 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import { flowLocator, planLocator, recipeLocator, runFilters } from '../AlteryxAnalyticsCloud/helpers/descriptions';
+import {
+	flowLocator,
+	planLocator,
+	recipeLocator,
+	runFilters,
+} from '../AlteryxAnalyticsCloud/helpers/descriptions';
 import {
 	FINAL_STATUSES,
 	pollFinishedRuns,
@@ -17,16 +22,26 @@ import {
 	type FinishedRunEvent,
 	type FinishedRunFilters,
 } from '../AlteryxAnalyticsCloud/helpers/finishedRuns';
-import { searchFlows, searchPlans, searchRecipes } from '../AlteryxAnalyticsCloud/methods/listSearch';
+import {
+	searchFlows,
+	searchPlans,
+	searchRecipes,
+} from '../AlteryxAnalyticsCloud/methods/listSearch';
 import { CREDENTIAL_TYPE } from '../AlteryxAnalyticsCloud/n8nAdapter';
 
 /** Run By and Ran From as the run lists (Get Many) offer them. */
-const runFilter = (name: 'runBy' | 'ranfrom'): INodeProperties => runFilters.find((candidate) => candidate.name === name) as INodeProperties;
+const runFilter = (name: 'runBy' | 'ranfrom'): INodeProperties =>
+	runFilters.find((candidate) => candidate.name === name) as INodeProperties;
 
-const forEvent = (event: FinishedRunEvent, extra: IDataObject = {}) => ({ show: { event: [event], ...extra } });
+const forEvent = (event: FinishedRunEvent, extra: IDataObject = {}) => ({
+	show: { event: [event], ...extra },
+});
 
 /** An optional picker: the shared locator, empty meaning "any". */
-const optional = <T extends { required?: boolean; description?: string }>(property: T, description: string): T => ({
+const optional = <T extends { required?: boolean; description?: string }>(
+	property: T,
+	description: string,
+): T => ({
 	...property,
 	required: false,
 	description,
@@ -40,8 +55,10 @@ export class AlteryxAnalyticsCloudTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["event"] === "jobFinished" ? "Job finished" : "Plan run finished"}}',
-		description: 'Starts the workflow when an Alteryx Analytics Cloud plan run or job finishes (polls AAC; works behind NAT)',
-		documentationUrl: 'https://www.npmjs.com/package/n8n-nodes-alteryx-analytics-cloud#alteryx-analytics-cloud-trigger',
+		description:
+			'Starts the workflow when an Alteryx Analytics Cloud plan run or job finishes (polls AAC; works behind NAT)',
+		documentationUrl:
+			'https://www.npmjs.com/package/n8n-nodes-alteryx-analytics-cloud#alteryx-analytics-cloud-trigger',
 		defaults: { name: 'Alteryx Analytics Cloud Trigger' },
 		polling: true,
 		inputs: [],
@@ -54,8 +71,16 @@ export class AlteryxAnalyticsCloudTrigger implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
-					{ name: 'Plan Run Finished', value: 'planRunFinished', description: 'A plan run reached Complete, Failed or Canceled' },
-					{ name: 'Job Finished', value: 'jobFinished', description: 'A job (one run of a recipe) reached Complete, Failed or Canceled' },
+					{
+						name: 'Plan Run Finished',
+						value: 'planRunFinished',
+						description: 'A plan run reached Complete, Failed or Canceled',
+					},
+					{
+						name: 'Job Finished',
+						value: 'jobFinished',
+						description: 'A job (one run of a recipe) reached Complete, Failed or Canceled',
+					},
 				],
 				default: 'planRunFinished',
 			},
@@ -111,9 +136,13 @@ export class AlteryxAnalyticsCloudTrigger implements INodeType {
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const event = this.getNodeParameter('event') as FinishedRunEvent;
-		const chosen = (this.getNodeParameter('statuses', []) as string[]).filter((s): s is FinalStatus => (FINAL_STATUSES as readonly string[]).includes(s));
-		const locator = (name: string) => String(this.getNodeParameter(name, '', { extractValue: true }) ?? '').trim() || undefined;
-		const jobsOf = event === 'jobFinished' ? (this.getNodeParameter('jobsOf', 'any') as string) : 'any';
+		const chosen = (this.getNodeParameter('statuses', []) as string[]).filter(
+			(s): s is FinalStatus => (FINAL_STATUSES as readonly string[]).includes(s),
+		);
+		const locator = (name: string) =>
+			String(this.getNodeParameter(name, '', { extractValue: true }) ?? '').trim() || undefined;
+		const jobsOf =
+			event === 'jobFinished' ? (this.getNodeParameter('jobsOf', 'any') as string) : 'any';
 		const filters: FinishedRunFilters = {
 			statuses: chosen.length ? chosen : [...FINAL_STATUSES],
 			planId: event === 'planRunFinished' ? locator('planId') : undefined,
@@ -123,7 +152,10 @@ export class AlteryxAnalyticsCloudTrigger implements INodeType {
 			ranfrom: this.getNodeParameter('ranfrom', '') as FinishedRunFilters['ranfrom'],
 		};
 		const staticData = this.getWorkflowStaticData('node');
-		const outcome = await pollFinishedRuns(this, event, filters, staticData, { manual: this.getMode() === 'manual', now: Date.now() });
+		const outcome = await pollFinishedRuns(this, event, filters, staticData, {
+			manual: this.getMode() === 'manual',
+			now: Date.now(),
+		});
 		// Only after every request of the poll succeeded: a failed poll leaves the cursor as it was.
 		if (outcome.cursor) storeCursor(staticData, outcome.cursor);
 		return outcome.items.length ? [this.helpers.returnJsonArray(outcome.items)] : null;

@@ -10,13 +10,27 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { startStandIn } from '../standin/aac-standin.mjs';
-import { ROOT, assertRefreshedOnce, emptyFolder, installTarball, n8nWorkflowCopies, packTarball, run, runConsumer } from '../../e2e/by-hand/lib.mjs';
+import {
+	ROOT,
+	assertRefreshedOnce,
+	emptyFolder,
+	installTarball,
+	n8nWorkflowCopies,
+	packTarball,
+	run,
+	runConsumer,
+} from '../../e2e/by-hand/lib.mjs';
 
 const require = createRequire(import.meta.url);
 /** The deno binary of the `deno` devDependency (what its bin script runs). */
 const DENO = join(ROOT, 'node_modules', '.bin', 'deno');
 /** The README's command: the environment variables the script reads, network to 127.0.0.1 only. */
-const DENO_RUN = ['run', '--allow-net=127.0.0.1', '--allow-env=AAC_ACCESS_TOKEN,AAC_REFRESH_TOKEN,AAC_API_BASE_URL', 'main.ts'];
+const DENO_RUN = [
+	'run',
+	'--allow-net=127.0.0.1',
+	'--allow-env=AAC_ACCESS_TOKEN,AAC_REFRESH_TOKEN,AAC_API_BASE_URL',
+	'main.ts',
+];
 
 let packed;
 let standIn;
@@ -30,7 +44,10 @@ before(async () => {
 	assert.deepEqual(n8nWorkflowCopies(folder), [], 'no n8n-workflow in the Deno folder');
 	assert.deepEqual(installed.lockPackages, ['node_modules/n8n-nodes-alteryx-analytics-cloud']);
 	copyFileSync(join(ROOT, 'test', 'deno', 'main.mts'), join(folder, 'main.ts'));
-	copyFileSync(join(ROOT, 'e2e', 'by-hand', 'consumer', 'scenario.mjs'), join(folder, 'scenario.mjs'));
+	copyFileSync(
+		join(ROOT, 'e2e', 'by-hand', 'consumer', 'scenario.mjs'),
+		join(folder, 'scenario.mjs'),
+	);
 });
 
 after(async () => {
@@ -47,7 +64,13 @@ test(`Deno ${require('deno/package.json').version}: the installed package refres
 
 test('Deno refuses a hostile issuer before any request (the installed package, no transport)', async () => {
 	await standIn.resetStats();
-	const payload = Buffer.from(JSON.stringify({ iss: 'https://pingauth.alteryxcloud.com.evil.example/as', client_id: 'c', exp: 1 })).toString('base64url');
+	const payload = Buffer.from(
+		JSON.stringify({
+			iss: 'https://pingauth.alteryxcloud.com.evil.example/as',
+			client_id: 'c',
+			exp: 1,
+		}),
+	).toString('base64url');
 	const script = `import { createRefreshClient, RefreshCoordinator } from 'n8n-nodes-alteryx-analytics-cloud';
 const client = createRefreshClient({ coordinator: new RefreshCoordinator() });
 try {

@@ -5,5 +5,7 @@
 import { createRefreshClient, sleep } from 'n8n-nodes-alteryx-analytics-cloud';
 import { scenario } from './scenario.mjs';
 
-const summary = await scenario({ createRefreshClient, sleep }, (name: string) => Deno.env.get(name));
+const summary = await scenario({ createRefreshClient, sleep }, (name: string) =>
+	Deno.env.get(name),
+);
 console.log(JSON.stringify({ runtime: `deno ${Deno.version.deno}`, ...summary }));

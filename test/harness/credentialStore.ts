@@ -2,7 +2,12 @@
  * The credentials table of the n8n harness: what n8n keeps (encrypted) in its database, kept in
  * plain here, with every save recorded so tests can count them.
  */
-export type StoredCredential = { id: string; name: string; type: string; data: Record<string, unknown> };
+export type StoredCredential = {
+	id: string;
+	name: string;
+	type: string;
+	data: Record<string, unknown>;
+};
 
 const clone = <T>(value: T): T => structuredClone(value);
 

@@ -50,12 +50,20 @@ class StoreCredentials extends ICredentials {
 		return this.store.read(this.id!) as ICredentialDataDecryptedObject;
 	}
 	getDataToSave(): ICredentialsEncrypted {
-		return { id: this.id, name: this.name, type: this.type, data: JSON.stringify(this.store.read(this.id!)) };
+		return {
+			id: this.id,
+			name: this.name,
+			type: this.type,
+			data: JSON.stringify(this.store.read(this.id!)),
+		};
 	}
 	async setData(data: ICredentialDataDecryptedObject): Promise<void> {
 		this.store.save(this.id!, data);
 	}
-	async updateData(toUpdate: ICredentialDataDecryptedObject, toDelete: string[] = []): Promise<void> {
+	async updateData(
+		toUpdate: ICredentialDataDecryptedObject,
+		toDelete: string[] = [],
+	): Promise<void> {
 		const data = { ...this.store.read(this.id!), ...toUpdate };
 		for (const key of toDelete) delete data[key];
 		this.store.save(this.id!, data);
@@ -64,7 +72,14 @@ class StoreCredentials extends ICredentials {
 
 // CredentialsHelper.applyDefaultsAndOverwrites resolves expressions without run data on a
 // one-node mock workflow; same here.
-const mockNode: INode = { id: 'mock', name: '', typeVersion: 1, type: 'mock', position: [0, 0], parameters: {} };
+const mockNode: INode = {
+	id: 'mock',
+	name: '',
+	typeVersion: 1,
+	type: 'mock',
+	position: [0, 0],
+	parameters: {},
+};
 const mockNodeTypes: INodeTypes = {
 	getByName: () => ({ description: { properties: [] } }) as unknown as INodeType,
 	getByNameAndVersion: () => ({ description: { properties: [] } }) as unknown as INodeType,
@@ -73,7 +88,9 @@ const mockNodeTypes: INodeTypes = {
 
 /** The hidden property n8n treats as the one preAuthentication renews (n8n looks it up the same way). */
 function findExpirableProperty(credentialType: ICredentialType): INodeProperties | undefined {
-	return credentialType.properties.find((p) => p.type === 'hidden' && p?.typeOptions?.expirable === true);
+	return credentialType.properties.find(
+		(p) => p.type === 'hidden' && p?.typeOptions?.expirable === true,
+	);
 }
 
 /**
@@ -130,7 +147,8 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 				return resolved ? resolved.toString() : '';
 			};
 			for (const [outerKey, outerValue] of Object.entries(authenticate.properties)) {
-				const target = ((requestOptions as unknown as Record<string, IDataObject>)[outerKey] ??= {});
+				const target = ((requestOptions as unknown as Record<string, IDataObject>)[outerKey] ??=
+					{});
 				for (const [key, value] of Object.entries(outerValue as Record<string, string>)) {
 					target[resolve(key)] = resolve(value);
 				}
@@ -151,10 +169,13 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		if (expirableProperty?.name === undefined) return undefined;
 
 		// n8n's credential test runs on a mock NoOp node with `temp: ''`.
-		const isTestingCredentials = node?.parameters?.temp === '' && node?.type === 'n8n-nodes-base.noOp';
+		const isTestingCredentials =
+			node?.parameters?.temp === '' && node?.type === 'n8n-nodes-base.noOp';
 
 		if (typeof credentialType.preAuthentication !== 'function') return undefined;
-		if (!(credentials[expirableProperty.name] === '' || credentialsExpired || isTestingCredentials)) {
+		if (
+			!(credentials[expirableProperty.name] === '' || credentialsExpired || isTestingCredentials)
+		) {
 			return undefined;
 		}
 
@@ -167,13 +188,19 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		if (this.saveSemantics === 'n8n1') {
 			// 1.x writes back the whole in-memory resolved object (defaults applied, expressions
 			// resolved, undeclared keys dropped, plus anything a node added to it).
-			await this.updateCredentials(nodeCredentials, credentialType.name, Object.assign(credentials, output));
+			await this.updateCredentials(
+				nodeCredentials,
+				credentialType.name,
+				Object.assign(credentials, output),
+			);
 			return Object.assign(credentials, output);
 		}
 
 		// 2.x merges the output into the raw stored data and keeps stored expressions,
 		// except for the expirable property itself.
-		const storedData = await (await this.getCredentials(nodeCredentials, credentialType.name)).getData();
+		const storedData = await (
+			await this.getCredentials(nodeCredentials, credentialType.name)
+		).getData();
 		const dataToPersist: ICredentialDataDecryptedObject = { ...storedData };
 		for (const [key, value] of Object.entries(output)) {
 			if (key === expirableProperty.name || !isExpression(storedData[key])) {
@@ -191,7 +218,10 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 	): Promise<ICredentialDataDecryptedObject | undefined> {
 		const credentialType = this.getType(typeName);
 		const expirableProperty = findExpirableProperty(credentialType);
-		if (expirableProperty?.name === undefined || typeof credentialType.preAuthentication !== 'function') {
+		if (
+			expirableProperty?.name === undefined ||
+			typeof credentialType.preAuthentication !== 'function'
+		) {
 			return undefined;
 		}
 		const output = await credentialType.preAuthentication.call(helpers, credentials);
@@ -199,10 +229,16 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		return Object.assign(credentials, output);
 	}
 
-	async getCredentials(nodeCredentials: INodeCredentialsDetails, type: string): Promise<ICredentials> {
+	async getCredentials(
+		nodeCredentials: INodeCredentialsDetails,
+		type: string,
+	): Promise<ICredentials> {
 		if (!nodeCredentials.id) throw new UnexpectedError('Found credential with no ID.');
 		const row = this.store.row(nodeCredentials.id);
-		if (row.type !== type) throw new Error(`Credential with ID "${nodeCredentials.id}" does not exist for type "${type}".`);
+		if (row.type !== type)
+			throw new Error(
+				`Credential with ID "${nodeCredentials.id}" does not exist for type "${type}".`,
+			);
 		return new StoreCredentials({ id: row.id, name: row.name }, row.type, this.store);
 	}
 
@@ -228,7 +264,9 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		raw?: boolean,
 		expressionResolveValues?: ICredentialsExpressionResolveValues,
 	): Promise<ICredentialDataDecryptedObject> {
-		const decryptedDataOriginal = await (await this.getCredentials(nodeCredentials, type)).getData();
+		const decryptedDataOriginal = await (
+			await this.getCredentials(nodeCredentials, type)
+		).getData();
 		if (raw === true) return decryptedDataOriginal;
 
 		// As in n8n's applyDefaultsAndOverwrites (no credential overwrites configured here):
@@ -270,7 +308,12 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 					) as ICredentialDataDecryptedObject,
 			);
 		} else {
-			const workflow = new Workflow({ nodes: [mockNode], connections: {}, active: false, nodeTypes: mockNodeTypes });
+			const workflow = new Workflow({
+				nodes: [mockNode],
+				connections: {},
+				active: false,
+				nodeTypes: mockNodeTypes,
+			});
 			decryptedData = workflow.expression.getComplexParameterValue(
 				mockNode,
 				decryptedData as INodeParameters,

@@ -7,7 +7,12 @@
  * the expression engine, NodeHelpers.getNodeParameters for credential defaults.
  * What is ours: the credential store (an in-memory "database") and CredentialsHelper.
  */
-import { ExecutionLifecycleHooks, LoadOptionsContext, PollContext, WorkflowExecute } from 'n8n-core';
+import {
+	ExecutionLifecycleHooks,
+	LoadOptionsContext,
+	PollContext,
+	WorkflowExecute,
+} from 'n8n-core';
 import {
 	Expression,
 	LoggerProxy,
@@ -96,7 +101,10 @@ export interface RunResult {
 type WorkflowJson = { nodes: INode[]; connections: IConnections; name?: string };
 
 /** The workflow as n8n's database holds it, which the execution lifecycle hooks are given. */
-function workflowRecord(workflowJson: WorkflowJson, settings?: IWorkflowBase['settings']): IWorkflowBase {
+function workflowRecord(
+	workflowJson: WorkflowJson,
+	settings?: IWorkflowBase['settings'],
+): IWorkflowBase {
 	return {
 		id: 'harness-workflow',
 		name: workflowJson.name ?? 'Harness workflow',
@@ -130,7 +138,10 @@ export function createHarness(options: HarnessOptions) {
 		return nodeType;
 	}
 
-	function additionalDataFor(hooks: ExecutionLifecycleHooks, executionId: string): IWorkflowExecuteAdditionalData {
+	function additionalDataFor(
+		hooks: ExecutionLifecycleHooks,
+		executionId: string,
+	): IWorkflowExecuteAdditionalData {
 		return {
 			credentialsHelper,
 			hooks,
@@ -251,7 +262,10 @@ export function createHarness(options: HarnessOptions) {
 		pollOptions: { mode?: WorkflowExecuteMode; activation?: WorkflowActivateMode } = {},
 	): Promise<INodeExecutionData[][] | null> {
 		const mode = pollOptions.mode ?? 'trigger';
-		const workflowData = { ...workflowRecord(workflowJson, { executionOrder: 'v1' }), active: true };
+		const workflowData = {
+			...workflowRecord(workflowJson, { executionOrder: 'v1' }),
+			active: true,
+		};
 		const workflow = workflowOf(workflowData, staticData);
 		const node = workflow.getNode(nodeName);
 		if (!node) throw new Error(`Node ${nodeName} not found`);
@@ -259,7 +273,13 @@ export function createHarness(options: HarnessOptions) {
 		if (typeof poll !== 'function') throw new Error(`${node.type} has no poll()`);
 		const executionId = `harness-poll-${++executionCounter}`;
 		const hooks = new ExecutionLifecycleHooks(mode, executionId, workflowData);
-		const context = new PollContext(workflow, node, additionalDataFor(hooks, executionId), mode, pollOptions.activation ?? 'activate');
+		const context = new PollContext(
+			workflow,
+			node,
+			additionalDataFor(hooks, executionId),
+			mode,
+			pollOptions.activation ?? 'activate',
+		);
 		return await logInto(logs, async () => await poll.call(context));
 	}
 
@@ -273,12 +293,19 @@ export function createHarness(options: HarnessOptions) {
 	): IWorkflowExecuteAdditionalData {
 		const executionId = `harness-trigger-${++executionCounter}`;
 		const workflowData = {
-			...workflowRecord({ name: workflow.name, nodes: Object.values(workflow.nodes), connections: workflow.connectionsBySourceNode }),
+			...workflowRecord({
+				name: workflow.name,
+				nodes: Object.values(workflow.nodes),
+				connections: workflow.connectionsBySourceNode,
+			}),
 			id: workflow.id,
 			active: true,
 		};
 		const hooks = new ExecutionLifecycleHooks('trigger', executionId, workflowData);
-		return { ...additionalDataFor(hooks, executionId), ...overrides } as IWorkflowExecuteAdditionalData;
+		return {
+			...additionalDataFor(hooks, executionId),
+			...overrides,
+		} as IWorkflowExecuteAdditionalData;
 	}
 
 	return { runWorkflow, loadOptionsContext, pollOnce, triggerAdditionalData, nodeTypes, logs };

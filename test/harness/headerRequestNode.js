@@ -27,12 +27,19 @@ const HeaderRequestNode = {
 				const response = await this.helpers.httpRequest({
 					method: 'GET',
 					url: /** @type {string} */ (this.getNodeParameter('url', itemIndex)),
-					headers: { Authorization: /** @type {string} */ (this.getNodeParameter('authorization', itemIndex)) },
+					headers: {
+						Authorization: /** @type {string} */ (
+							this.getNodeParameter('authorization', itemIndex)
+						),
+					},
 					returnFullResponse: true,
 					ignoreHttpStatusErrors: true,
 					json: true,
 				});
-				return { json: { status: response.statusCode, body: response.body }, pairedItem: { item: itemIndex } };
+				return {
+					json: { status: response.statusCode, body: response.body },
+					pairedItem: { item: itemIndex },
+				};
 			}),
 		);
 		return [results];

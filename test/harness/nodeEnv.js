@@ -67,4 +67,9 @@ function withErrorMessageSuffix(suffix, fn) {
 	}
 }
 
-module.exports = { registerBackendLogger, createUserFolderIfUnset, removeOwnUserFolder, withErrorMessageSuffix };
+module.exports = {
+	registerBackendLogger,
+	createUserFolderIfUnset,
+	removeOwnUserFolder,
+	withErrorMessageSuffix,
+};

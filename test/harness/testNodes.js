@@ -114,7 +114,11 @@ function makeApiCallerNode(credentialTypeName) {
 				}
 				// Like the HTTP Request node: the first failure fails the node.
 				if (reason instanceof NodeApiError || reason instanceof NodeOperationError) throw reason;
-				throw new NodeApiError(this.getNode(), /** @type {import('n8n-workflow').JsonObject} */ (/** @type {unknown} */ (reason)), { itemIndex });
+				throw new NodeApiError(
+					this.getNode(),
+					/** @type {import('n8n-workflow').JsonObject} */ (/** @type {unknown} */ (reason)),
+					{ itemIndex },
+				);
 			}
 			return [out];
 		},

@@ -33,7 +33,10 @@ class ToolAgentNode {
 		version: 1,
 		description: 'Calls the connected tools the way n8n agents do, without a model',
 		defaults: { name: 'Agent' },
-		inputs: [NodeConnectionTypes.Main, { type: NodeConnectionTypes.AiTool, displayName: 'Tools', required: true }],
+		inputs: [
+			NodeConnectionTypes.Main,
+			{ type: NodeConnectionTypes.AiTool, displayName: 'Tools', required: true },
+		],
 		outputs: [NodeConnectionTypes.Main],
 		properties: [
 			{
@@ -57,7 +60,9 @@ class ToolAgentNode {
 	async execute(response) {
 		const mode = this.getNodeParameter('mode', 0);
 		if (mode === 'supplyData') {
-			const tools = /** @type {Tool[]} */ (await this.getInputConnectionData(NodeConnectionTypes.AiTool, 0));
+			const tools = /** @type {Tool[]} */ (
+				await this.getInputConnectionData(NodeConnectionTypes.AiTool, 0)
+			);
 			const out = [];
 			for (const tool of tools) {
 				/** @type {import('n8n-workflow').IDataObject} */
@@ -73,7 +78,10 @@ class ToolAgentNode {
 			return [out];
 		}
 		if (!response || response.actionResponses.length === 0) {
-			const toolNodes = this.getParentNodes(this.getNode().name, { connectionType: NodeConnectionTypes.AiTool, depth: 1 });
+			const toolNodes = this.getParentNodes(this.getNode().name, {
+				connectionType: NodeConnectionTypes.AiTool,
+				depth: 1,
+			});
 			return {
 				actions: toolNodes.map((tool, index) => ({
 					actionType: 'ExecutionNodeAction',
@@ -91,7 +99,9 @@ class ToolAgentNode {
 				json: {
 					mode,
 					nodeName: result.action.nodeName,
-					toolResult: (result.data.data?.[NodeConnectionTypes.AiTool]?.[0] ?? []).map((item) => item.json),
+					toolResult: (result.data.data?.[NodeConnectionTypes.AiTool]?.[0] ?? []).map(
+						(item) => item.json,
+					),
 					toolError: result.data.error?.message,
 				},
 			})),

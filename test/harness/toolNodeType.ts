@@ -7,17 +7,27 @@
  * input and one ai_tool output, and adds the Tool Description parameters. A copy of those steps,
  * not n8n's code; e2e/tool.e2e.mjs runs the real one.
  */
-import { NodeConnectionTypes, UserError, type INodeProperties, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	UserError,
+	type INodeProperties,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
 
 export function asToolNodeType(nodeType: INodeType): INodeType {
 	if (!nodeType.description.usableAsTool) throw new UserError('Node cannot be used as a tool');
 	const properties: INodeProperties[] = [...nodeType.description.properties];
-	const description: INodeTypeDescription = Object.create(nodeType.description, { properties: { value: properties } });
+	const description: INodeTypeDescription = Object.create(nodeType.description, {
+		properties: { value: properties },
+	});
 	description.name += 'Tool';
 	description.inputs = [];
 	description.outputs = [NodeConnectionTypes.AiTool];
 	description.displayName += ' Tool';
-	const hasResourceOrOperation = properties.some((prop) => prop.name === 'resource' || prop.name === 'operation');
+	const hasResourceOrOperation = properties.some(
+		(prop) => prop.name === 'resource' || prop.name === 'operation',
+	);
 	if (!properties.some((prop) => prop.name === 'toolDescription')) {
 		const toolDescription: INodeProperties = {
 			displayName: 'Description',

@@ -25,7 +25,9 @@ async function startConnectionCounter() {
 		socket.on('close', () => sockets.delete(socket));
 		socket.on('error', () => undefined);
 		socket.once('data', () => {
-			socket.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}');
+			socket.end(
+				'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}',
+			);
 		});
 	});
 	await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));

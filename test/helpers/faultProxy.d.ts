@@ -29,7 +29,12 @@ export interface FaultProxy {
 	/** The issuer to type into the credential: the stand-in's issuer path, on the proxy. */
 	issuer: string;
 	plan(refreshToken: string, steps: FaultStep[], label: string): void;
-	planApi(accessToken: string, steps: FaultStep[], label: string, match?: { method?: string; path?: RegExp }): void;
+	planApi(
+		accessToken: string,
+		steps: FaultStep[],
+		label: string,
+		match?: { method?: string; path?: RegExp },
+	): void;
 	label(token: string, label: string): void;
 	/** Steps for token requests whose refresh token is not planned; clears the token log. */
 	setScript(steps: FaultStep[]): void;

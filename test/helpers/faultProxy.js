@@ -51,12 +51,25 @@ const readBody = (stream) =>
 /** A made-up token for the proxy's own answers: recorded, so the secrets check looks for it too. */
 const madeUp = (label) => `proxy-made-${label}-${randomBytes(18).toString('base64url')}`;
 
-const TITLES = { 403: 'Forbidden', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out' };
+const TITLES = {
+	403: 'Forbidden',
+	429: 'Too Many Requests',
+	500: 'Internal Server Error',
+	502: 'Bad Gateway',
+	503: 'Service Temporarily Unavailable',
+	504: 'Gateway Time-out',
+};
 const gatewayPage = (status) => {
 	const title = `${status} ${TITLES[status] ?? 'Error'}`;
 	return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
 };
-const AAC_EXCEPTION = { 400: 'ValidationFailed', 403: 'AccessControlException', 404: 'DataNotFoundException', 429: 'TooManyRequestsException', 500: 'InternalServerError' };
+const AAC_EXCEPTION = {
+	400: 'ValidationFailed',
+	403: 'AccessControlException',
+	404: 'DataNotFoundException',
+	429: 'TooManyRequestsException',
+	500: 'InternalServerError',
+};
 
 /** Starts the proxy on 127.0.0.1 (`port`, default any free one) in front of `upstream` (the stand-in's issuer or origin). */
 async function startFaultProxy({ upstream, port = 0 }) {
@@ -90,7 +103,12 @@ async function startFaultProxy({ upstream, port = 0 }) {
 					path: req.url,
 					headers: { ...req.headers, host: upstreamUrl.host, connection: 'close' },
 				},
-				(answer) => readBody(answer).then((answerBody) => resolve({ status: answer.statusCode, headers: answer.headers, body: answerBody }), reject),
+				(answer) =>
+					readBody(answer).then(
+						(answerBody) =>
+							resolve({ status: answer.statusCode, headers: answer.headers, body: answerBody }),
+						reject,
+					),
 			);
 			out.on('error', reject);
 			out.end(body);
@@ -99,7 +117,11 @@ async function startFaultProxy({ upstream, port = 0 }) {
 
 	function send(res, status, headers, body) {
 		const buffer = Buffer.isBuffer(body) ? body : Buffer.from(body);
-		res.writeHead(status, { ...headers, 'content-length': String(buffer.length), connection: 'close' });
+		res.writeHead(status, {
+			...headers,
+			'content-length': String(buffer.length),
+			connection: 'close',
+		});
 		res.end(buffer);
 	}
 
@@ -109,10 +131,18 @@ async function startFaultProxy({ upstream, port = 0 }) {
 		send(res, answer.status, headers, answer.body);
 	}
 
-	const json = (res, status, value, extraHeaders = {}) => send(res, status, { 'content-type': 'application/json', ...extraHeaders }, JSON.stringify(value));
-	const page = (res, status) => send(res, status, { 'content-type': 'text/html' }, gatewayPage(status));
+	const json = (res, status, value, extraHeaders = {}) =>
+		send(
+			res,
+			status,
+			{ 'content-type': 'application/json', ...extraHeaders },
+			JSON.stringify(value),
+		);
+	const page = (res, status) =>
+		send(res, status, { 'content-type': 'text/html' }, gatewayPage(status));
 	/** A TCP reset where the socket offers one (Node 18.3+), else a plain close: no answer either way. */
-	const resetSocket = (socket) => (typeof socket.resetAndDestroy === 'function' ? socket.resetAndDestroy() : socket.destroy());
+	const resetSocket = (socket) =>
+		typeof socket.resetAndDestroy === 'function' ? socket.resetAndDestroy() : socket.destroy();
 
 	/** Waits for releaseAll() (or the client going away), then drops the connection. */
 	function holdUntilReleased(req, res, event) {
@@ -150,8 +180,13 @@ async function startFaultProxy({ upstream, port = 0 }) {
 				event.forwarded = true;
 				const answer = await forward(req, body);
 				event.upstreamStatus = answer.status;
-				res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': String(answer.body.length) });
-				res.write(answer.body.subarray(0, Math.floor(answer.body.length / 2)), () => setTimeout(() => resetSocket(req.socket), 50));
+				res.writeHead(answer.status, {
+					'content-type': 'application/json',
+					'content-length': String(answer.body.length),
+				});
+				res.write(answer.body.subarray(0, Math.floor(answer.body.length / 2)), () =>
+					setTimeout(() => resetSocket(req.socket), 50),
+				);
 				return true;
 			}
 			case 'forwardThen':
@@ -203,18 +238,38 @@ async function startFaultProxy({ upstream, port = 0 }) {
 		const refreshToken = new URLSearchParams(body.toString('utf8')).get('refresh_token') ?? '';
 		const steps = plans.get(refreshToken) ?? defaultSteps;
 		const step = steps.length ? take(steps) : 'pass';
-		const event = { case: cases.get(refreshToken) ?? 'unplanned', step, forwarded: false, receivedAt: Date.now() };
+		const event = {
+			case: cases.get(refreshToken) ?? 'unplanned',
+			step,
+			forwarded: false,
+			receivedAt: Date.now(),
+		};
 		events.push(event);
 		const [kind, arg, extra] = step.split(':');
 		if (await commonStep(req, res, body, event, kind, arg)) return;
 		switch (kind) {
 			case 'status':
-				return json(res, Number(arg), { error: Number(arg) === 429 ? 'rate_limited' : 'server_error' }, extra ? { 'retry-after': extra } : {});
+				return json(
+					res,
+					Number(arg),
+					{ error: Number(arg) === 429 ? 'rate_limited' : 'server_error' },
+					extra ? { 'retry-after': extra } : {},
+				);
 			case 'truncatedJson': {
 				const token = madeUp('access');
 				madeUpTokens.push(token);
-				const full = JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 300, refresh_token: madeUp('refresh') });
-				return send(res, 200, { 'content-type': 'application/json' }, full.slice(0, Math.floor(full.length / 2)));
+				const full = JSON.stringify({
+					access_token: token,
+					token_type: 'Bearer',
+					expires_in: 300,
+					refresh_token: madeUp('refresh'),
+				});
+				return send(
+					res,
+					200,
+					{ 'content-type': 'application/json' },
+					full.slice(0, Math.floor(full.length / 2)),
+				);
 			}
 			case 'noRefreshToken': {
 				const token = madeUp('access');
@@ -234,10 +289,21 @@ async function startFaultProxy({ upstream, port = 0 }) {
 	async function handleApi(req, res, body, pathname) {
 		const accessToken = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
 		const planned = apiPlans.get(accessToken);
-		const matches = planned && (!planned.match.method || planned.match.method === req.method) && (!planned.match.path || planned.match.path.test(pathname));
+		const matches =
+			planned &&
+			(!planned.match.method || planned.match.method === req.method) &&
+			(!planned.match.path || planned.match.path.test(pathname));
 		const step = matches ? take(planned.steps) : 'pass';
 		const executionId = req.headers['x-execution-id'];
-		const event = { case: cases.get(accessToken) ?? 'unplanned', method: req.method, path: pathname, step, forwarded: false, receivedAt: Date.now(), executionId };
+		const event = {
+			case: cases.get(accessToken) ?? 'unplanned',
+			method: req.method,
+			path: pathname,
+			step,
+			forwarded: false,
+			receivedAt: Date.now(),
+			executionId,
+		};
 		apiEvents.push(event);
 		emitter.emit('api', event);
 		const [kind, arg, extra] = step.split(':');
@@ -247,17 +313,39 @@ async function startFaultProxy({ upstream, port = 0 }) {
 				const status = Number(arg);
 				const headers = extra ? { 'x-retry-after': extra } : {};
 				// AAC's error body where AAC answers itself; a gateway's plain message for 502-504.
-				if (AAC_EXCEPTION[status]) return json(res, status, { exception: { name: AAC_EXCEPTION[status], message: `Fault proxy: ${status}`, details: '' } }, headers);
+				if (AAC_EXCEPTION[status])
+					return json(
+						res,
+						status,
+						{
+							exception: {
+								name: AAC_EXCEPTION[status],
+								message: `Fault proxy: ${status}`,
+								details: '',
+							},
+						},
+						headers,
+					);
 				return json(res, status, { message: `Fault proxy: ${status}` }, headers);
 			}
 			case 'truncatedJson': {
 				event.forwarded = true;
 				const answer = await forward(req, body);
 				event.upstreamStatus = answer.status;
-				return send(res, 200, { 'content-type': 'application/json' }, answer.body.subarray(0, Math.floor(answer.body.length / 2)));
+				return send(
+					res,
+					200,
+					{ 'content-type': 'application/json' },
+					answer.body.subarray(0, Math.floor(answer.body.length / 2)),
+				);
 			}
 			case 'unauthorized':
-				return json(res, 401, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+				return json(
+					res,
+					401,
+					{ error: 'invalid_token' },
+					{ 'www-authenticate': 'Bearer error="invalid_token"' },
+				);
 			default:
 				throw new Error(`unknown API fault step ${step}`);
 		}
@@ -267,7 +355,8 @@ async function startFaultProxy({ upstream, port = 0 }) {
 		try {
 			const body = await readBody(req);
 			const url = new URL(req.url, 'http://proxy.invalid');
-			if (req.method === 'POST' && url.pathname.endsWith('/token')) return await handleToken(req, res, body);
+			if (req.method === 'POST' && url.pathname.endsWith('/token'))
+				return await handleToken(req, res, body);
 			if (url.pathname === '/__refuse-connections') {
 				// Stop listening first, then answer: the client's next request cannot slip in.
 				const refusal = refuseConnections(Number(url.searchParams.get('ms') ?? 1000));
@@ -281,7 +370,8 @@ async function startFaultProxy({ upstream, port = 0 }) {
 			relay(res, await forward(req, body));
 		} catch (error) {
 			// The stand-in itself failed (or a step is unknown): a 599 that no test expects, so it shows.
-			if (!res.headersSent) json(res, 599, { error: 'proxy_failure', message: String(error?.message ?? error) });
+			if (!res.headersSent)
+				json(res, 599, { error: 'proxy_failure', message: String(error?.message ?? error) });
 			else res.destroy();
 		}
 	};
@@ -335,7 +425,8 @@ async function startFaultProxy({ upstream, port = 0 }) {
 		},
 		/** Steps for token requests whose refresh token is not planned; clears the token log (jest). */
 		setScript(steps) {
-			if (!Array.isArray(steps) || steps.length === 0) throw new TypeError('setScript needs at least one step');
+			if (!Array.isArray(steps) || steps.length === 0)
+				throw new TypeError('setScript needs at least one step');
 			defaultSteps = [...steps];
 			events.length = 0;
 		},

@@ -25,7 +25,11 @@ async function startFaultyTokenEndpoint() {
 		req.on('data', (chunk) => (body += chunk));
 		req.on('end', () => {
 			const form = new URLSearchParams(body);
-			requests.push({ path: req.url, contentType: req.headers['content-type'], form: Object.fromEntries(form) });
+			requests.push({
+				path: req.url,
+				contentType: req.headers['content-type'],
+				form: Object.fromEntries(form),
+			});
 			const step = script.length > 1 ? script.shift() : script[0];
 			const json = (status, value, headers = {}) => {
 				res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -36,7 +40,13 @@ async function startFaultyTokenEndpoint() {
 				issuedRefreshTokens.push(refreshToken);
 				const iat = Math.floor((Date.now() + offsetMs) / 1000);
 				return {
-					access_token: fakeJwt({ iss: issuer, client_id: form.get('client_id'), iat, exp: iat + 300, ...claims }),
+					access_token: fakeJwt({
+						iss: issuer,
+						client_id: form.get('client_id'),
+						iat,
+						exp: iat + 300,
+						...claims,
+					}),
 					refresh_token: refreshToken,
 					token_type: 'Bearer',
 					expires_in: 300,
@@ -58,7 +68,11 @@ async function startFaultyTokenEndpoint() {
 				case 'htmlPage':
 					// 200: a sign-in page passed off as success; 5xx: a gateway's error page.
 					res.writeHead(Number(arg), { 'content-type': 'text/html' });
-					return res.end(Number(arg) === 200 ? '<!doctype html><html><body>Sign in to continue</body></html>' : `<html><body>Error ${arg}</body></html>`);
+					return res.end(
+						Number(arg) === 200
+							? '<!doctype html><html><body>Sign in to continue</body></html>'
+							: `<html><body>Error ${arg}</body></html>`,
+					);
 				case 'nonJson':
 					res.writeHead(200, { 'content-type': 'text/plain' });
 					return res.end('OK');
@@ -66,11 +80,21 @@ async function startFaultyTokenEndpoint() {
 					res.writeHead(200, { 'content-type': 'application/json' });
 					return res.end('{"access_token":"eyJ');
 				case 'invalidGrant':
-					return json(400, { error: 'invalid_grant', error_description: 'grant request is invalid' });
+					return json(400, {
+						error: 'invalid_grant',
+						error_description: 'grant request is invalid',
+					});
 				case 'invalidClient':
-					return json(401, { error: 'invalid_client', error_description: 'client authentication failed' });
+					return json(401, {
+						error: 'invalid_client',
+						error_description: 'client authentication failed',
+					});
 				case 'status':
-					return json(Number(arg), { error: Number(arg) === 429 ? 'rate_limited' : 'unavailable' }, extra ? { 'retry-after': extra } : {});
+					return json(
+						Number(arg),
+						{ error: Number(arg) === 429 ? 'rate_limited' : 'unavailable' },
+						extra ? { 'retry-after': extra } : {},
+					);
 				case 'trickle': {
 					res.writeHead(200, { 'content-type': 'application/json' });
 					let sent = 0;
@@ -85,7 +109,10 @@ async function startFaultyTokenEndpoint() {
 					return;
 				}
 				case 'echoRefreshPrefix':
-					return json(400, { error: 'invalid_grant', error_description: `unknown token ${form.get('refresh_token').slice(0, 30)}` });
+					return json(400, {
+						error: 'invalid_grant',
+						error_description: `unknown token ${form.get('refresh_token').slice(0, 30)}`,
+					});
 				case 'noIss':
 					return json(200, newPair({ iss: undefined }));
 				case 'noClientId':
@@ -93,13 +120,19 @@ async function startFaultyTokenEndpoint() {
 				case 'expAsString':
 					return json(200, newPair({ exp: String(Math.floor(Date.now() / 1000) + 300) }));
 				case 'opaqueAccessToken':
-					return json(200, { ...newPair(), access_token: `opaque-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}` });
+					return json(200, {
+						...newPair(),
+						access_token: `opaque-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`,
+					});
 				case 'foreignIss':
 					return json(200, newPair({ iss: 'http://evil.example/as' }));
 				case 'spacedRefreshToken':
 					return json(200, { ...newPair(), refresh_token: 'spaced refresh token value' });
 				case 'alreadyExpired':
-					return json(200, withoutExpiresIn(newPair({ iat: undefined, exp: Math.floor(Date.now() / 1000) - 60 })));
+					return json(
+						200,
+						withoutExpiresIn(newPair({ iat: undefined, exp: Math.floor(Date.now() / 1000) - 60 })),
+					);
 				case 'issElsewhere':
 					// Loopback port 1: allowed by the custom-issuer policy, nothing listens, no DNS.
 					return json(200, newPair({ iss: 'http://127.0.0.1:1/as' }));

@@ -34,7 +34,10 @@ async function startRecordingServer(onRequest) {
 	await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
 	return {
 		baseUrl: `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`,
-		close: () => /** @type {Promise<void>} */ (new Promise((resolve) => server.close(() => resolve(undefined)))),
+		close: () =>
+			/** @type {Promise<void>} */ (
+				new Promise((resolve) => server.close(() => resolve(undefined)))
+			),
 	};
 }
 

@@ -4,8 +4,16 @@ import type { FaultyTokenEndpoint } from './faultyTokenEndpoint';
 import type { StandIn } from './standin';
 
 /** Refresh tokens that must never appear outside the credential store. */
-export async function collectSecrets(standIn?: StandIn, fake?: FaultyTokenEndpoint, extra: string[] = []): Promise<string[]> {
-	const issued = [...(standIn ? await standIn.issuedRefreshTokens() : []), ...(fake?.issuedRefreshTokens ?? []), ...extra];
+export async function collectSecrets(
+	standIn?: StandIn,
+	fake?: FaultyTokenEndpoint,
+	extra: string[] = [],
+): Promise<string[]> {
+	const issued = [
+		...(standIn ? await standIn.issuedRefreshTokens() : []),
+		...(fake?.issuedRefreshTokens ?? []),
+		...extra,
+	];
 	// Tokens shorter than this could match by accident; every real one is far longer.
 	return issued.filter((token) => token.length >= 16);
 }

@@ -70,7 +70,9 @@ async function startStandIn(options = {}) {
 			worker.off('error', onError);
 			worker.off('exit', onExit);
 		};
-		const onMessage = (/** @type {{ type: string, info?: object, message?: string }} */ message) => {
+		const onMessage = (
+			/** @type {{ type: string, info?: object, message?: string }} */ message,
+		) => {
 			if (message.type === 'ready') {
 				cleanup();
 				resolve(message.info);
@@ -108,7 +110,8 @@ async function startStandIn(options = {}) {
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
 		const json = await res.json();
-		if (!res.ok) throw new Error(`stand-in admin ${route} failed: ${res.status} ${JSON.stringify(json)}`);
+		if (!res.ok)
+			throw new Error(`stand-in admin ${route} failed: ${res.status} ${JSON.stringify(json)}`);
 		return json;
 	}
 
@@ -121,8 +124,10 @@ async function startStandIn(options = {}) {
 		resetStats: async () => {
 			await admin('POST', 'reset-stats', {});
 		},
-		familyAlive: async (/** @type {string} */ refreshToken) => (await admin('POST', 'family-alive', { refreshToken })).alive,
-		revokeFamily: async (/** @type {string} */ refreshToken) => (await admin('POST', 'revoke-family', { refreshToken })).revoked,
+		familyAlive: async (/** @type {string} */ refreshToken) =>
+			(await admin('POST', 'family-alive', { refreshToken })).alive,
+		revokeFamily: async (/** @type {string} */ refreshToken) =>
+			(await admin('POST', 'revoke-family', { refreshToken })).revoked,
 		setAccessTokenTtl: async (/** @type {number} */ seconds) => {
 			await admin('POST', 'config', { accessTokenTtlSeconds: seconds });
 		},

@@ -158,7 +158,8 @@ function standInApi(standIn) {
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
 		const json = await res.json();
-		if (!res.ok) throw new Error(`stand-in admin api/${route} failed: ${res.status} ${JSON.stringify(json)}`);
+		if (!res.ok)
+			throw new Error(`stand-in admin api/${route} failed: ${res.status} ${JSON.stringify(json)}`);
 		return json;
 	}
 	return {
@@ -177,7 +178,9 @@ function standInApi(standIn) {
 		clearFaults: () => call('DELETE', 'faults', {}),
 		webhookDeliveries: async () => (await call('GET', 'webhook-deliveries')).deliveries,
 		flushWebhooks: async () => (await call('POST', 'webhook-deliveries/flush', {})).deliveries,
-		repeatWebhookDelivery: async (index) => (await call('POST', 'webhook-deliveries/repeat', index === undefined ? {} : { index })).delivery,
+		repeatWebhookDelivery: async (index) =>
+			(await call('POST', 'webhook-deliveries/repeat', index === undefined ? {} : { index }))
+				.delivery,
 		webhookTasks: async () => (await call('GET', 'webhook-tasks')).tasks,
 		reset: (seed) => call('POST', 'reset', seed === undefined ? {} : { seed }),
 	};
@@ -215,7 +218,12 @@ async function startWebhookReceiver({ status = 200 } = {}) {
 		const chunks = [];
 		req.on('data', (c) => chunks.push(c));
 		req.on('end', () => {
-			received.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+			received.push({
+				method: req.method ?? '',
+				path: req.url ?? '',
+				headers: req.headers,
+				body: Buffer.concat(chunks).toString('utf8'),
+			});
 			res.writeHead(receiver.status, { 'content-type': 'text/plain' });
 			res.end('ok');
 			for (const w of [...waiters]) if (received.length >= w.n) w.resolve();
@@ -229,15 +237,34 @@ async function startWebhookReceiver({ status = 200 } = {}) {
 		received,
 		waitFor(n, timeoutMs = 5000) {
 			if (received.length >= n) return Promise.resolve();
-			return /** @type {Promise<void>} */ (new Promise((resolve, reject) => {
-				const timer = setTimeout(() => reject(new Error(`webhook receiver: ${received.length} of ${n} requests after ${timeoutMs} ms`)), timeoutMs);
-				waiters.push({ n, resolve: () => { clearTimeout(timer); resolve(undefined); } });
-			}));
+			return /** @type {Promise<void>} */ (
+				new Promise((resolve, reject) => {
+					const timer = setTimeout(
+						() =>
+							reject(
+								new Error(
+									`webhook receiver: ${received.length} of ${n} requests after ${timeoutMs} ms`,
+								),
+							),
+						timeoutMs,
+					);
+					waiters.push({
+						n,
+						resolve: () => {
+							clearTimeout(timer);
+							resolve(undefined);
+						},
+					});
+				})
+			);
 		},
-		close: () => /** @type {Promise<void>} */ (new Promise((resolve) => {
-			server.closeAllConnections();
-			server.close(() => resolve(undefined));
-		})),
+		close: () =>
+			/** @type {Promise<void>} */ (
+				new Promise((resolve) => {
+					server.closeAllConnections();
+					server.close(() => resolve(undefined));
+				})
+			),
 	};
 	return receiver;
 }

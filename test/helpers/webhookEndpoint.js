@@ -43,7 +43,10 @@ async function startWebhookEndpoint(handle) {
 				}
 			);
 			try {
-				req.body = rawBody.length && /json/.test(req.headers['content-type'] ?? '') ? JSON.parse(rawBody.toString('utf8')) : {};
+				req.body =
+					rawBody.length && /json/.test(req.headers['content-type'] ?? '')
+						? JSON.parse(rawBody.toString('utf8'))
+						: {};
 			} catch {
 				res.writeHead(400, { 'content-type': 'application/json' });
 				res.end('{"message":"invalid JSON"}');
@@ -61,7 +64,9 @@ async function startWebhookEndpoint(handle) {
 					(/** @type {unknown} */ error) => {
 						if (!res.writableEnded) {
 							res.writeHead(500, { 'content-type': 'application/json' });
-							res.end(JSON.stringify({ message: String(error instanceof Error ? error.message : error) }));
+							res.end(
+								JSON.stringify({ message: String(error instanceof Error ? error.message : error) }),
+							);
 						}
 					},
 				);

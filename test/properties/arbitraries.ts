@@ -10,11 +10,13 @@ const { fromCharCode } = String;
 const { imul } = Math;
 
 export const encoder = new TextEncoder();
-export const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+export const BASE64URL_ALPHABET =
+	'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 export function base64(bytes: Uint8Array): string {
 	let binary = '';
-	for (let index = 0; index < bytes.length; index += 4096) binary += fromCharCode(...bytes.subarray(index, index + 4096));
+	for (let index = 0; index < bytes.length; index += 4096)
+		binary += fromCharCode(...bytes.subarray(index, index + 4096));
 	return btoa(binary);
 }
 
@@ -39,7 +41,16 @@ export function jwt(claims: Record<string, unknown>, signature?: string): string
 
 /** JSON objects whose keys shadow Object.prototype: Number() or String() throws on some of them. */
 export const protoishObject = fc.dictionary(
-	fc.constantFrom('toString', 'valueOf', '__proto__', 'constructor', 'toJSON', 'then', 'length', 'hasOwnProperty'),
+	fc.constantFrom(
+		'toString',
+		'valueOf',
+		'__proto__',
+		'constructor',
+		'toJSON',
+		'then',
+		'length',
+		'hasOwnProperty',
+	),
 	fc.jsonValue({ maxDepth: 1 }),
 	{ minKeys: 1, maxKeys: 3, noNullPrototype: true },
 );
@@ -124,17 +135,62 @@ export function piece(benign: readonly string[], hostile: readonly string[]): fc
 
 export const scheme = piece(
 	['https://'],
-	['http://', 'HTTPS://', 'HtTpS://', 'https:/', 'https:', 'https:\\\\', 'https:///', 'ftp://', 'wss://', 'javascript:', 'file://', '', '//', ' https://', 'https://\t', 'h\u200bttps://', 'https\uff1a//'],
+	[
+		'http://',
+		'HTTPS://',
+		'HtTpS://',
+		'https:/',
+		'https:',
+		'https:\\\\',
+		'https:///',
+		'ftp://',
+		'wss://',
+		'javascript:',
+		'file://',
+		'',
+		'//',
+		' https://',
+		'https://\t',
+		'h\u200bttps://',
+		'https\uff1a//',
+	],
 );
 export const userinfo = piece(
 	[''],
-	['pingauth.alteryxcloud.com@', 'user:pass@', 'u@', ':@', '@', 'evil.com@', 'pingauth.alteryxcloud.com%40', '%40@', 'a:b:c@', 'pingauth.alteryxcloud.com:443@'],
+	[
+		'pingauth.alteryxcloud.com@',
+		'user:pass@',
+		'u@',
+		':@',
+		'@',
+		'evil.com@',
+		'pingauth.alteryxcloud.com%40',
+		'%40@',
+		'a:b:c@',
+		'pingauth.alteryxcloud.com:443@',
+	],
 );
 export const region = fc.oneof(
-	fc.constantFrom('us1', 'eu1', 'au1', 'us2', 'x', '0', 'eu-1', 'EU1', '', 'eu_1', 'eu1.', 'xn--9ca'),
+	fc.constantFrom(
+		'us1',
+		'eu1',
+		'au1',
+		'us2',
+		'x',
+		'0',
+		'eu-1',
+		'EU1',
+		'',
+		'eu_1',
+		'eu1.',
+		'xn--9ca',
+	),
 	fc.string({ unit: fc.constantFrom(...'abcxyz019-_.%'.split('')), maxLength: 6 }),
 );
-export const aacHost = fc.oneof(fc.constant('pingauth.alteryxcloud.com'), region.map((name) => `pingauth-${name}.alteryxcloud.com`));
+export const aacHost = fc.oneof(
+	fc.constant('pingauth.alteryxcloud.com'),
+	region.map((name) => `pingauth-${name}.alteryxcloud.com`),
+);
 export const host: fc.Arbitrary<string> = fc.oneof(
 	{ weight: 12, arbitrary: aacHost },
 	aacHost.map((name) => name.toUpperCase()),
@@ -179,18 +235,82 @@ export const host: fc.Arbitrary<string> = fc.oneof(
 	fc.ipV4Extended(),
 	fc.ipV6().map((ip) => `[${ip}]`),
 );
-export const port = piece([''], [':443', ':80', ':8443', ':', ':0', ':65535', ':65536', ':443abc', ':0443', ':-1']);
+export const port = piece(
+	[''],
+	[':443', ':80', ':8443', ':', ':0', ':65535', ':65536', ':443abc', ':0443', ':-1'],
+);
 export const path = piece(
 	['/as', '/as/'],
-	['/as//', '', '/', '/AS', '/As', '/as/token', '/as/../evil', '/as/%2e%2e/evil', '/%61s', '/as;x', '/./as', '/as/.', '/as/./', '/evil/../as', '//evil.com/as', '/as%2f', '/as%00', '/as\\', '/as/ ', '/as\t', '/as@evil.com'],
+	[
+		'/as//',
+		'',
+		'/',
+		'/AS',
+		'/As',
+		'/as/token',
+		'/as/../evil',
+		'/as/%2e%2e/evil',
+		'/%61s',
+		'/as;x',
+		'/./as',
+		'/as/.',
+		'/as/./',
+		'/evil/../as',
+		'//evil.com/as',
+		'/as%2f',
+		'/as%00',
+		'/as\\',
+		'/as/ ',
+		'/as\t',
+		'/as@evil.com',
+	],
 );
 export const suffix = piece(
 	[''],
-	['?', '#', '?x=1', '#frag', '?next=https://evil.com', '#@evil.com', '@evil.com', '\\@evil.com', ' ', '%20', '\t', '\n', '/', '/.', '/..'],
+	[
+		'?',
+		'#',
+		'?x=1',
+		'#frag',
+		'?next=https://evil.com',
+		'#@evil.com',
+		'@evil.com',
+		'\\@evil.com',
+		' ',
+		'%20',
+		'\t',
+		'\n',
+		'/',
+		'/.',
+		'/..',
+	],
 );
-export const hostileChar = fc.constantFrom('@', '\\', ' ', '\t', '\n', '%', '%2e', '#', '?', '.', '/', ':', '[', ']', '\u0000', '\u00a0', '\u0130', '\u00df', '\uff0e', '@evil.com');
+export const hostileChar = fc.constantFrom(
+	'@',
+	'\\',
+	' ',
+	'\t',
+	'\n',
+	'%',
+	'%2e',
+	'#',
+	'?',
+	'.',
+	'/',
+	':',
+	'[',
+	']',
+	'\u0000',
+	'\u00a0',
+	'\u0130',
+	'\u00df',
+	'\uff0e',
+	'@evil.com',
+);
 
-export const issuerFromPieces = fc.tuple(scheme, userinfo, host, port, path, suffix).map((parts) => parts.join(''));
+export const issuerFromPieces = fc
+	.tuple(scheme, userinfo, host, port, path, suffix)
+	.map((parts) => parts.join(''));
 export const hostileIssuer: fc.Arbitrary<string> = fc.oneof(
 	{ weight: 8, arbitrary: issuerFromPieces },
 	{
@@ -204,7 +324,13 @@ export const hostileIssuer: fc.Arbitrary<string> = fc.oneof(
 	fc.webUrl({
 		withQueryParameters: true,
 		withFragments: true,
-		authoritySettings: { withUserInfo: true, withPort: true, withIPv4: true, withIPv6: true, withIPv4Extended: true },
+		authoritySettings: {
+			withUserInfo: true,
+			withPort: true,
+			withIPv4: true,
+			withIPv6: true,
+			withIPv4Extended: true,
+		},
 	}),
 	fc.webUrl({ validSchemes: ['https'] }).map((url) => `${url.replace(/\/$/, '')}/as`),
 	fc.string({ unit: 'binary', maxLength: 60 }),
@@ -213,19 +339,51 @@ export const hostileIssuer: fc.Arbitrary<string> = fc.oneof(
 
 /** Raw JSON text of a claims object; keys may repeat (JSON.parse keeps the last one). */
 export const claimKey = fc.oneof(
-	fc.constantFrom('exp', 'iat', 'iss', 'client_id', 'nbf', 'sub', '__proto__', 'constructor', 'toString', 'valueOf'),
+	fc.constantFrom(
+		'exp',
+		'iat',
+		'iss',
+		'client_id',
+		'nbf',
+		'sub',
+		'__proto__',
+		'constructor',
+		'toString',
+		'valueOf',
+	),
 	fc.string({ maxLength: 8 }),
 );
 export const claimsText = fc
-	.array(fc.tuple(claimKey, fc.oneof(oddValueText, hostileIssuer.map((raw) => JSON.stringify(raw)))), { maxLength: 8 })
+	.array(
+		fc.tuple(
+			claimKey,
+			fc.oneof(
+				oddValueText,
+				hostileIssuer.map((raw) => JSON.stringify(raw)),
+			),
+		),
+		{ maxLength: 8 },
+	)
 	.map((pairs) => `{${pairs.map(([key, value]) => `${JSON.stringify(key)}:${value}`).join(',')}}`);
 /** Claims that mostly get past the JWT checks, so the later ones (issuer, client id) run too. */
 export const plausibleClaimsText = fc
 	.record({
-		exp: fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 1, max: 4_102_444_800 }).map(String) }, oddValueText),
+		exp: fc.oneof(
+			{ weight: 3, arbitrary: fc.integer({ min: 1, max: 4_102_444_800 }).map(String) },
+			oddValueText,
+		),
 		iat: fc.option(oddValueText, { nil: undefined }),
-		iss: fc.oneof({ weight: 2, arbitrary: hostileIssuer.map((raw) => JSON.stringify(raw)) }, oddValueText),
-		clientId: fc.oneof({ weight: 3, arbitrary: fc.string({ minLength: 1, maxLength: 12 }).map((id) => JSON.stringify(id)) }, oddValueText),
+		iss: fc.oneof(
+			{ weight: 2, arbitrary: hostileIssuer.map((raw) => JSON.stringify(raw)) },
+			oddValueText,
+		),
+		clientId: fc.oneof(
+			{
+				weight: 3,
+				arbitrary: fc.string({ minLength: 1, maxLength: 12 }).map((id) => JSON.stringify(id)),
+			},
+			oddValueText,
+		),
 		extra: claimsText,
 	})
 	.map(({ exp, iat, iss, clientId, extra }) => {
@@ -233,7 +391,12 @@ export const plausibleClaimsText = fc
 		return extra === '{}' ? `{${known}}` : `{${known},${extra.slice(1)}`;
 	});
 
-export const base64Chars = fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/='.split('')), maxLength: 60 });
+export const base64Chars = fc.string({
+	unit: fc.constantFrom(
+		...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/='.split(''),
+	),
+	maxLength: 60,
+});
 export const segment: fc.Arbitrary<string> = fc.oneof(
 	fc.string({ unit: 'binary', maxLength: 40 }),
 	base64Chars,
@@ -249,11 +412,32 @@ export const segment: fc.Arbitrary<string> = fc.oneof(
 );
 export const dotted = fc.tuple(segment, segment, segment).map((parts) => parts.join('.'));
 export const wellShaped = plausibleClaimsText.map((text) => jwtFromText(text));
-export const whitespace = fc.constantFrom(' ', '\t', '\n', '\r\n', '\u00a0', '\u2028', '\ufeff', '\u3000', '\v');
+export const whitespace = fc.constantFrom(
+	' ',
+	'\t',
+	'\n',
+	'\r\n',
+	'\u00a0',
+	'\u2028',
+	'\ufeff',
+	'\u3000',
+	'\v',
+);
 /** What a person might paste: surrounding space, "Bearer ", line breaks inside. */
 export const pasted = fc
 	.tuple(
-		fc.constantFrom('', ' ', 'Bearer ', 'bearer\t', '\n', 'BEARER  ', '\u00a0', '\ufeff', 'Bearer', 'Basic '),
+		fc.constantFrom(
+			'',
+			' ',
+			'Bearer ',
+			'bearer\t',
+			'\n',
+			'BEARER  ',
+			'\u00a0',
+			'\ufeff',
+			'Bearer',
+			'Basic ',
+		),
 		fc.oneof(dotted, wellShaped),
 		fc.array(fc.tuple(fc.nat(), whitespace), { maxLength: 3 }),
 		fc.constantFrom('', '\n', ' \r\n', '\u2028'),
@@ -287,24 +471,57 @@ export const settingsNumber = fc.oneof(
 );
 export const credentialFields = fc.record(
 	{
-		refreshToken: fc.oneof({ weight: 4, arbitrary: fc.constant('refresh-token-for-property-tests') }, tokenString, jsonish),
-		clientId: fc.oneof(fc.constant(undefined), fc.constant(''), fc.string({ maxLength: 12 }), jsonish),
-		issuer: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, fc.constant(''), hostileIssuer, hostileIssuer.map((raw) => ` ${raw}\n`), jsonish),
+		refreshToken: fc.oneof(
+			{ weight: 4, arbitrary: fc.constant('refresh-token-for-property-tests') },
+			tokenString,
+			jsonish,
+		),
+		clientId: fc.oneof(
+			fc.constant(undefined),
+			fc.constant(''),
+			fc.string({ maxLength: 12 }),
+			jsonish,
+		),
+		issuer: fc.oneof(
+			{ weight: 3, arbitrary: fc.constant(undefined) },
+			fc.constant(''),
+			hostileIssuer,
+			hostileIssuer.map((raw) => ` ${raw}\n`),
+			jsonish,
+		),
 		allowCustomIssuer: fc.oneof(fc.boolean(), jsonish),
-		apiBaseUrl: fc.oneof(fc.constant(undefined), fc.constant(''), fc.constant('https://us1.alteryxcloud.com'), hostileIssuer, jsonish),
+		apiBaseUrl: fc.oneof(
+			fc.constant(undefined),
+			fc.constant(''),
+			fc.constant('https://us1.alteryxcloud.com'),
+			hostileIssuer,
+			jsonish,
+		),
 		refreshMode: fc.oneof(fc.constantFrom('automatic', 'refreshOperationOnly'), jsonish),
 		refreshMarginSeconds: settingsNumber,
 		requestTimeoutSeconds: settingsNumber,
 		lastRotatedAt: fc.oneof(fc.constant(undefined), fc.string({ maxLength: 30 }), jsonish),
-		refreshStartedAt: fc.oneof(fc.constant(undefined), fc.date({ noInvalidDate: true }).map((date) => date.toISOString()), fc.string({ maxLength: 30 }), jsonish),
+		refreshStartedAt: fc.oneof(
+			fc.constant(undefined),
+			fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+			fc.string({ maxLength: 30 }),
+			jsonish,
+		),
 	},
 	{ requiredKeys: [] },
 );
 
 export const aacIssuer = fc
-	.record({ region: fc.option(fc.string({ unit: lowerAlnum, minLength: 1, maxLength: 6 }), { nil: undefined }), slash: fc.boolean(), upper: fc.boolean() })
+	.record({
+		region: fc.option(fc.string({ unit: lowerAlnum, minLength: 1, maxLength: 6 }), {
+			nil: undefined,
+		}),
+		slash: fc.boolean(),
+		upper: fc.boolean(),
+	})
 	.map(({ region: name, slash, upper }) => {
-		const hostName = name === undefined ? 'pingauth.alteryxcloud.com' : `pingauth-${name}.alteryxcloud.com`;
+		const hostName =
+			name === undefined ? 'pingauth.alteryxcloud.com' : `pingauth-${name}.alteryxcloud.com`;
 		return {
 			raw: `https://${upper ? hostName.toUpperCase() : hostName}/as${slash ? '/' : ''}`,
 			issuer: `https://${hostName}/as`,
@@ -313,14 +530,27 @@ export const aacIssuer = fc
 	});
 export const wellFormedClaims = fc
 	.record({
-		exp: fc.oneof(fc.integer({ min: 1, max: 4_102_444_800 }), fc.double({ min: 1, max: 1e11, noNaN: true })),
+		exp: fc.oneof(
+			fc.integer({ min: 1, max: 4_102_444_800 }),
+			fc.double({ min: 1, max: 1e11, noNaN: true }),
+		),
 		iat: fc.option(fc.integer({ min: 0, max: 4_102_444_800 }), { nil: undefined }),
 		issuer: aacIssuer,
 		clientId: fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }),
-		extra: fc.dictionary(fc.string({ unit: 'binary', maxLength: 10 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }),
+		extra: fc.dictionary(
+			fc.string({ unit: 'binary', maxLength: 10 }),
+			fc.jsonValue({ maxDepth: 2 }),
+			{ maxKeys: 4 },
+		),
 	})
 	.map(({ exp, iat, issuer, clientId, extra }) => ({
-		claims: { ...extra, exp, ...(iat === undefined ? {} : { iat }), iss: issuer.raw, client_id: clientId } as Record<string, unknown>,
+		claims: {
+			...extra,
+			exp,
+			...(iat === undefined ? {} : { iat }),
+			iss: issuer.raw,
+			client_id: clientId,
+		} as Record<string, unknown>,
 		exp,
 		iat,
 		issuer,
@@ -344,7 +574,13 @@ export function secretFrom(seed: number, length: number): string {
 	}
 	return fromCharCode(...codes);
 }
-export const secretSeed = fc.record({ seed: fc.integer(), length: fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 16, max: 64 }) }, fc.integer({ min: 65, max: 320 })) });
+export const secretSeed = fc.record({
+	seed: fc.integer(),
+	length: fc.oneof(
+		{ weight: 3, arbitrary: fc.integer({ min: 16, max: 64 }) },
+		fc.integer({ min: 65, max: 320 }),
+	),
+});
 export type SecretSeed = { seed: number; length: number };
 
 // Bodies are generated with markers where a secret goes; the markers are replaced per answer with
@@ -361,8 +597,12 @@ export const anyMark = fc.constantFrom(...Object.values(MARK));
 /** Server text, sometimes echoing a secret, sometimes long enough to be shortened around it. */
 export const serverText = fc.oneof(
 	fc.string({ maxLength: 40 }),
-	fc.tuple(fc.string({ maxLength: 260, size: 'max' }), anyMark, fc.string({ maxLength: 40 })).map((parts) => parts.join('')),
-	fc.tuple(fc.integer({ min: 150, max: 230 }), anyMark).map(([length, mark]) => `${'.'.repeat(length)}${mark} and more`),
+	fc
+		.tuple(fc.string({ maxLength: 260, size: 'max' }), anyMark, fc.string({ maxLength: 40 }))
+		.map((parts) => parts.join('')),
+	fc
+		.tuple(fc.integer({ min: 150, max: 230 }), anyMark)
+		.map(([length, mark]) => `${'.'.repeat(length)}${mark} and more`),
 	fc.constantFrom('x'.repeat(5000), ''),
 );
 export const tokenField = (good: fc.Arbitrary<string>) =>
@@ -380,15 +620,47 @@ export const tokenObject = fc
 				refresh_token: tokenField(fc.constant(MARK.newRefresh)),
 				expires_in: fc.oneof(
 					{ weight: 3, arbitrary: fc.integer({ min: 1, max: 86_400 }) },
-					fc.constantFrom(0, -5, 1e306, 1e300, 8.64e12, 1e-7, '3600', ' 3600 ', '0x10', '1e3', '1e400', 'Infinity', '', true, null, [60], {}),
+					fc.constantFrom(
+						0,
+						-5,
+						1e306,
+						1e300,
+						8.64e12,
+						1e-7,
+						'3600',
+						' 3600 ',
+						'0x10',
+						'1e3',
+						'1e400',
+						'Infinity',
+						'',
+						true,
+						null,
+						[60],
+						{},
+					),
 					fc.double(),
 					oddJson,
 					protoishObject,
 					protoishObject.map((value) => [value]),
 				),
-				token_type: fc.oneof(fc.constantFrom('Bearer', 'bearer', 'BEARER', 'mac', 'DPoP', '', 1, null), serverText, oddJson),
+				token_type: fc.oneof(
+					fc.constantFrom('Bearer', 'bearer', 'BEARER', 'mac', 'DPoP', '', 1, null),
+					serverText,
+					oddJson,
+				),
 				error: fc.oneof(
-					{ weight: 3, arbitrary: fc.constantFrom('invalid_grant', 'invalid_client', 'unauthorized_client', 'invalid_request', 'server_error', 'temporarily_unavailable') },
+					{
+						weight: 3,
+						arbitrary: fc.constantFrom(
+							'invalid_grant',
+							'invalid_client',
+							'unauthorized_client',
+							'invalid_request',
+							'server_error',
+							'temporarily_unavailable',
+						),
+					},
 					serverText,
 					oddJson,
 				),
@@ -397,7 +669,14 @@ export const tokenObject = fc
 			},
 			{ requiredKeys: [] },
 		),
-		fc.dictionary(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('__proto__', 'toString', 'valueOf', 'id_token')), oddJson, { maxKeys: 3 }),
+		fc.dictionary(
+			fc.oneof(
+				fc.string({ maxLength: 8 }),
+				fc.constantFrom('__proto__', 'toString', 'valueOf', 'id_token'),
+			),
+			oddJson,
+			{ maxKeys: 3 },
+		),
 	)
 	.map(([known, extra]) => ({ ...extra, ...known }));
 /** Answers close to a real rotation, so the success path is exercised as much as the failures. */
@@ -405,14 +684,23 @@ export const rotationObject = fc.record(
 	{
 		access_token: fc.constantFrom(MARK.newAccess, MARK.newAccessJwt),
 		refresh_token: fc.constant(MARK.newRefresh),
-		expires_in: fc.oneof(fc.integer({ min: 1, max: 86_400 }), fc.constantFrom(1e306, 8.64e12, 1e-7, '3600', 0, null), protoishObject),
+		expires_in: fc.oneof(
+			fc.integer({ min: 1, max: 86_400 }),
+			fc.constantFrom(1e306, 8.64e12, 1e-7, '3600', 0, null),
+			protoishObject,
+		),
 		token_type: fc.constantFrom('Bearer', 'bearer', 'BEARER'),
 		scope: fc.string({ maxLength: 20 }),
 	},
 	{ requiredKeys: ['access_token', 'refresh_token'] },
 );
 export type BodySpec =
-	| { kind: 'object'; value: Record<string, unknown>; encoding: 'parsed' | 'json' | 'pretty' | 'truncated'; cut: number }
+	| {
+			kind: 'object';
+			value: Record<string, unknown>;
+			encoding: 'parsed' | 'json' | 'pretty' | 'truncated';
+			cut: number;
+	  }
 	| { kind: 'raw'; value: unknown };
 export const bodySpec: fc.Arbitrary<BodySpec> = fc.oneof(
 	{
@@ -420,7 +708,12 @@ export const bodySpec: fc.Arbitrary<BodySpec> = fc.oneof(
 		arbitrary: fc.record({
 			kind: fc.constant('object' as const),
 			value: fc.oneof(tokenObject, rotationObject),
-			encoding: fc.constantFrom('parsed' as const, 'json' as const, 'pretty' as const, 'truncated' as const),
+			encoding: fc.constantFrom(
+				'parsed' as const,
+				'json' as const,
+				'pretty' as const,
+				'truncated' as const,
+			),
 			cut: fc.nat(),
 		}),
 	},
@@ -431,7 +724,16 @@ export const bodySpec: fc.Arbitrary<BodySpec> = fc.oneof(
 			serverText.map((text) => `  <html>${text}`),
 			fc.string({ unit: 'binary', maxLength: 60 }),
 			serverText,
-			fc.constantFrom('', 'null', '[]', '{}', '"string"', '{"access_token":', 'x'.repeat(1_000_000), `{"access_token":"${'y'.repeat(200_000)}","expires_in":60}`),
+			fc.constantFrom(
+				'',
+				'null',
+				'[]',
+				'{}',
+				'"string"',
+				'{"access_token":',
+				'x'.repeat(1_000_000),
+				`{"access_token":"${'y'.repeat(200_000)}","expires_in":60}`,
+			),
 			fc.array(tokenObject, { maxLength: 2 }),
 			jsonish,
 		),
@@ -439,17 +741,60 @@ export const bodySpec: fc.Arbitrary<BodySpec> = fc.oneof(
 );
 export const retryAfter = fc.oneof(
 	{ weight: 3, arbitrary: fc.constant(undefined) },
-	fc.constantFrom('0', '1', '60', '61', '0.5', ' 1 ', '-1', '1e400', 'NaN', 'Infinity', '', 'soon', '1e-9', '59.999'),
+	fc.constantFrom(
+		'0',
+		'1',
+		'60',
+		'61',
+		'0.5',
+		' 1 ',
+		'-1',
+		'1e400',
+		'NaN',
+		'Infinity',
+		'',
+		'soon',
+		'1e-9',
+		'59.999',
+	),
 	fc.integer({ min: -100, max: 100_000 }).map(String),
 	fc.date({ noInvalidDate: true }).map((date) => date.toUTCString()),
 	fc.string({ maxLength: 30 }),
 );
 export const status = fc.oneof(
-	{ weight: 3, arbitrary: fc.constantFrom(200, 201, 204, 299, 100, 301, 302, 307, 400, 401, 403, 404, 429, 500, 502, 503, 504, 599) },
+	{
+		weight: 3,
+		arbitrary: fc.constantFrom(
+			200,
+			201,
+			204,
+			299,
+			100,
+			301,
+			302,
+			307,
+			400,
+			401,
+			403,
+			404,
+			429,
+			500,
+			502,
+			503,
+			504,
+			599,
+		),
+	},
 	fc.integer({ min: 100, max: 599 }),
 );
 
-export type FailureSpec = { asError: boolean; code?: unknown; name?: unknown; message: string; cause?: FailureSpec | null };
+export type FailureSpec = {
+	asError: boolean;
+	code?: unknown;
+	name?: unknown;
+	message: string;
+	cause?: FailureSpec | null;
+};
 export const failureCode = fc.constantFrom(
 	'ECONNREFUSED',
 	'ENOTFOUND',
@@ -478,17 +823,37 @@ const { failure } = fc.letrec<{ failure: FailureSpec }>((tie) => ({
 		{
 			asError: fc.boolean(),
 			code: failureCode,
-			name: fc.constantFrom('Error', 'TypeError', 'TimeoutError', 'AbortError', 'FetchError', 'AxiosError', undefined, 5),
-			message: fc.oneof(fc.string({ maxLength: 20 }), anyMark.map((mark) => `request failed: refresh_token=${mark}`)),
+			name: fc.constantFrom(
+				'Error',
+				'TypeError',
+				'TimeoutError',
+				'AbortError',
+				'FetchError',
+				'AxiosError',
+				undefined,
+				5,
+			),
+			message: fc.oneof(
+				fc.string({ maxLength: 20 }),
+				anyMark.map((mark) => `request failed: refresh_token=${mark}`),
+			),
 			cause: fc.option(tie('failure'), { depthSize: 'small' }),
 		},
 		{ requiredKeys: ['asError', 'message'] },
 	),
 }));
-export const NOT_SENT_PATTERN = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL/;
+export const NOT_SENT_PATTERN =
+	/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL/;
 
 export type StepSpec =
-	| { kind: 'answer'; status: number; retryAfter?: string; body: BodySpec; jwtClaims: string; secrets: [SecretSeed, SecretSeed, SecretSeed] }
+	| {
+			kind: 'answer';
+			status: number;
+			retryAfter?: string;
+			body: BodySpec;
+			jwtClaims: string;
+			secrets: [SecretSeed, SecretSeed, SecretSeed];
+	  }
 	| { kind: 'fail'; failure: FailureSpec | string | null };
 export const step: fc.Arbitrary<StepSpec> = fc.oneof(
 	{
@@ -499,7 +864,9 @@ export const step: fc.Arbitrary<StepSpec> = fc.oneof(
 			retryAfter,
 			body: bodySpec,
 			jwtClaims: fc.oneof(
-				fc.integer({ min: 1, max: 4_102_444_800 }).map((exp) => `{"exp":${exp},"iat":${exp - 300}}`),
+				fc
+					.integer({ min: 1, max: 4_102_444_800 })
+					.map((exp) => `{"exp":${exp},"iat":${exp - 300}}`),
 				plausibleClaimsText,
 				claimsText,
 			),
@@ -508,6 +875,9 @@ export const step: fc.Arbitrary<StepSpec> = fc.oneof(
 	},
 	fc.record({
 		kind: fc.constant('fail' as const),
-		failure: fc.oneof({ weight: 4, arbitrary: failure }, fc.constantFrom(null, 'ECONNREFUSED', MARK.sentRefresh)),
+		failure: fc.oneof(
+			{ weight: 4, arbitrary: failure },
+			fc.constantFrom(null, 'ECONNREFUSED', MARK.sentRefresh),
+		),
 	}),
 );

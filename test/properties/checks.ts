@@ -17,13 +17,22 @@ export const ERROR_CODES: readonly AacErrorCode[] = [
 	'BAD_TOKEN_RESPONSE',
 ];
 export const SETTINGS_CODES: readonly AacErrorCode[] = ['INVALID_FIELD', 'ISSUER_NOT_ALLOWED'];
-export const ANSWER_CODES: readonly AacErrorCode[] = ['REFRESH_TOKEN_REJECTED', 'CLIENT_REJECTED', 'TOKEN_ENDPOINT_ERROR'];
-export const TOKEN_ENDPOINT_CODES: readonly AacErrorCode[] = [...ANSWER_CODES, 'TOKEN_ENDPOINT_UNREACHABLE', 'BAD_TOKEN_RESPONSE'];
+export const ANSWER_CODES: readonly AacErrorCode[] = [
+	'REFRESH_TOKEN_REJECTED',
+	'CLIENT_REJECTED',
+	'TOKEN_ENDPOINT_ERROR',
+];
+export const TOKEN_ENDPOINT_CODES: readonly AacErrorCode[] = [
+	...ANSWER_CODES,
+	'TOKEN_ENDPOINT_UNREACHABLE',
+	'BAD_TOKEN_RESPONSE',
+];
 
 // Cheap assertions for the generated runs: jest's expect() captures a stack trace per call and
 // would cost more than the code under test. A failed one throws, and fast-check shrinks and reports.
 export function show(value: unknown): string {
-	if (typeof value === 'string') return JSON.stringify(value.length > 300 ? `${value.slice(0, 300)}…` : value);
+	if (typeof value === 'string')
+		return JSON.stringify(value.length > 300 ? `${value.slice(0, 300)}…` : value);
 	try {
 		return String(JSON.stringify(value)).slice(0, 300);
 	} catch {
@@ -36,23 +45,34 @@ export function check(condition: boolean, what: string, detail?: unknown): void 
 }
 
 export function same(actual: unknown, expected: unknown, what: string): void {
-	if (!Object.is(actual, expected)) throw new Error(`${what}: expected ${show(expected)}, received ${show(actual)}`);
+	if (!Object.is(actual, expected))
+		throw new Error(`${what}: expected ${show(expected)}, received ${show(actual)}`);
 }
 
 /** Anything but a clean AacTokenError with one of `codes` fails the property (a TypeError is rethrown as is). */
-export function expectAacError(error: unknown, codes: readonly AacErrorCode[]): asserts error is AacTokenError {
+export function expectAacError(
+	error: unknown,
+	codes: readonly AacErrorCode[],
+): asserts error is AacTokenError {
 	if (!(error instanceof AacTokenError)) throw error;
 	check(ERROR_CODES.includes(error.code), 'unknown error code', error.code);
 	check(codes.includes(error.code), `error code not one of ${codes.join(', ')}`, error.code);
 	same(error.name, 'AacTokenError', 'error name');
 	check(typeof error.message === 'string' && error.message.length > 0, 'error without a message');
-	check(typeof error.description === 'string' && error.description.length > 0, 'error without a description');
+	check(
+		typeof error.description === 'string' && error.description.length > 0,
+		'error without a description',
+	);
 }
 
 /** Epoch milliseconds the node turns into ISO dates: finite and inside the range a Date can hold. */
 export function expectPrintableEpochMs(value: number | undefined, what: string): void {
 	if (value === undefined) return;
-	check(typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= 8.64e15, `${what} is no valid Date`, value);
+	check(
+		typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= 8.64e15,
+		`${what} is no valid Date`,
+		value,
+	);
 }
 
 /**
@@ -60,7 +80,8 @@ export function expectPrintableEpochMs(value: number | undefined, what: string):
  * AAC identity hosts over https; anything else only with the opt-in, and then https or loopback http,
  * never with credentials, a query or a fragment.
  */
-export const AAC_TOKEN_ENDPOINT = /^https:\/\/pingauth(?:-[a-z0-9]+)?\.alteryxcloud\.com\/as\/token$/;
+export const AAC_TOKEN_ENDPOINT =
+	/^https:\/\/pingauth(?:-[a-z0-9]+)?\.alteryxcloud\.com\/as\/token$/;
 
 export function isLoopback(hostname: string): boolean {
 	return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
@@ -100,7 +121,8 @@ export function mayBeInvalidField(raw: string): boolean {
 export function expectNoSecretsIn(error: unknown, whole: string[], opaque: string[]): void {
 	const text = describeError(error);
 	for (const secret of whole) {
-		if (text.includes(secret)) throw new Error(`a token leaked into the error: ${text.slice(0, 2000)}`);
+		if (text.includes(secret))
+			throw new Error(`a token leaked into the error: ${text.slice(0, 2000)}`);
 	}
 	for (const secret of opaque) {
 		// Windows every 8 characters, plus the last one: any 24 leaked characters in a row are caught.
@@ -109,7 +131,10 @@ export function expectNoSecretsIn(error: unknown, whole: string[], opaque: strin
 		starts.push(secret.length - 16);
 		for (const start of starts) {
 			const window = secret.slice(start, start + 16);
-			if (text.includes(window)) throw new Error(`part of a secret (${window}) leaked into the error: ${text.slice(0, 2000)}`);
+			if (text.includes(window))
+				throw new Error(
+					`part of a secret (${window}) leaked into the error: ${text.slice(0, 2000)}`,
+				);
 		}
 	}
 }

@@ -32,18 +32,29 @@ function checkIssuerProperty(allowCustomIssuer: boolean) {
 			info = checkIssuer(raw, allowCustomIssuer, 'issuer');
 		} catch (error) {
 			expectAacError(error, SETTINGS_CODES);
-			if (error.code === 'INVALID_FIELD') check(mayBeInvalidField(raw), 'an http(s) URL called invalid instead of refused', raw);
+			if (error.code === 'INVALID_FIELD')
+				check(mayBeInvalidField(raw), 'an http(s) URL called invalid instead of refused', raw);
 			return;
 		}
-		check(allowedTokenEndpoint(info.tokenEndpoint, allowCustomIssuer), 'token endpoint outside the policy', info.tokenEndpoint);
+		check(
+			allowedTokenEndpoint(info.tokenEndpoint, allowCustomIssuer),
+			'token endpoint outside the policy',
+			info.tokenEndpoint,
+		);
 		same(info.tokenEndpoint, `${info.issuer}/token`, 'tokenEndpoint');
 		same(info.isAacIdentityHost, AAC_TOKEN_ENDPOINT.test(info.tokenEndpoint), 'isAacIdentityHost');
-		if (!allowCustomIssuer) same(info.isAacIdentityHost, true, 'accepted without the opt-in but no AAC identity host');
+		if (!allowCustomIssuer)
+			same(info.isAacIdentityHost, true, 'accepted without the opt-in but no AAC identity host');
 		// The host we send to is the host a URL parser reads from the raw value: no parser differential.
 		const url = parsedUrl(raw);
 		check(url !== undefined, 'accepted an unparsable issuer', raw);
 		same(new URL(info.issuer).host, url?.host, 'issuer host');
-		if (info.isAacIdentityHost) check(/^https:\/\/[a-z0-9]+\.alteryxcloud\.com$/.test(info.defaultApiBaseUrl), 'defaultApiBaseUrl', info.defaultApiBaseUrl);
+		if (info.isAacIdentityHost)
+			check(
+				/^https:\/\/[a-z0-9]+\.alteryxcloud\.com$/.test(info.defaultApiBaseUrl),
+				'defaultApiBaseUrl',
+				info.defaultApiBaseUrl,
+			);
 		else same(info.defaultApiBaseUrl, url?.origin, 'defaultApiBaseUrl');
 	});
 }
@@ -64,7 +75,15 @@ describe('issuer policy (property-based)', () => {
 			{ status: 429, headers: { 'retry-after': '0' }, body: '' },
 			{ status: 302, headers: {}, body: '' },
 			{ status: 400, headers: {}, body: { error: 'invalid_grant' } },
-			{ status: 200, headers: {}, body: { access_token: 'opaque-access-token', refresh_token: 'next-refresh-token', expires_in: 300 } },
+			{
+				status: 200,
+				headers: {},
+				body: {
+					access_token: 'opaque-access-token',
+					refresh_token: 'next-refresh-token',
+					expires_in: 300,
+				},
+			},
 		];
 		let accepted = 0;
 		await fc.assert(
@@ -75,23 +94,43 @@ describe('issuer policy (property-based)', () => {
 				fc.array(fc.constantFrom(...answers), { minLength: 1, maxLength: 4 }),
 				async (raw, allowCustomIssuer, source, script) => {
 					const urls: string[] = [];
-					const transport = jest.fn(async (request: TokenHttpRequest): Promise<TokenHttpResponse> => {
-						urls.push(request.url);
-						return script[Math.min(urls.length - 1, script.length - 1)];
-					});
-					const claims = { client_id: 'c', exp: 1, iss: source === 'claim' ? raw : 'https://evil.example/as' };
-					const data: Record<string, unknown> = { accessToken: jwt(claims), refreshToken: REFRESH, allowCustomIssuer };
+					const transport = jest.fn(
+						async (request: TokenHttpRequest): Promise<TokenHttpResponse> => {
+							urls.push(request.url);
+							return script[Math.min(urls.length - 1, script.length - 1)];
+						},
+					);
+					const claims = {
+						client_id: 'c',
+						exp: 1,
+						iss: source === 'claim' ? raw : 'https://evil.example/as',
+					};
+					const data: Record<string, unknown> = {
+						accessToken: jwt(claims),
+						refreshToken: REFRESH,
+						allowCustomIssuer,
+					};
 					if (source === 'field') data.issuer = raw;
 					if (source === 'field with spaces') data.issuer = `  ${raw}\t`;
 					// Settings and request together, as the credential does: a refusal must come before any request.
-					const attempt = async () => requestNewTokens(readCredential(data), { transport, sleep: async () => {}, now: () => 1_700_000_000_000 });
+					const attempt = async () =>
+						requestNewTokens(readCredential(data), {
+							transport,
+							sleep: async () => {},
+							now: () => 1_700_000_000_000,
+						});
 					let outcome: unknown = 'resolved';
 					try {
 						await attempt();
 					} catch (error) {
 						outcome = error;
 					}
-					for (const url of urls) check(allowedTokenEndpoint(url, allowCustomIssuer), 'a request went outside the policy', url);
+					for (const url of urls)
+						check(
+							allowedTokenEndpoint(url, allowCustomIssuer),
+							'a request went outside the policy',
+							url,
+						);
 					const calls = transport.mock.calls.length;
 					check(calls <= 3, 'more than 3 requests', calls);
 					if (outcome === 'resolved') {
@@ -99,7 +138,8 @@ describe('issuer policy (property-based)', () => {
 						return;
 					}
 					expectAacError(outcome, [...SETTINGS_CODES, ...TOKEN_ENDPOINT_CODES]);
-					if (SETTINGS_CODES.includes(outcome.code)) same(calls, 0, `requests despite ${outcome.code}`);
+					if (SETTINGS_CODES.includes(outcome.code))
+						same(calls, 0, `requests despite ${outcome.code}`);
 					else {
 						check(calls > 0, 'a token endpoint error without a request');
 						accepted++;
@@ -115,7 +155,9 @@ describe('issuer policy (property-based)', () => {
 
 	test('genuine AAC identity issuers are always accepted and mapped to their region', () => {
 		const genuine = fc.record({
-			name: fc.option(fc.string({ unit: lowerAlnum, minLength: 1, maxLength: 8 }), { nil: undefined }),
+			name: fc.option(fc.string({ unit: lowerAlnum, minLength: 1, maxLength: 8 }), {
+				nil: undefined,
+			}),
 			upper: fc.boolean(),
 			slashes: fc.nat({ max: 3 }),
 			defaultPort: fc.boolean(),
@@ -123,13 +165,18 @@ describe('issuer policy (property-based)', () => {
 		});
 		fc.assert(
 			fc.property(genuine, ({ name, upper, slashes, defaultPort, allowCustomIssuer }) => {
-				const hostName = name === undefined ? 'pingauth.alteryxcloud.com' : `pingauth-${name}.alteryxcloud.com`;
+				const hostName =
+					name === undefined ? 'pingauth.alteryxcloud.com' : `pingauth-${name}.alteryxcloud.com`;
 				const raw = `https://${upper ? hostName.toUpperCase() : hostName}${defaultPort ? ':443' : ''}/as${'/'.repeat(slashes)}`;
 				const info = checkIssuer(raw, allowCustomIssuer, 'issuer');
 				same(info.issuer, `https://${hostName}/as`, 'issuer');
 				same(info.tokenEndpoint, `https://${hostName}/as/token`, 'tokenEndpoint');
 				same(info.isAacIdentityHost, true, 'isAacIdentityHost');
-				same(info.defaultApiBaseUrl, `https://${name ?? 'us1'}.alteryxcloud.com`, 'defaultApiBaseUrl');
+				same(
+					info.defaultApiBaseUrl,
+					`https://${name ?? 'us1'}.alteryxcloud.com`,
+					'defaultApiBaseUrl',
+				);
 			}),
 			{ numRuns: RUNS },
 		);

@@ -23,39 +23,59 @@ function replaceMarks(value: unknown, marks: Array<[string, string]>): unknown {
 	if (typeof value === 'string') {
 		if (!value.includes('\u0001')) return value;
 		let text = value;
-		for (const [mark, secret] of marks) if (text.includes(mark)) text = text.split(mark).join(secret);
+		for (const [mark, secret] of marks)
+			if (text.includes(mark)) text = text.split(mark).join(secret);
 		return text;
 	}
 	if (isArray(value)) return value.map((item) => replaceMarks(item, marks));
 	if (value !== null && typeof value === 'object') {
 		const copy: Record<string, unknown> = {};
 		// defineProperty: a "__proto__" key stays an own property, as JSON.parse makes it.
-		for (const [key, item] of entries(value)) defineProperty(copy, key, { value: replaceMarks(item, marks), enumerable: true, writable: true, configurable: true });
+		for (const [key, item] of entries(value))
+			defineProperty(copy, key, {
+				value: replaceMarks(item, marks),
+				enumerable: true,
+				writable: true,
+				configurable: true,
+			});
 		return copy;
 	}
 	return value;
 }
 
-function buildFailure(spec: FailureSpec | string | null | undefined, marks: Array<[string, string]>): unknown {
-	if (spec === null || spec === undefined || typeof spec === 'string') return replaceMarks(spec, marks);
+function buildFailure(
+	spec: FailureSpec | string | null | undefined,
+	marks: Array<[string, string]>,
+): unknown {
+	if (spec === null || spec === undefined || typeof spec === 'string')
+		return replaceMarks(spec, marks);
 	const fields: Record<string, unknown> = {};
 	if (spec.code !== undefined) fields.code = spec.code;
 	if (spec.name !== undefined) fields.name = spec.name;
 	if (spec.cause) fields.cause = buildFailure(spec.cause, marks);
 	const message = replaceMarks(spec.message, marks) as string;
 	// Like an HTTP client's error: the request, refresh token included, hangs off it.
-	fields.config = { data: replaceMarks(`grant_type=refresh_token&refresh_token=${MARK.sentRefresh}`, marks) };
+	fields.config = {
+		data: replaceMarks(`grant_type=refresh_token&refresh_token=${MARK.sentRefresh}`, marks),
+	};
 	return spec.asError ? Object.assign(new Error(message), fields) : { message, ...fields };
 }
 
-export function materialize(spec: StepSpec, stepIndex: number, sent: { refreshToken: string; accessToken: string }): Materialized {
+export function materialize(
+	spec: StepSpec,
+	stepIndex: number,
+	sent: { refreshToken: string; accessToken: string },
+): Materialized {
 	const base: Array<[string, string]> = [
 		[MARK.sentRefresh, sent.refreshToken],
 		[MARK.sentAccess, sent.accessToken],
 	];
-	if (spec.kind === 'fail') return { failure: buildFailure(spec.failure, base), tokens: [], opaque: [] };
+	if (spec.kind === 'fail')
+		return { failure: buildFailure(spec.failure, base), tokens: [], opaque: [] };
 	// Salted per role and per step, so no two secrets share a PRNG stream even when fast-check repeats a seed.
-	const [newRefresh, newAccess, newSignature] = spec.secrets.map(({ seed, length }, role) => secretFrom(seed ^ imul(0x9e3779b9, stepIndex * 3 + role + 1), length));
+	const [newRefresh, newAccess, newSignature] = spec.secrets.map(({ seed, length }, role) =>
+		secretFrom(seed ^ imul(0x9e3779b9, stepIndex * 3 + role + 1), length),
+	);
 	const marks: Array<[string, string]> = [
 		...base,
 		[MARK.newRefresh, newRefresh],
@@ -70,7 +90,8 @@ export function materialize(spec: StepSpec, stepIndex: number, sent: { refreshTo
 		else if (spec.body.encoding === 'pretty') body = `\n ${JSON.stringify(value, null, 2)}\n`;
 		else {
 			const json = JSON.stringify(value);
-			body = spec.body.encoding === 'json' ? json : json.slice(0, spec.body.cut % (json.length + 1));
+			body =
+				spec.body.encoding === 'json' ? json : json.slice(0, spec.body.cut % (json.length + 1));
 		}
 	} else {
 		body = replaceMarks(spec.body.value, marks);
@@ -78,17 +99,22 @@ export function materialize(spec: StepSpec, stepIndex: number, sent: { refreshTo
 	if (typeof body === 'string') {
 		try {
 			const value: unknown = JSON.parse(body);
-			if (value !== null && typeof value === 'object' && !Array.isArray(value)) parsed = value as Record<string, unknown>;
+			if (value !== null && typeof value === 'object' && !Array.isArray(value))
+				parsed = value as Record<string, unknown>;
 		} catch {
 			parsed = undefined;
 		}
 	} else if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
 		parsed = body as Record<string, unknown>;
 	}
-	const tokens = [parsed?.access_token, parsed?.refresh_token].filter((token): token is string => typeof token === 'string' && token.length >= 16);
+	const tokens = [parsed?.access_token, parsed?.refresh_token].filter(
+		(token): token is string => typeof token === 'string' && token.length >= 16,
+	);
 	// A generated secret counts when a token field is exactly it (or a JWT signed with it); a field
 	// that merely contains one among other text makes that whole text the token, not the secret.
-	const opaque = [newRefresh, newAccess, newSignature].filter((secret) => tokens.some((token) => token === secret || token.endsWith(`.${secret}`)));
+	const opaque = [newRefresh, newAccess, newSignature].filter((secret) =>
+		tokens.some((token) => token === secret || token.endsWith(`.${secret}`)),
+	);
 	return {
 		response: { status: spec.status, headers: { 'retry-after': spec.retryAfter }, body },
 		parsed,

@@ -6,15 +6,18 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { startStandIn } from './aac-standin.mjs';
 
 try {
-  const standIn = await startStandIn(workerData ?? {});
-  const { issuer, clientId, origin, apiBaseUrl, tokenEndpoint, adminUrl, apiAdminUrl } = standIn;
-  parentPort.on('message', async (message) => {
-    if (message?.type !== 'close') return;
-    await standIn.close();
-    parentPort.postMessage({ type: 'closed' });
-    parentPort.close();
-  });
-  parentPort.postMessage({ type: 'ready', info: { issuer, clientId, origin, apiBaseUrl, tokenEndpoint, adminUrl, apiAdminUrl } });
+	const standIn = await startStandIn(workerData ?? {});
+	const { issuer, clientId, origin, apiBaseUrl, tokenEndpoint, adminUrl, apiAdminUrl } = standIn;
+	parentPort.on('message', async (message) => {
+		if (message?.type !== 'close') return;
+		await standIn.close();
+		parentPort.postMessage({ type: 'closed' });
+		parentPort.close();
+	});
+	parentPort.postMessage({
+		type: 'ready',
+		info: { issuer, clientId, origin, apiBaseUrl, tokenEndpoint, adminUrl, apiAdminUrl },
+	});
 } catch (err) {
-  parentPort.postMessage({ type: 'error', message: String(err?.message ?? err) });
+	parentPort.postMessage({ type: 'error', message: String(err?.message ?? err) });
 }

@@ -4,5 +4,7 @@ const pkg = require('n8n-nodes-alteryx-analytics-cloud');
 (async () => {
 	const { scenario } = await import('./scenario.mjs');
 	const summary = await scenario(pkg, (name) => process.env[name]);
-	process.stdout.write(`${JSON.stringify({ entry: require.resolve('n8n-nodes-alteryx-analytics-cloud'), ...summary })}\n`);
+	process.stdout.write(
+		`${JSON.stringify({ entry: require.resolve('n8n-nodes-alteryx-analytics-cloud'), ...summary })}\n`,
+	);
 })();

@@ -9,12 +9,16 @@ export async function scenario({ createRefreshClient, sleep }, env) {
 	const credential = { accessToken, refreshToken, allowCustomIssuer: true };
 	const client = createRefreshClient();
 
-	const results = await Promise.all(Array.from({ length: 20 }, () => client.getAccessToken(credential)));
+	const results = await Promise.all(
+		Array.from({ length: 20 }, () => client.getAccessToken(credential)),
+	);
 	const first = results[0];
 	// A caller still holding the spent pair gets the newest one from memory, without a request.
 	const stale = await client.getAccessToken(credential);
 
-	const api = await fetch(`${env('AAC_API_BASE_URL')}/v4/people/current`, { headers: { authorization: `Bearer ${first.accessToken}` } });
+	const api = await fetch(`${env('AAC_API_BASE_URL')}/v4/people/current`, {
+		headers: { authorization: `Bearer ${first.accessToken}` },
+	});
 	await api.body?.cancel();
 
 	// The package's own sleep must keep the runtime alive while it waits: nothing else is pending.

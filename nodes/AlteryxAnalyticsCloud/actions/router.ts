@@ -42,17 +42,27 @@ const itemResources: Record<string, Record<string, ItemOperation>> = {
  * Access Token: one token decision per execution, whatever the number of items: 100 items cost
  * at most one refresh, and every item gets the same token.
  */
-async function accessTokenOnce(context: IExecuteFunctions, operation: string): Promise<INodeExecutionData[]> {
+async function accessTokenOnce(
+	context: IExecuteFunctions,
+	operation: string,
+): Promise<INodeExecutionData[]> {
 	const items = context.getInputData();
 	const run = accessToken.operations[operation as keyof typeof accessToken.operations];
-	if (!run) throw new NodeOperationError(context.getNode(), `The operation "${operation}" is not known for Access Token`);
+	if (!run)
+		throw new NodeOperationError(
+			context.getNode(),
+			`The operation "${operation}" is not known for Access Token`,
+		);
 	let json: IDataObject;
 	try {
 		json = await run.execute.call(context);
 	} catch (error) {
 		const nodeError = toNodeError(context.getNode(), error);
 		if (!context.continueOnFail()) throw nodeError;
-		return items.map((_, index) => ({ json: { error: nodeError.message }, pairedItem: { item: index } }));
+		return items.map((_, index) => ({
+			json: { error: nodeError.message },
+			pairedItem: { item: index },
+		}));
 	}
 	// No token goes to an AI model: as a tool, or for n8n's Instance AI (see helpers/tool.ts).
 	const out = outputForCaller(context, json);
@@ -60,7 +70,10 @@ async function accessTokenOnce(context: IExecuteFunctions, operation: string): P
 }
 
 /** What an item that failed gives with Continue On Fail: the message, and AAC's status and request ID when known. */
-function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number): INodeExecutionData {
+function errorItem(
+	error: NodeApiError | NodeOperationError,
+	itemIndex: number,
+): INodeExecutionData {
 	const json: IDataObject = { error: error.message };
 	if (error.description) json.description = error.description;
 	if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
@@ -74,7 +87,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (resource === 'accessToken') return [await accessTokenOnce(this, operation)];
 
 	const handler = itemResources[resource]?.[operation];
-	if (!handler) throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not known for resource "${resource}"`);
+	if (!handler)
+		throw new NodeOperationError(
+			this.getNode(),
+			`The operation "${operation}" is not known for resource "${resource}"`,
+		);
 
 	const items = this.getInputData();
 	const returnData: INodeExecutionData[] = [];
@@ -82,7 +99,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		try {
 			const results = await handler.execute.call(this, itemIndex);
 			for (const result of results) {
-				returnData.push({ ...result, json: outputForCaller(this, result.json), pairedItem: { item: itemIndex } });
+				returnData.push({
+					...result,
+					json: outputForCaller(this, result.json),
+					pairedItem: { item: itemIndex },
+				});
 			}
 		} catch (error) {
 			const nodeError = toNodeError(this.getNode(), error);

@@ -14,7 +14,13 @@ export const runParametersProperty: INodeProperties = {
 			displayName: 'Parameter',
 			name: 'parameter',
 			values: [
-				{ displayName: 'Key', name: 'key', type: 'string', default: '', description: 'The parameter\'s name' },
+				{
+					displayName: 'Key',
+					name: 'key',
+					type: 'string',
+					default: '',
+					description: "The parameter's name",
+				},
 				{ displayName: 'Value', name: 'value', type: 'string', default: '' },
 			],
 		},
@@ -22,8 +28,14 @@ export const runParametersProperty: INodeProperties = {
 };
 
 /** { overrides: { data: [...] } }, or undefined when none was given. */
-export function runParametersOf(context: IExecuteFunctions, itemIndex: number): IDataObject | undefined {
-	const entries = (context.getNodeParameter('runParameters.parameter', itemIndex, []) as IDataObject[]) ?? [];
-	const data = entries.filter((e) => String(e.key ?? '').trim()).map((e) => ({ key: String(e.key).trim(), value: e.value ?? '' }));
+export function runParametersOf(
+	context: IExecuteFunctions,
+	itemIndex: number,
+): IDataObject | undefined {
+	const entries =
+		(context.getNodeParameter('runParameters.parameter', itemIndex, []) as IDataObject[]) ?? [];
+	const data = entries
+		.filter((e) => String(e.key ?? '').trim())
+		.map((e) => ({ key: String(e.key).trim(), value: e.value ?? '' }));
 	return data.length ? { overrides: { data } } : undefined;
 }

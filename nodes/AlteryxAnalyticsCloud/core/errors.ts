@@ -39,7 +39,12 @@ export class AacTokenError extends Error {
 	readonly refreshTokenMaybeSpent: boolean;
 	readonly transient: boolean;
 
-	constructor(code: AacErrorCode, message: string, description: string, details: AacTokenErrorDetails = {}) {
+	constructor(
+		code: AacErrorCode,
+		message: string,
+		description: string,
+		details: AacTokenErrorDetails = {},
+	) {
 		super(message);
 		this.name = 'AacTokenError';
 		this.code = code;

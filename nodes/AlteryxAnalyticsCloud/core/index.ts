@@ -4,7 +4,12 @@
  * HTTP and sleeping are injected by the caller; `createFetchTransport` and `sleep` are the
  * web-standard ones for use outside n8n.
  */
-export { AacTokenError, GENERATE_NEW_TOKENS, type AacErrorCode, type AacTokenErrorDetails } from './errors';
+export {
+	AacTokenError,
+	GENERATE_NEW_TOKENS,
+	type AacErrorCode,
+	type AacTokenErrorDetails,
+} from './errors';
 export { normalizeToken, decodeJwtPayload, readRefreshTokenExpiry } from './jwt';
 export { checkIssuer, type IssuerInfo } from './issuer';
 export { redactServerText, sharesSecretPiece } from './redact';
@@ -18,7 +23,12 @@ export {
 	type RefreshMode,
 	type TokenSettings,
 } from './settings';
-export { processTokenResponse, type TokenAnswer, type TokenHttpResponse, type TokenSet } from './tokenResponse';
+export {
+	processTokenResponse,
+	type TokenAnswer,
+	type TokenHttpResponse,
+	type TokenSet,
+} from './tokenResponse';
 export {
 	refreshTokenRequest,
 	requestNewTokens,

@@ -29,7 +29,11 @@ const POLICY_CACHE_LIMIT = 64;
  * Checks an issuer against the policy and returns where its token endpoint is, or throws before
  * anything is sent. `field` names the credential field the value came from.
  */
-export function checkIssuer(rawIssuer: string, allowCustomIssuer: boolean, field: string): IssuerInfo {
+export function checkIssuer(
+	rawIssuer: string,
+	allowCustomIssuer: boolean,
+	field: string,
+): IssuerInfo {
 	const cacheKey = `${allowCustomIssuer ? 1 : 0}${rawIssuer}`;
 	const cached = policyCache.get(cacheKey);
 	if (cached) return cached;
@@ -129,11 +133,25 @@ export function checkApiBaseUrl(raw: string, field: string, context: ApiBaseUrlC
 		}
 	}
 	const clean =
-		url !== undefined && !url.username && !url.password && !url.search && !url.hash && !raw.includes('?') && !raw.includes('#');
+		url !== undefined &&
+		!url.username &&
+		!url.password &&
+		!url.search &&
+		!url.hash &&
+		!raw.includes('?') &&
+		!raw.includes('#');
 	if (aacOnly) {
 		// The parser drops a default port (:443); the rule says no port at all, so look at the raw authority too.
 		const authority = raw.replace(/^[a-z]+:\/\//i, '').split('/')[0];
-		if (!url || !clean || url.protocol !== 'https:' || url.port !== '' || authority.includes(':') || url.pathname !== '/' || !AAC_API_HOST.test(url.hostname)) {
+		if (
+			!url ||
+			!clean ||
+			url.protocol !== 'https:' ||
+			url.port !== '' ||
+			authority.includes(':') ||
+			url.pathname !== '/' ||
+			!AAC_API_HOST.test(url.hostname)
+		) {
 			throw invalidField(
 				field,
 				'is not an Alteryx Analytics Cloud API host',
@@ -142,7 +160,11 @@ export function checkApiBaseUrl(raw: string, field: string, context: ApiBaseUrlC
 		}
 		return url.origin;
 	}
-	if (!url || !clean || !(url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)))) {
+	if (
+		!url ||
+		!clean ||
+		!(url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)))
+	) {
 		throw invalidField(
 			field,
 			'is not a valid API base URL',

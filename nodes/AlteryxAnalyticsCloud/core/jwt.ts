@@ -6,7 +6,10 @@ export function normalizeToken(raw: unknown): string {
 	if (typeof raw !== 'string') return '';
 	// Fast path: after the first save the stored value is already clean.
 	if (!/\s/.test(raw)) return raw;
-	return raw.trim().replace(/^bearer\s+/i, '').replace(/\s+/g, '');
+	return raw
+		.trim()
+		.replace(/^bearer\s+/i, '')
+		.replace(/\s+/g, '');
 }
 
 export type JwtPayload = Record<string, unknown>;
@@ -64,8 +67,10 @@ const NO_CLAIMS: AccessTokenClaims = Object.freeze({});
 const claimsCache = new Map<string, AccessTokenClaims>();
 const CLAIMS_CACHE_LIMIT = 256;
 
-const timeClaim = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? epochMs(value) : undefined);
-const textClaim = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
+const timeClaim = (value: unknown): number | undefined =>
+	typeof value === 'number' && Number.isFinite(value) ? epochMs(value) : undefined;
+const textClaim = (value: unknown): string | undefined =>
+	typeof value === 'string' && value ? value : undefined;
 
 /**
  * The claims we use from an access token. An opaque token (or a JWT without them) has none;
@@ -81,7 +86,8 @@ export function readAccessTokenClaims(accessToken: string): AccessTokenClaims {
 				clientId: textClaim(payload.client_id),
 				issuer: textClaim(payload.iss),
 				// An exp of 0 or before is no expiry anyone meant.
-				expiresAt: typeof payload.exp === 'number' && payload.exp > 0 ? timeClaim(payload.exp) : undefined,
+				expiresAt:
+					typeof payload.exp === 'number' && payload.exp > 0 ? timeClaim(payload.exp) : undefined,
 				issuedAt: timeClaim(payload.iat),
 			}
 		: NO_CLAIMS;

@@ -14,7 +14,8 @@ const MARK = '[redacted]';
 function windowsOf(secrets: readonly string[]): Set<string> {
 	const windows = new Set<string>();
 	for (const secret of secrets) {
-		for (let start = 0; start + MIN_PIECE <= secret.length; start++) windows.add(secret.slice(start, start + MIN_PIECE));
+		for (let start = 0; start + MIN_PIECE <= secret.length; start++)
+			windows.add(secret.slice(start, start + MIN_PIECE));
 	}
 	return windows;
 }
@@ -22,7 +23,8 @@ function windowsOf(secrets: readonly string[]): Set<string> {
 /** True when `text` shares a run of MIN_PIECE or more characters with any of `secrets`. */
 export function sharesSecretPiece(text: string, secrets: readonly string[]): boolean {
 	const windows = windowsOf(secrets);
-	for (let start = 0; start + MIN_PIECE <= text.length; start++) if (windows.has(text.slice(start, start + MIN_PIECE))) return true;
+	for (let start = 0; start + MIN_PIECE <= text.length; start++)
+		if (windows.has(text.slice(start, start + MIN_PIECE))) return true;
 	return false;
 }
 

@@ -59,14 +59,21 @@ interface Remembered {
  * The configured margin, but never more than half the token's lifetime: a margin as long as the
  * lifetime would make every fresh token due at once and refresh on every call.
  */
-function effectiveMargin(set: Pick<TokenSet, 'accessTokenExpiresAt' | 'accessTokenIssuedAt'>, marginMs: number): number {
+function effectiveMargin(
+	set: Pick<TokenSet, 'accessTokenExpiresAt' | 'accessTokenIssuedAt'>,
+	marginMs: number,
+): number {
 	if (set.accessTokenIssuedAt === undefined) return marginMs;
 	const lifetime = set.accessTokenExpiresAt - set.accessTokenIssuedAt;
 	return lifetime > 0 ? Math.min(marginMs, lifetime / 2) : marginMs;
 }
 
 /** Due: the access token expires within the (effective) margin. */
-function isDue(set: Pick<TokenSet, 'accessTokenExpiresAt' | 'accessTokenIssuedAt'>, marginMs: number, now: number): boolean {
+function isDue(
+	set: Pick<TokenSet, 'accessTokenExpiresAt' | 'accessTokenIssuedAt'>,
+	marginMs: number,
+	now: number,
+): boolean {
 	return set.accessTokenExpiresAt - effectiveMargin(set, marginMs) <= now;
 }
 
@@ -114,15 +121,24 @@ export class RefreshCoordinator {
 	 */
 	isCurrent(settings: TokenSettings, now = Date.now()): boolean {
 		const newest = this.tokens.get(settings.refreshToken)?.family.newest;
-		if (newest && (newest.refreshToken !== settings.refreshToken || newest.accessToken !== settings.accessToken)) return false;
+		if (
+			newest &&
+			(newest.refreshToken !== settings.refreshToken || newest.accessToken !== settings.accessToken)
+		)
+			return false;
 		return !isDue(newest ?? settings, settings.refreshMarginMs, now);
 	}
 
-	async obtain(settings: TokenSettings, deps: RefreshDependencies, options: ObtainOptions): Promise<ObtainResult> {
+	async obtain(
+		settings: TokenSettings,
+		deps: RefreshDependencies,
+		options: ObtainOptions,
+	): Promise<ObtainResult> {
 		const clock = deps.now ?? Date.now;
 		const now = clock();
 		const remembered = this.tokens.get(settings.refreshToken);
-		if (remembered?.spentAt !== undefined && now - remembered.spentAt > this.saveGraceMs) throw rotationNotSaved(remembered.spentAt);
+		if (remembered?.spentAt !== undefined && now - remembered.spentAt > this.saveGraceMs)
+			throw rotationNotSaved(remembered.spentAt);
 		const family = remembered?.family;
 		const newest: TokenSet = family?.newest ?? {
 			accessToken: settings.accessToken,
@@ -131,12 +147,16 @@ export class RefreshCoordinator {
 			accessTokenIssuedAt: settings.accessTokenIssuedAt,
 		};
 		const held = (set: TokenSet, refreshed: boolean): ObtainResult => {
-			const changed = set.accessToken !== settings.accessToken || set.refreshToken !== settings.refreshToken;
-			const update = changed ? fieldsToStore({ ...set, receivedAt: set.receivedAt ?? now }, settings) : {};
+			const changed =
+				set.accessToken !== settings.accessToken || set.refreshToken !== settings.refreshToken;
+			const update = changed
+				? fieldsToStore({ ...set, receivedAt: set.receivedAt ?? now }, settings)
+				: {};
 			return { ...set, refreshed, changed, update };
 		};
 
-		if (options.intent !== 'rotate' && !isDue(newest, settings.refreshMarginMs, now)) return held(newest, false);
+		if (options.intent !== 'rotate' && !isDue(newest, settings.refreshMarginMs, now))
+			return held(newest, false);
 		if (options.intent === 'read') {
 			if (newest.accessTokenExpiresAt > now) return held(newest, false);
 			throw new AacTokenError(
@@ -155,7 +175,12 @@ export class RefreshCoordinator {
 		);
 		if ('next' in outcome) return held(outcome.next, true);
 		const { error } = outcome;
-		if (stillValid && error instanceof AacTokenError && error.transient && newest.accessTokenExpiresAt > clock()) {
+		if (
+			stillValid &&
+			error instanceof AacTokenError &&
+			error.transient &&
+			newest.accessTokenExpiresAt > clock()
+		) {
 			return { ...held(newest, false), refreshDeferred: error };
 		}
 		throw error;
@@ -189,25 +214,42 @@ export class RefreshCoordinator {
 		if (running) return running;
 
 		const failure = family?.failure;
-		if (failure && failure.refreshToken === spent && (TERMINAL.has(failure.error.code) || now < failure.retryAfter)) {
+		if (
+			failure &&
+			failure.refreshToken === spent &&
+			(TERMINAL.has(failure.error.code) || now < failure.retryAfter)
+		) {
 			return Promise.reject(failure.error);
 		}
 
 		const target: Family = family ?? { newest: current };
 		const send = () =>
-			requestNewTokens({ ...settings, accessToken: current.accessToken, refreshToken: spent }, deps, { waitUntil: options.waitUntil });
-		const flight = (options.beforeTokenRequest ? options.beforeTokenRequest().then(send) : send()).then(
+			requestNewTokens(
+				{ ...settings, accessToken: current.accessToken, refreshToken: spent },
+				deps,
+				{ waitUntil: options.waitUntil },
+			);
+		const flight = (
+			options.beforeTokenRequest ? options.beforeTokenRequest().then(send) : send()
+		).then(
 			(next) => {
 				target.newest = next;
 				target.failure = undefined;
 				const rotated = next.refreshToken !== spent;
-				this.remember(spent, { family: target, spentAt: rotated ? (next.receivedAt ?? now) : undefined });
+				this.remember(spent, {
+					family: target,
+					spentAt: rotated ? (next.receivedAt ?? now) : undefined,
+				});
 				if (rotated) this.remember(next.refreshToken, { family: target });
 				return next;
 			},
 			(error: unknown) => {
 				if (error instanceof AacTokenError) {
-					target.failure = { refreshToken: spent, error, retryAfter: (deps.now ?? Date.now)() + this.failureCooldownMs };
+					target.failure = {
+						refreshToken: spent,
+						error,
+						retryAfter: (deps.now ?? Date.now)() + this.failureCooldownMs,
+					};
 					this.remember(spent, { family: target, spentAt: this.tokens.get(spent)?.spentAt });
 				}
 				throw error;

@@ -77,12 +77,23 @@ function text(value: unknown): string {
 	return typeof value === 'string' ? value.trim() : '';
 }
 
-function boundedNumber(value: unknown, fallback: number, min: number, max: number, label: string): number {
+function boundedNumber(
+	value: unknown,
+	fallback: number,
+	min: number,
+	max: number,
+	label: string,
+): number {
 	if (value === undefined || value === null || value === '') return fallback;
 	// Number() throws on a JSON object whose toString/valueOf keys are not functions: objects are no numbers.
-	const number = typeof value === 'number' ? value : typeof value === 'object' ? NaN : Number(value);
+	const number =
+		typeof value === 'number' ? value : typeof value === 'object' ? NaN : Number(value);
 	if (!Number.isFinite(number) || number < min || number > max) {
-		throw invalidField(label, `must be a number from ${min} to ${max}`, `Set it to ${fallback} (the default) if unsure.`);
+		throw invalidField(
+			label,
+			`must be a number from ${min} to ${max}`,
+			`Set it to ${fallback} (the default) if unsure.`,
+		);
 	}
 	return number;
 }
@@ -100,7 +111,9 @@ function storedTiming(raw: unknown, accessToken: string): StoredTiming | undefin
 		if (value.for !== tokenTag(accessToken)) return undefined;
 		const receivedAt = Date.parse(String(value.receivedAt));
 		const expiresAt = Date.parse(String(value.expiresAt));
-		return Number.isFinite(receivedAt) && Number.isFinite(expiresAt) && expiresAt > receivedAt ? { receivedAt, expiresAt } : undefined;
+		return Number.isFinite(receivedAt) && Number.isFinite(expiresAt) && expiresAt > receivedAt
+			? { receivedAt, expiresAt }
+			: undefined;
 	} catch {
 		return undefined;
 	}
@@ -139,7 +152,10 @@ export function readCredential(data: Record<string, unknown>, now = Date.now()):
 	if (cached && unchanged(data, cached.inputs)) return cached.settings;
 	const settings = parseCredential(data, now);
 	if (settingsCache.size >= SETTINGS_CACHE_LIMIT) settingsCache.clear();
-	settingsCache.set(data[FIELD.accessToken], { inputs: INPUT_FIELDS.map((field) => data[field]), settings });
+	settingsCache.set(data[FIELD.accessToken], {
+		inputs: INPUT_FIELDS.map((field) => data[field]),
+		settings,
+	});
 	return settings;
 }
 
@@ -157,7 +173,12 @@ function parseCredential(data: Record<string, unknown>, now: number): TokenSetti
 	const observedAt = timing?.receivedAt ?? now;
 	// Only a sane token (exp after iat) tells anything about the clocks.
 	const { issuedAt, expiresAt } = claims;
-	if (issuedAt !== undefined && expiresAt !== undefined && expiresAt > issuedAt && issuedAt > observedAt + CLOCK_SKEW_TOLERANCE_MS) {
+	if (
+		issuedAt !== undefined &&
+		expiresAt !== undefined &&
+		expiresAt > issuedAt &&
+		issuedAt > observedAt + CLOCK_SKEW_TOLERANCE_MS
+	) {
 		clockBehindMs = issuedAt - observedAt;
 	}
 	if (timing) {
@@ -167,7 +188,8 @@ function parseCredential(data: Record<string, unknown>, now: number): TokenSetti
 		// A pasted token: its claims are on the issuer's clock. An `iat` in the future shows by how
 		// much at least the local clock is behind; the expiry is moved earlier by as much.
 		accessTokenExpiresAt = claims.expiresAt - (clockBehindMs ?? 0);
-		accessTokenIssuedAt = claims.issuedAt === undefined ? undefined : claims.issuedAt - (clockBehindMs ?? 0);
+		accessTokenIssuedAt =
+			claims.issuedAt === undefined ? undefined : claims.issuedAt - (clockBehindMs ?? 0);
 	} else {
 		throw invalidField(
 			FIELD_LABEL.accessToken,
@@ -190,7 +212,11 @@ function parseCredential(data: Record<string, unknown>, now: number): TokenSetti
 		);
 	}
 	// A token pasted into the wrong field would be echoed in messages and outputs as the client ID.
-	if (typedClientId && (/^eyJ[\w-]*\.[\w-]*\./.test(typedClientId) || sharesSecretPiece(typedClientId, [accessToken, refreshToken]))) {
+	if (
+		typedClientId &&
+		(/^eyJ[\w-]*\.[\w-]*\./.test(typedClientId) ||
+			sharesSecretPiece(typedClientId, [accessToken, refreshToken]))
+	) {
 		throw invalidField(
 			FIELD_LABEL.clientId,
 			'holds a token, not a client ID',
@@ -206,7 +232,11 @@ function parseCredential(data: Record<string, unknown>, now: number): TokenSetti
 	}
 
 	const allowCustomIssuer = data[FIELD.allowCustomIssuer] === true;
-	const issuerInfo = checkIssuer(rawIssuer, allowCustomIssuer, typedIssuer ? FIELD_LABEL.issuer : `${FIELD_LABEL.accessToken} (its "iss" claim)`);
+	const issuerInfo = checkIssuer(
+		rawIssuer,
+		allowCustomIssuer,
+		typedIssuer ? FIELD_LABEL.issuer : `${FIELD_LABEL.accessToken} (its "iss" claim)`,
+	);
 	const typedApiBaseUrl = text(data[FIELD.apiBaseUrl]);
 	const mode = data[FIELD.refreshMode];
 
@@ -225,15 +255,30 @@ function parseCredential(data: Record<string, unknown>, now: number): TokenSetti
 		isAacIdentityHost: issuerInfo.isAacIdentityHost,
 		allowCustomIssuer,
 		apiBaseUrl: typedApiBaseUrl
-			? checkApiBaseUrl(typedApiBaseUrl, FIELD_LABEL.apiBaseUrl, { isAacIdentityHost: issuerInfo.isAacIdentityHost, allowCustomIssuer })
+			? checkApiBaseUrl(typedApiBaseUrl, FIELD_LABEL.apiBaseUrl, {
+					isAacIdentityHost: issuerInfo.isAacIdentityHost,
+					allowCustomIssuer,
+				})
 			: issuerInfo.defaultApiBaseUrl,
 		refreshMode: mode === 'refreshOperationOnly' ? 'refreshOperationOnly' : 'automatic',
 		refreshMarginMs:
 			1000 *
-			boundedNumber(data[FIELD.refreshMarginSeconds], DEFAULT_REFRESH_MARGIN_SECONDS, 0, 3600, FIELD_LABEL.refreshMarginSeconds),
+			boundedNumber(
+				data[FIELD.refreshMarginSeconds],
+				DEFAULT_REFRESH_MARGIN_SECONDS,
+				0,
+				3600,
+				FIELD_LABEL.refreshMarginSeconds,
+			),
 		timeoutMs:
 			1000 *
-			boundedNumber(data[FIELD.requestTimeoutSeconds], DEFAULT_REQUEST_TIMEOUT_SECONDS, 1, 300, FIELD_LABEL.requestTimeoutSeconds),
+			boundedNumber(
+				data[FIELD.requestTimeoutSeconds],
+				DEFAULT_REQUEST_TIMEOUT_SECONDS,
+				1,
+				300,
+				FIELD_LABEL.requestTimeoutSeconds,
+			),
 		lastRotatedAt: text(data[FIELD.lastRotatedAt]) || undefined,
 		input: data,
 	};
@@ -257,16 +302,28 @@ export interface ReceivedTokens {
  * read from the old access token and is missing from the new one (or differs in it) is kept by
  * writing it into its field: it was learnt once, and an answer cannot move it.
  */
-export function fieldsToStore(tokens: ReceivedTokens, settings: TokenSettings): Record<string, string> {
+export function fieldsToStore(
+	tokens: ReceivedTokens,
+	settings: TokenSettings,
+): Record<string, string> {
 	const fields: Record<string, string> = {
 		[FIELD.accessToken]: tokens.accessToken,
 		[FIELD.refreshToken]: tokens.refreshToken,
 		[FIELD.lastRotatedAt]: new Date(tokens.receivedAt).toISOString(),
-		[FIELD.accessTokenTiming]: timingField(tokens.accessToken, tokens.receivedAt, tokens.accessTokenExpiresAt),
+		[FIELD.accessTokenTiming]: timingField(
+			tokens.accessToken,
+			tokens.receivedAt,
+			tokens.accessTokenExpiresAt,
+		),
 	};
 	// A new token that lacks the claim, or names another value, must not change where the next
 	// refresh goes or which client it claims to be: the value in use is kept in its field.
-	if (settings.clientIdSource === 'access token' && tokens.clientIdClaim !== settings.clientId) fields[FIELD.clientId] = settings.clientId;
-	if (settings.issuerSource === 'access token' && tokens.issuerClaim?.replace(/\/+$/, '') !== settings.issuer) fields[FIELD.issuer] = settings.issuer;
+	if (settings.clientIdSource === 'access token' && tokens.clientIdClaim !== settings.clientId)
+		fields[FIELD.clientId] = settings.clientId;
+	if (
+		settings.issuerSource === 'access token' &&
+		tokens.issuerClaim?.replace(/\/+$/, '') !== settings.issuer
+	)
+		fields[FIELD.issuer] = settings.issuer;
 	return fields;
 }

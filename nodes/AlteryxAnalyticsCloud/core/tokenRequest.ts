@@ -1,7 +1,12 @@
 import { AacTokenError } from './errors';
 import { redactServerText } from './redact';
 import type { TokenSettings } from './settings';
-import { MAY_HAVE_ROTATED, processTokenResponse, type TokenHttpResponse, type TokenSet } from './tokenResponse';
+import {
+	MAY_HAVE_ROTATED,
+	processTokenResponse,
+	type TokenHttpResponse,
+	type TokenSet,
+} from './tokenResponse';
 
 /** One POST to the token endpoint, as the transport (n8n's helper, or fetch) should send it. */
 export interface TokenHttpRequest {
@@ -41,7 +46,14 @@ const MAX_ATTEMPTS = 3;
 /** The longest Retry-After we are willing to wait inside one execution. */
 const MAX_RETRY_AFTER_MS = 60_000;
 
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+const NOT_SENT_CODES = new Set([
+	'ECONNREFUSED',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+	'EADDRNOTAVAIL',
+]);
 const TIMEOUT_CODES = new Set([
 	'ECONNABORTED',
 	'ETIMEDOUT',
@@ -51,7 +63,12 @@ const TIMEOUT_CODES = new Set([
 	'UND_ERR_HEADERS_TIMEOUT',
 	'UND_ERR_BODY_TIMEOUT',
 ]);
-const INTERRUPTED_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE']);
+const INTERRUPTED_CODES = new Set([
+	'ECONNRESET',
+	'EPIPE',
+	'UND_ERR_SOCKET',
+	'ERR_STREAM_PREMATURE_CLOSE',
+]);
 
 interface TransportFailure {
 	kind: 'notSent' | 'timeout' | 'interrupted' | 'failed';
@@ -73,14 +90,23 @@ function classifyTransportFailure(error: unknown): TransportFailure {
 		const name = typeof current.name === 'string' ? current.name : '';
 		label ||= code;
 		if (NOT_SENT_CODES.has(code)) return { kind: 'notSent', label: code };
-		if (TIMEOUT_CODES.has(code) || name === 'TimeoutError' || name === 'AbortError') return { kind: 'timeout', label: code || name };
+		if (TIMEOUT_CODES.has(code) || name === 'TimeoutError' || name === 'AbortError')
+			return { kind: 'timeout', label: code || name };
 		if (INTERRUPTED_CODES.has(code)) return { kind: 'interrupted', label: code };
 		current = current.cause as typeof current;
 	}
-	return { kind: 'failed', label: label || (error instanceof Error ? error.name : 'unknown error'), message: error instanceof Error ? error.message : undefined };
+	return {
+		kind: 'failed',
+		label: label || (error instanceof Error ? error.name : 'unknown error'),
+		message: error instanceof Error ? error.message : undefined,
+	};
 }
 
-function unreachable(failure: TransportFailure, settings: TokenSettings, attempts: number): AacTokenError {
+function unreachable(
+	failure: TransportFailure,
+	settings: TokenSettings,
+	attempts: number,
+): AacTokenError {
 	// Error codes go into the description: n8n replaces a message that mentions ECONNRESET and
 	// the like with its own generic text, which would drop what we have to say.
 	const what = {
@@ -94,7 +120,9 @@ function unreachable(failure: TransportFailure, settings: TokenSettings, attempt
 	// protection or allowed domains refusing the request): it is not repeated, and not taken as
 	// a possible rotation either.
 	const ambiguous = failure.kind === 'timeout' || failure.kind === 'interrupted';
-	const said = failure.message ? `: ${redactServerText(failure.message, [settings.refreshToken, settings.accessToken])}` : '';
+	const said = failure.message
+		? `: ${redactServerText(failure.message, [settings.refreshToken, settings.accessToken])}`
+		: '';
 	return new AacTokenError(
 		'TOKEN_ENDPOINT_UNREACHABLE',
 		`The token endpoint ${settings.tokenEndpoint} ${what}. Nothing was saved.`,
@@ -127,11 +155,16 @@ export function refreshTokenRequest(settings: TokenSettings): TokenHttpRequest {
  * 503 (not processed; after its Retry-After). 500, 502, 504, timeouts and resets are ambiguous
  * and never repeated. At most 3 attempts, and no wait that would end after `limits.waitUntil`.
  */
-export async function requestNewTokens(settings: TokenSettings, deps: RefreshDependencies, limits: RequestLimits = {}): Promise<TokenSet> {
+export async function requestNewTokens(
+	settings: TokenSettings,
+	deps: RefreshDependencies,
+	limits: RequestLimits = {},
+): Promise<TokenSet> {
 	const now = deps.now ?? Date.now;
 	const backoffBaseMs = deps.backoffBaseMs ?? 500;
 	const request = refreshTokenRequest(settings);
-	const mayWait = (ms: number) => ms <= MAX_RETRY_AFTER_MS && (limits.waitUntil === undefined || now() + ms < limits.waitUntil);
+	const mayWait = (ms: number) =>
+		ms <= MAX_RETRY_AFTER_MS && (limits.waitUntil === undefined || now() + ms < limits.waitUntil);
 
 	for (let attempt = 1; ; attempt++) {
 		const backoff = backoffBaseMs * 2 ** (attempt - 1);

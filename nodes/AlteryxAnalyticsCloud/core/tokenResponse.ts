@@ -31,7 +31,9 @@ export interface TokenSet {
  * request (429, 503), so sending the same refresh token again cannot spend it twice; `afterMs` is
  * its Retry-After, when it gave one.
  */
-export type TokenAnswer = { ok: true; tokens: TokenSet } | { ok: false; error: AacTokenError; retry?: { afterMs?: number } };
+export type TokenAnswer =
+	| { ok: true; tokens: TokenSet }
+	| { ok: false; error: AacTokenError; retry?: { afterMs?: number } };
 
 function parseBody(body: unknown): Record<string, unknown> | undefined {
 	let value = body;
@@ -42,7 +44,9 @@ function parseBody(body: unknown): Record<string, unknown> | undefined {
 			return undefined;
 		}
 	}
-	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+	return value !== null && typeof value === 'object' && !Array.isArray(value)
+		? (value as Record<string, unknown>)
+		: undefined;
 }
 
 function looksLikeHtml(body: unknown): boolean {
@@ -58,9 +62,13 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
 }
 
 /** What must never be shown from an answer: the tokens we sent and any token the answer carries. */
-function answerSecrets(settings: TokenSettings, body: Record<string, unknown> | undefined): string[] {
+function answerSecrets(
+	settings: TokenSettings,
+	body: Record<string, unknown> | undefined,
+): string[] {
 	const secrets = [settings.refreshToken, settings.accessToken];
-	for (const token of [body?.access_token, body?.refresh_token]) if (typeof token === 'string' && token) secrets.push(token);
+	for (const token of [body?.access_token, body?.refresh_token])
+		if (typeof token === 'string' && token) secrets.push(token);
 	return secrets;
 }
 
@@ -68,13 +76,19 @@ export const MAY_HAVE_ROTATED =
 	'The request reached a server, so AAC may have rotated the refresh token; it was not sent again, because sending a spent refresh token makes AAC revoke the whole token family. Run the workflow again: if AAC did not rotate, the run works; if it did, the run reports the refresh token as rejected, and a new token pair must be generated in AAC.';
 
 /** An error answer: what it says, and whether it may be repeated. */
-function errorAnswer(response: TokenHttpResponse, settings: TokenSettings, now: number): TokenAnswer {
+function errorAnswer(
+	response: TokenHttpResponse,
+	settings: TokenSettings,
+	now: number,
+): TokenAnswer {
 	const body = parseBody(response.body);
 	const oauthError = typeof body?.error === 'string' ? body.error : undefined;
 	const secrets = answerSecrets(settings, body);
 	const detail = redactServerText(body?.error_description, secrets);
 	// The error code is server text too: shown only shortened and redacted.
-	const said = oauthError ? ` (${redactServerText(oauthError, secrets)}${detail ? `: ${detail}` : ''})` : '';
+	const said = oauthError
+		? ` (${redactServerText(oauthError, secrets)}${detail ? `: ${detail}` : ''})`
+		: '';
 	const status = response.status;
 
 	if (oauthError === 'invalid_grant') {
@@ -128,19 +142,31 @@ function errorAnswer(response: TokenHttpResponse, settings: TokenSettings, now: 
 		// 500, 502, 504 and the rest: a gateway may have forwarded the refresh before failing.
 		return {
 			ok: false,
-			error: new AacTokenError('TOKEN_ENDPOINT_ERROR', message, MAY_HAVE_ROTATED, { httpStatus: status, refreshTokenMaybeSpent: true }),
+			error: new AacTokenError('TOKEN_ENDPOINT_ERROR', message, MAY_HAVE_ROTATED, {
+				httpStatus: status,
+				refreshTokenMaybeSpent: true,
+			}),
 		};
 	}
 	return {
 		ok: false,
-		error: new AacTokenError('TOKEN_ENDPOINT_ERROR', message, 'Check the issuer and client ID of the credential. The stored tokens are unchanged.', {
-			httpStatus: status,
-		}),
+		error: new AacTokenError(
+			'TOKEN_ENDPOINT_ERROR',
+			message,
+			'Check the issuer and client ID of the credential. The stored tokens are unchanged.',
+			{
+				httpStatus: status,
+			},
+		),
 	};
 }
 
 /** Reads a successful answer. A 200 we cannot use is an error, and nothing gets saved. */
-function successAnswer(response: TokenHttpResponse, settings: TokenSettings, now: number): TokenAnswer {
+function successAnswer(
+	response: TokenHttpResponse,
+	settings: TokenSettings,
+	now: number,
+): TokenAnswer {
 	const body = parseBody(response.body);
 	// A success status means AAC may have rotated the refresh token even though we cannot use
 	// the answer: the error says so, and the node's refresh record stays set.
@@ -153,20 +179,33 @@ function successAnswer(response: TokenHttpResponse, settings: TokenSettings, now
 			{ httpStatus: response.status, refreshTokenMaybeSpent: true },
 		),
 	});
-	if (!body) return unusable(looksLikeHtml(response.body) ? 'with an HTML page instead of JSON' : 'with a body that is not JSON');
+	if (!body)
+		return unusable(
+			looksLikeHtml(response.body)
+				? 'with an HTML page instead of JSON'
+				: 'with a body that is not JSON',
+		);
 	const secrets = answerSecrets(settings, body);
 	const accessToken = body.access_token;
 	if (typeof accessToken !== 'string' || !accessToken) return unusable('without an access_token');
 	const tokenType = body.token_type;
-	if (tokenType !== undefined && (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')) {
+	if (
+		tokenType !== undefined &&
+		(typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')
+	) {
 		return unusable(`with token_type "${redactServerText(tokenType, secrets)}" instead of Bearer`);
 	}
 	// RFC 6749 §6: the server may keep the refresh token, which then stays valid.
-	const rotated = body.refresh_token !== undefined && body.refresh_token !== null && body.refresh_token !== '';
+	const rotated =
+		body.refresh_token !== undefined && body.refresh_token !== null && body.refresh_token !== '';
 	const refreshToken = rotated ? body.refresh_token : settings.refreshToken;
-	if (typeof refreshToken !== 'string') return unusable('with a refresh_token that is not a string');
+	if (typeof refreshToken !== 'string')
+		return unusable('with a refresh_token that is not a string');
 	// What is stored must read back as exactly what was received (normalizeToken cleans pastes).
-	if (normalizeToken(accessToken) !== accessToken || normalizeToken(refreshToken) !== refreshToken) {
+	if (
+		normalizeToken(accessToken) !== accessToken ||
+		normalizeToken(refreshToken) !== refreshToken
+	) {
 		return unusable('with a token that contains spaces or line breaks');
 	}
 
@@ -174,10 +213,16 @@ function successAnswer(response: TokenHttpResponse, settings: TokenSettings, now
 	// off cannot make an expired token look valid: expires_in when given (relative by nature),
 	// else exp − iat of a JWT, else exp against the local clock.
 	const claims = readAccessTokenClaims(accessToken);
-	const expiresIn = typeof body.expires_in === 'number' ? body.expires_in : typeof body.expires_in === 'string' ? Number(body.expires_in) : NaN;
+	const expiresIn =
+		typeof body.expires_in === 'number'
+			? body.expires_in
+			: typeof body.expires_in === 'string'
+				? Number(body.expires_in)
+				: NaN;
 	let lifetimeMs: number;
 	if (Number.isFinite(expiresIn) && expiresIn > 0) lifetimeMs = expiresIn * 1000;
-	else if (claims.expiresAt !== undefined && claims.issuedAt !== undefined) lifetimeMs = claims.expiresAt - claims.issuedAt;
+	else if (claims.expiresAt !== undefined && claims.issuedAt !== undefined)
+		lifetimeMs = claims.expiresAt - claims.issuedAt;
 	else if (claims.expiresAt !== undefined) lifetimeMs = claims.expiresAt - now;
 	else return unusable('with an access token that is not a JWT and no expires_in');
 	if (!(lifetimeMs > 0)) return unusable('with an access token that has already expired');
@@ -197,10 +242,15 @@ function successAnswer(response: TokenHttpResponse, settings: TokenSettings, now
 	// credential, with these fields stored, gives back this pair and passes every check (issuer
 	// policy included). Otherwise nothing is saved and the run says why.
 	try {
-		const next = readCredential({ ...settings.input, ...fieldsToStore({ ...tokens, receivedAt: now }, settings) }, now);
-		if (next.accessToken !== accessToken || next.refreshToken !== refreshToken) return unusable('with tokens that would not read back unchanged');
+		const next = readCredential(
+			{ ...settings.input, ...fieldsToStore({ ...tokens, receivedAt: now }, settings) },
+			now,
+		);
+		if (next.accessToken !== accessToken || next.refreshToken !== refreshToken)
+			return unusable('with tokens that would not read back unchanged');
 	} catch (error) {
-		const why = error instanceof AacTokenError ? error.message.replace(/\.$/, '') : 'an unexpected error';
+		const why =
+			error instanceof AacTokenError ? error.message.replace(/\.$/, '') : 'an unexpected error';
 		return unusable(`with tokens the next run could not use (${why})`);
 	}
 	return { ok: true, tokens };
@@ -210,6 +260,12 @@ function successAnswer(response: TokenHttpResponse, settings: TokenSettings, now
  * What a token endpoint's answer means, without any I/O: the pair to store, or the error to show
  * and whether the request may be repeated. Pure, so it is tested without a transport.
  */
-export function processTokenResponse(response: TokenHttpResponse, settings: TokenSettings, now: number): TokenAnswer {
-	return response.status >= 200 && response.status < 300 ? successAnswer(response, settings, now) : errorAnswer(response, settings, now);
+export function processTokenResponse(
+	response: TokenHttpResponse,
+	settings: TokenSettings,
+	now: number,
+): TokenAnswer {
+	return response.status >= 200 && response.status < 300
+		? successAnswer(response, settings, now)
+		: errorAnswer(response, settings, now);
 }

@@ -9,11 +9,21 @@ import type {
 	IPollFunctions,
 } from 'n8n-workflow';
 
-import { FIELD, fieldsToStore, normalizeToken, sharedCoordinator, type TokenSettings } from '../core';
+import {
+	FIELD,
+	fieldsToStore,
+	normalizeToken,
+	sharedCoordinator,
+	type TokenSettings,
+} from '../core';
 import { CREDENTIAL_TYPE, EXPIRY_CHECK_FIELD } from '../n8nAdapter';
 
 /** Every n8n context that calls AAC: operations, list searches, the polling trigger, the flow trigger's webhook methods. */
-export type AacNodeContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions | IHookFunctions;
+export type AacNodeContext =
+	| IExecuteFunctions
+	| ILoadOptionsFunctions
+	| IPollFunctions
+	| IHookFunctions;
 
 /*
  * The one module that writes the credential from the node.
@@ -29,7 +39,8 @@ export type AacNodeContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFu
 const PERSIST_ONLY = Symbol('aac.persistOnly');
 const FIELDS_TO_WRITE = Symbol('aac.fieldsToWrite');
 
-const PERSIST_ONLY_STOP_MESSAGE = 'Alteryx Analytics Cloud tokens saved; the persist-only request is never sent.';
+const PERSIST_ONLY_STOP_MESSAGE =
+	'Alteryx Analytics Cloud tokens saved; the persist-only request is never sent.';
 
 export class PersistOnlyStop extends Error {
 	constructor() {
@@ -77,7 +88,11 @@ export function isPersistOnlyStop(error: unknown): boolean {
  */
 function newestPairFields(settings: TokenSettings): IDataObject {
 	const newest = sharedCoordinator.newestKnown(settings.refreshToken);
-	if (newest?.receivedAt === undefined) return { [FIELD.accessToken]: settings.accessToken, [FIELD.refreshToken]: settings.refreshToken };
+	if (newest?.receivedAt === undefined)
+		return {
+			[FIELD.accessToken]: settings.accessToken,
+			[FIELD.refreshToken]: settings.refreshToken,
+		};
 	return fieldsToStore({ ...newest, receivedAt: newest.receivedAt }, settings);
 }
 
@@ -92,7 +107,11 @@ export async function writeCredential(
 	fields: IDataObject,
 ): Promise<void> {
 	const reference = context.getNode().credentials?.[CREDENTIAL_TYPE];
-	const toWrite: IDataObject = { ...newestPairFields(settings), ...fields, [EXPIRY_CHECK_FIELD]: '' };
+	const toWrite: IDataObject = {
+		...newestPairFields(settings),
+		...fields,
+		[EXPIRY_CHECK_FIELD]: '',
+	};
 	const copy = { ...data };
 	// The expirable field is always among the fields: n8n saves a preAuthentication result only then.
 	Object.defineProperty(copy, FIELDS_TO_WRITE, { value: toWrite, enumerable: false });
@@ -117,7 +136,15 @@ export async function writeCredential(
  * the token family at the next refresh, so a failed save must not pass silently. True when the
  * stored refresh token is the newest this process knows.
  */
-export async function savedRefreshTokenIsNewest(context: AacNodeContext, settings: TokenSettings): Promise<boolean> {
-	const stored = normalizeToken((await context.getCredentials(CREDENTIAL_TYPE))[FIELD.refreshToken]);
-	return stored === (sharedCoordinator.newestKnown(settings.refreshToken)?.refreshToken ?? settings.refreshToken);
+export async function savedRefreshTokenIsNewest(
+	context: AacNodeContext,
+	settings: TokenSettings,
+): Promise<boolean> {
+	const stored = normalizeToken(
+		(await context.getCredentials(CREDENTIAL_TYPE))[FIELD.refreshToken],
+	);
+	return (
+		stored ===
+		(sharedCoordinator.newestKnown(settings.refreshToken)?.refreshToken ?? settings.refreshToken)
+	);
 }

@@ -1,10 +1,20 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 /**
  * Shared pieces of operation descriptions. (n8n-workflow's updateDisplayOptions does the same
  * as `showFor`, but not in every n8n-workflow that n8n 1.x ships, so ours.)
  */
-export function showFor(resource: string, operation: string, properties: INodeProperties[]): INodeProperties[] {
+export function showFor(
+	resource: string,
+	operation: string,
+	properties: INodeProperties[],
+): INodeProperties[] {
 	return properties.map((property) => ({
 		...property,
 		displayOptions: {
@@ -36,7 +46,10 @@ export function returnAllAndLimit(): INodeProperties[] {
 	];
 }
 
-export function pagingOf(context: IExecuteFunctions, itemIndex: number): { returnAll: boolean; limit: number } {
+export function pagingOf(
+	context: IExecuteFunctions,
+	itemIndex: number,
+): { returnAll: boolean; limit: number } {
 	const returnAll = context.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? 0 : (context.getNodeParameter('limit', itemIndex, 50) as number);
 	return { returnAll, limit };
@@ -69,27 +82,70 @@ export function idLocator(options: {
 				name: 'id',
 				type: 'string',
 				placeholder: options.placeholder,
-				validation: [{ type: 'regex', properties: { regex: '^\\s*[0-9]+\\s*$', errorMessage: 'An AAC ID is a number, e.g. 12' } }],
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^\\s*[0-9]+\\s*$',
+							errorMessage: 'An AAC ID is a number, e.g. 12',
+						},
+					},
+				],
 			},
 		],
 	};
 }
 
 export const planLocator = (description: string): INodeProperties =>
-	idLocator({ displayName: 'Plan', name: 'planId', searchListMethod: 'searchPlans', description, placeholder: '12' });
+	idLocator({
+		displayName: 'Plan',
+		name: 'planId',
+		searchListMethod: 'searchPlans',
+		description,
+		placeholder: '12',
+	});
 export const flowLocator = (description: string): INodeProperties =>
-	idLocator({ displayName: 'Flow', name: 'flowId', searchListMethod: 'searchFlows', description, placeholder: '3' });
+	idLocator({
+		displayName: 'Flow',
+		name: 'flowId',
+		searchListMethod: 'searchFlows',
+		description,
+		placeholder: '3',
+	});
 export const recipeLocator = (description: string): INodeProperties =>
-	idLocator({ displayName: 'Recipe', name: 'recipeId', searchListMethod: 'searchRecipes', description, placeholder: '7' });
+	idLocator({
+		displayName: 'Recipe',
+		name: 'recipeId',
+		searchListMethod: 'searchRecipes',
+		description,
+		placeholder: '7',
+	});
 export const connectionLocator = (description: string): INodeProperties =>
-	idLocator({ displayName: 'Connection', name: 'connectionId', searchListMethod: 'searchConnections', description, placeholder: '5' });
+	idLocator({
+		displayName: 'Connection',
+		name: 'connectionId',
+		searchListMethod: 'searchConnections',
+		description,
+		placeholder: '5',
+	});
 
 /** The numeric ID from a resource locator or a plain string parameter (planRunId, jobId). */
-export function idParameter(context: IExecuteFunctions, name: string, itemIndex: number, label: string): string {
-	const raw = context.getNodeParameter(name, itemIndex, '', { extractValue: true }) as string | number;
+export function idParameter(
+	context: IExecuteFunctions,
+	name: string,
+	itemIndex: number,
+	label: string,
+): string {
+	const raw = context.getNodeParameter(name, itemIndex, '', { extractValue: true }) as
+		| string
+		| number;
 	const id = String(raw ?? '').trim();
 	if (!/^[0-9]+$/.test(id)) {
-		throw new NodeOperationError(context.getNode(), `${label} must be a number, got "${id.slice(0, 40)}"`, { itemIndex });
+		throw new NodeOperationError(
+			context.getNode(),
+			`${label} must be a number, got "${id.slice(0, 40)}"`,
+			{ itemIndex },
+		);
 	}
 	return id;
 }
@@ -160,23 +216,53 @@ export const runFilters: INodeProperties[] = [
 	},
 ];
 
-function epochMs(context: IExecuteFunctions, value: unknown, label: string, itemIndex: number): number {
+function epochMs(
+	context: IExecuteFunctions,
+	value: unknown,
+	label: string,
+	itemIndex: number,
+): number {
 	const ms = Date.parse(String(value));
-	if (Number.isNaN(ms)) throw new NodeOperationError(context.getNode(), `${label} is not a date: "${String(value).slice(0, 40)}"`, { itemIndex });
+	if (Number.isNaN(ms))
+		throw new NodeOperationError(
+			context.getNode(),
+			`${label} is not a date: "${String(value).slice(0, 40)}"`,
+			{ itemIndex },
+		);
 	return ms;
 }
 
 /** The query string of a list: the name filter and, for runs, the run filters. */
-export function listQuery(context: IExecuteFunctions, itemIndex: number, filters: IDataObject): IDataObject {
+export function listQuery(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	filters: IDataObject,
+): IDataObject {
 	const qs: IDataObject = {};
 	if (typeof filters.name === 'string' && filters.name.trim()) {
-		Object.assign(qs, { filter: filters.name.trim(), filterFields: 'name', filterType: 'contains' });
+		Object.assign(qs, {
+			filter: filters.name.trim(),
+			filterFields: 'name',
+			filterType: 'contains',
+		});
 	}
 	if (Array.isArray(filters.status) && filters.status.length) qs.status = filters.status.join(',');
 	if (typeof filters.runBy === 'string' && filters.runBy) qs.runBy = filters.runBy;
 	if (typeof filters.ranfrom === 'string' && filters.ranfrom) qs.ranfrom = filters.ranfrom;
-	if (filters.createdAfter) qs['dateFilter[createdAt][gte]'] = epochMs(context, filters.createdAfter, 'Created After', itemIndex);
-	if (filters.createdBefore) qs['dateFilter[createdAt][lt]'] = epochMs(context, filters.createdBefore, 'Created Before', itemIndex);
+	if (filters.createdAfter)
+		qs['dateFilter[createdAt][gte]'] = epochMs(
+			context,
+			filters.createdAfter,
+			'Created After',
+			itemIndex,
+		);
+	if (filters.createdBefore)
+		qs['dateFilter[createdAt][lt]'] = epochMs(
+			context,
+			filters.createdBefore,
+			'Created Before',
+			itemIndex,
+		);
 	return qs;
 }
 

@@ -9,7 +9,13 @@ export function toNodeError(node: INode, error: unknown): NodeApiError | NodeOpe
 			? error
 			: new NodeOperationError(node, error as Error);
 	}
-	const apiFailure = ['REFRESH_TOKEN_REJECTED', 'CLIENT_REJECTED', 'TOKEN_ENDPOINT_ERROR', 'TOKEN_ENDPOINT_UNREACHABLE', 'BAD_TOKEN_RESPONSE'];
+	const apiFailure = [
+		'REFRESH_TOKEN_REJECTED',
+		'CLIENT_REJECTED',
+		'TOKEN_ENDPOINT_ERROR',
+		'TOKEN_ENDPOINT_UNREACHABLE',
+		'BAD_TOKEN_RESPONSE',
+	];
 	if (apiFailure.includes(error.code)) {
 		const response: JsonObject = { code: error.code, message: error.message };
 		return new NodeApiError(node, response, {

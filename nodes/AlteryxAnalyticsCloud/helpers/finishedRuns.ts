@@ -71,7 +71,8 @@ interface EventSource {
 }
 
 const time = (value: unknown): number | undefined => {
-	const ms = typeof value === 'string' ? Date.parse(value) : typeof value === 'number' ? value : NaN;
+	const ms =
+		typeof value === 'string' ? Date.parse(value) : typeof value === 'number' ? value : NaN;
 	return Number.isFinite(ms) ? ms : undefined;
 };
 const objectOf = (value: unknown): IDataObject | undefined =>
@@ -83,7 +84,11 @@ const nameOf = (value: unknown): string | null => {
 const ranByOf = (run: IDataObject): IDataObject | null => {
 	const creator = objectOf(run.creator);
 	if (!creator) return null;
-	return { id: idOf(creator.id) ?? null, ...(typeof creator.email === 'string' ? { email: creator.email } : {}), ...(typeof creator.name === 'string' ? { name: creator.name } : {}) };
+	return {
+		id: idOf(creator.id) ?? null,
+		...(typeof creator.email === 'string' ? { email: creator.email } : {}),
+		...(typeof creator.name === 'string' ? { name: creator.name } : {}),
+	};
 };
 
 function commonQuery(filters: FinishedRunFilters): IDataObject {
@@ -139,7 +144,10 @@ const SOURCES: Record<FinishedRunEvent, EventSource> = {
 				finishedAt: run.updatedAt ?? null,
 				durationSeconds: durationSeconds(run.startedAt ?? run.createdAt, run.updatedAt),
 				// One request per failed job: its jobs carry AAC's error message.
-				failureReason: run.status === 'Failed' && jobId ? ((await jobFailureReason(context, jobId)) ?? null) : null,
+				failureReason:
+					run.status === 'Failed' && jobId
+						? ((await jobFailureReason(context, jobId)) ?? null)
+						: null,
 			};
 		},
 	},
@@ -147,24 +155,44 @@ const SOURCES: Record<FinishedRunEvent, EventSource> = {
 
 /** The cursor's identity: a cursor made for other settings is not reused. */
 export function cursorKey(event: FinishedRunEvent, filters: FinishedRunFilters): string {
-	return JSON.stringify([event, [...filters.statuses].sort(), filters.planId ?? '', filters.flowId ?? '', filters.recipeId ?? '', filters.runBy, filters.ranfrom]);
+	return JSON.stringify([
+		event,
+		[...filters.statuses].sort(),
+		filters.planId ?? '',
+		filters.flowId ?? '',
+		filters.recipeId ?? '',
+		filters.runBy,
+		filters.ranfrom,
+	]);
 }
 
 /** The stored cursor when it is well-formed and belongs to these settings. */
 export function readCursor(staticData: IDataObject, key: string): FinishedRunsCursor | undefined {
 	const stored = objectOf(staticData[STATE_KEY]);
-	if (!stored || stored.key !== key || typeof stored.floorMs !== 'number' || !Number.isFinite(stored.floorMs)) return undefined;
+	if (
+		!stored ||
+		stored.key !== key ||
+		typeof stored.floorMs !== 'number' ||
+		!Number.isFinite(stored.floorMs)
+	)
+		return undefined;
 	const seen: Record<string, number> = {};
-	for (const [id, at] of Object.entries(objectOf(stored.seen) ?? {})) if (typeof at === 'number' && Number.isFinite(at)) seen[id] = at;
+	for (const [id, at] of Object.entries(objectOf(stored.seen) ?? {}))
+		if (typeof at === 'number' && Number.isFinite(at)) seen[id] = at;
 	return { key, floorMs: stored.floorMs, seen };
 }
 
 /** The next cursor after `finished` (id → finish time) was seen: floor moved up, ids bounded. */
-export function advanceCursor(cursor: FinishedRunsCursor, finished: Record<string, number>): FinishedRunsCursor {
+export function advanceCursor(
+	cursor: FinishedRunsCursor,
+	finished: Record<string, number>,
+): FinishedRunsCursor {
 	const seen: Record<string, number> = { ...cursor.seen, ...finished };
 	const newest = Math.max(cursor.floorMs, ...Object.values(seen));
 	let floorMs = Math.max(cursor.floorMs, newest - OVERLAP_MS);
-	const times = Object.values(seen).filter((at) => at >= floorMs).sort((a, b) => a - b);
+	const times = Object.values(seen)
+		.filter((at) => at >= floorMs)
+		.sort((a, b) => a - b);
 	// Too many finished within the overlap: raise the floor to the oldest time that keeps MAX_SEEN.
 	// Runs that share that time are kept together, or, if that would still be too many, dropped
 	// together by moving the floor just past them: below the floor nothing is emitted, so an id
@@ -178,7 +206,13 @@ export function advanceCursor(cursor: FinishedRunsCursor, finished: Record<strin
 	return { key: cursor.key, floorMs, seen: kept };
 }
 
-async function listFinished(context: IPollFunctions, event: FinishedRunEvent, filters: FinishedRunFilters, sinceMs?: number, limit?: number) {
+async function listFinished(
+	context: IPollFunctions,
+	event: FinishedRunEvent,
+	filters: FinishedRunFilters,
+	sinceMs?: number,
+	limit?: number,
+) {
 	const source = SOURCES[event];
 	const qs = source.query(filters);
 	// updatedAt, not createdAt: a run created long ago that finished now must be found, and AAC
@@ -198,7 +232,8 @@ async function listFinished(context: IPollFunctions, event: FinishedRunEvent, fi
 		if (id === undefined || at === undefined || ids.has(id)) continue;
 		ids.add(id);
 		// AAC's status filter is applied again here: a server that ignores it must not start workflows.
-		if (!filters.statuses.includes(run.status as FinalStatus) || !source.matches(run, filters)) continue;
+		if (!filters.statuses.includes(run.status as FinalStatus) || !source.matches(run, filters))
+			continue;
 		finished.push({ run, id, at });
 	}
 	// Oldest first; runs that finished at the same instant by id.
@@ -234,15 +269,30 @@ export async function pollFinishedRuns(
 	if (!cursor) {
 		const floorMs = options.now - OVERLAP_MS;
 		const already = await listFinished(context, event, filters, floorMs);
-		return { items: [], cursor: advanceCursor({ key, floorMs, seen: {} }, Object.fromEntries(already.map((f) => [f.id, f.at]))) };
+		return {
+			items: [],
+			cursor: advanceCursor(
+				{ key, floorMs, seen: {} },
+				Object.fromEntries(already.map((f) => [f.id, f.at])),
+			),
+		};
 	}
-	const fresh = (await listFinished(context, event, filters, cursor.floorMs)).filter((f) => f.at >= cursor.floorMs && cursor.seen[f.id] === undefined);
+	const fresh = (await listFinished(context, event, filters, cursor.floorMs)).filter(
+		(f) => f.at >= cursor.floorMs && cursor.seen[f.id] === undefined,
+	);
 	const items: IDataObject[] = [];
 	for (const f of fresh) items.push(await source.toJson(context, f.run));
-	return { items, cursor: advanceCursor(cursor, Object.fromEntries(fresh.map((f) => [f.id, f.at]))) };
+	return {
+		items,
+		cursor: advanceCursor(cursor, Object.fromEntries(fresh.map((f) => [f.id, f.at]))),
+	};
 }
 
 /** Writes the cursor into the node's static data (in place: n8n saves that object). */
 export function storeCursor(staticData: IDataObject, cursor: FinishedRunsCursor): void {
-	staticData[STATE_KEY] = { key: cursor.key, floorMs: cursor.floorMs, seen: cursor.seen } as unknown as IDataObject;
+	staticData[STATE_KEY] = {
+		key: cursor.key,
+		floorMs: cursor.floorMs,
+		seen: cursor.seen,
+	} as unknown as IDataObject;
 }

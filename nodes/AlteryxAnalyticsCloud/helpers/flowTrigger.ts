@@ -53,7 +53,11 @@ export const DELIVERY_BODY = JSON.stringify({
 });
 
 export const EVENTS = [
-	{ name: 'Job Finished', value: 'onJobDone', description: 'A job of the flow completed, failed or was canceled' },
+	{
+		name: 'Job Finished',
+		value: 'onJobDone',
+		description: 'A job of the flow completed, failed or was canceled',
+	},
 	{ name: 'Job Succeeded', value: 'onJobSuccess', description: 'A job of the flow completed' },
 	{ name: 'Job Failed', value: 'onJobFailure', description: 'A job of the flow failed' },
 ];
@@ -61,7 +65,7 @@ export const EVENTS = [
 export const properties: INodeProperties[] = [
 	{
 		displayName:
-			'AAC calls n8n when a job of the flow finishes, so AAC must reach this n8n\'s webhook URL. Behind a firewall or NAT, use the (polling) Alteryx Analytics Cloud Trigger instead.',
+			"AAC calls n8n when a job of the flow finishes, so AAC must reach this n8n's webhook URL. Behind a firewall or NAT, use the (polling) Alteryx Analytics Cloud Trigger instead.",
 		name: 'reachabilityNotice',
 		type: 'notice',
 		default: '',
@@ -100,7 +104,8 @@ function forget(state: TaskState): void {
 const WEBHOOK_TASK_AMBIGUITY: Ambiguity = {
 	outcome: 'The webhook task may have been created',
 	repeatRisk: 'a repeat could create a second task, and each would call n8n',
-	check: "Open the flow's Webhooks in AAC and delete tasks named after this workflow before activating it again",
+	check:
+		"Open the flow's Webhooks in AAC and delete tasks named after this workflow before activating it again",
 };
 
 interface WantedTask {
@@ -110,12 +115,23 @@ interface WantedTask {
 }
 
 function wantedTask(context: IHookFunctions): WantedTask {
-	const raw = context.getNodeParameter('flowId', undefined, { extractValue: true }) as string | number;
+	const raw = context.getNodeParameter('flowId', undefined, { extractValue: true }) as
+		| string
+		| number;
 	const id = String(raw ?? '').trim();
-	if (!/^[0-9]+$/.test(id)) throw new NodeOperationError(context.getNode(), `Flow must be a number, got "${id.slice(0, 40)}"`);
+	if (!/^[0-9]+$/.test(id))
+		throw new NodeOperationError(
+			context.getNode(),
+			`Flow must be a number, got "${id.slice(0, 40)}"`,
+		);
 	const url = context.getNodeWebhookUrl('default');
-	if (!url) throw new NodeOperationError(context.getNode(), 'n8n gave no webhook URL for this trigger');
-	return { flowId: Number(id), url, triggerEvent: context.getNodeParameter('event', 'onJobDone') as string };
+	if (!url)
+		throw new NodeOperationError(context.getNode(), 'n8n gave no webhook URL for this trigger');
+	return {
+		flowId: Number(id),
+		url,
+		triggerEvent: context.getNodeParameter('event', 'onJobDone') as string,
+	};
 }
 
 function isNotFound(error: unknown): boolean {
@@ -124,7 +140,11 @@ function isNotFound(error: unknown): boolean {
 
 async function deleteTask(context: IHookFunctions, id: number): Promise<void> {
 	try {
-		await aacApiRequest.call(context, { method: 'DELETE', path: `/v4/webhookFlowTasks/${id}`, retry: 'read' });
+		await aacApiRequest.call(context, {
+			method: 'DELETE',
+			path: `/v4/webhookFlowTasks/${id}`,
+			retry: 'read',
+		});
 	} catch (error) {
 		if (!isNotFound(error)) throw toNodeError(context.getNode(), error); // 404: gone already, what deleting wanted
 	}
@@ -155,7 +175,13 @@ export async function checkExists(this: IHookFunctions): Promise<boolean> {
 	const id = state.webhookTaskId;
 	let task: IDataObject;
 	try {
-		task = ((await aacApiRequest.call(this, { method: 'GET', path: `/v4/webhookFlowTasks/${id}`, retry: 'read' })).body ?? {}) as IDataObject;
+		task = ((
+			await aacApiRequest.call(this, {
+				method: 'GET',
+				path: `/v4/webhookFlowTasks/${id}`,
+				retry: 'read',
+			})
+		).body ?? {}) as IDataObject;
 	} catch (error) {
 		if (!isNotFound(error)) throw toNodeError(this.getNode(), error);
 		forget(state); // deleted in AAC meanwhile: n8n creates a new one
@@ -196,13 +222,22 @@ export async function create(this: IHookFunctions): Promise<boolean> {
 	});
 	const id = Number((response.body as IDataObject | undefined)?.id);
 	if (!Number.isInteger(id)) {
-		throw new NodeOperationError(this.getNode(), 'AAC created the webhook task but answered without its ID', {
-			description: WEBHOOK_TASK_AMBIGUITY.check,
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			'AAC created the webhook task but answered without its ID',
+			{
+				description: WEBHOOK_TASK_AMBIGUITY.check,
+			},
+		);
 	}
 	const state = stateOf(this);
 	forget(state);
-	Object.assign(state, { webhookTaskId: id, secret, signingKey, delivered: [] } satisfies TaskState);
+	Object.assign(state, {
+		webhookTaskId: id,
+		secret,
+		signingKey,
+		delivered: [],
+	} satisfies TaskState);
 	return true;
 }
 
@@ -242,11 +277,19 @@ function sameSecret(given: string, expected: string): boolean {
  * verify. A signature in another format is left alone (the format is unverified); the secret
  * header is what authenticates.
  */
-function signatureFails(signature: string | undefined, rawBody: unknown, key: string | undefined): boolean {
+function signatureFails(
+	signature: string | undefined,
+	rawBody: unknown,
+	key: string | undefined,
+): boolean {
 	if (signature === undefined || key === undefined) return false;
 	const parts = /^t=(\d+),sha256=([0-9a-f]{64})$/i.exec(signature.trim());
 	if (!parts) return false;
-	const raw = Buffer.isBuffer(rawBody) ? rawBody.toString('utf8') : typeof rawBody === 'string' ? rawBody : undefined;
+	const raw = Buffer.isBuffer(rawBody)
+		? rawBody.toString('utf8')
+		: typeof rawBody === 'string'
+			? rawBody
+			: undefined;
 	if (raw === undefined) return false;
 	const expected = createHmac('sha256', key).update(`${parts[1]}.${raw}`).digest('hex');
 	return !sameSecret(parts[2].toLowerCase(), expected);
@@ -270,7 +313,15 @@ const SUCCEEDED = 'Complete';
 const FINAL_STATUSES = new Set(['Complete', 'Failed', 'Canceled']);
 
 /** The output item: what the node can tell from the delivery, then the body as delivered. */
-export function deliveryItem(body: IDataObject, context: { webhookTaskId: number | null; flowId: number | null; triggerEvent: string; receivedAt: string }): IDataObject {
+export function deliveryItem(
+	body: IDataObject,
+	context: {
+		webhookTaskId: number | null;
+		flowId: number | null;
+		triggerEvent: string;
+		receivedAt: string;
+	},
+): IDataObject {
 	const status = fieldOf(body, 'jobStatus');
 	return {
 		jobId: numberOf(fieldOf(body, 'jobId')),
@@ -298,10 +349,15 @@ const seenInProcess = new Map<string, true>();
 
 function rememberInProcess(key: string): void {
 	seenInProcess.set(key, true);
-	while (seenInProcess.size > PROCESS_MEMORY) seenInProcess.delete(seenInProcess.keys().next().value as string);
+	while (seenInProcess.size > PROCESS_MEMORY)
+		seenInProcess.delete(seenInProcess.keys().next().value as string);
 }
 
-function answer(context: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
+function answer(
+	context: IWebhookFunctions,
+	status: number,
+	body: IDataObject,
+): IWebhookResponseData {
 	const res = context.getResponseObject();
 	res.statusCode = status;
 	res.setHeader('content-type', 'application/json; charset=utf-8');
@@ -325,7 +381,9 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 	}
 
 	const rawBody = this.getBodyData();
-	const body = (rawBody && typeof rawBody === 'object' && !Array.isArray(rawBody) ? rawBody : { value: rawBody }) as IDataObject;
+	const body = (
+		rawBody && typeof rawBody === 'object' && !Array.isArray(rawBody) ? rawBody : { value: rawBody }
+	) as IDataObject;
 	const flowId = Number(this.getNodeParameter('flowId', '', { extractValue: true }));
 	const item = deliveryItem(body, {
 		webhookTaskId: state.webhookTaskId ?? null,

@@ -3,7 +3,13 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { CREDENTIAL_TYPE } from '../n8nAdapter';
 import type { AacNodeContext } from './credentialWriter';
 import { aacApiRequest, type AacRequest } from '../transport/aacApi';
-import { DEFAULT_RUNS_PER_MINUTE, buildExecutionId, startRun, type RunKind, type StartRunResult } from './runRequest';
+import {
+	DEFAULT_RUNS_PER_MINUTE,
+	buildExecutionId,
+	startRun,
+	type RunKind,
+	type StartRunResult,
+} from './runRequest';
 import {
 	DEFAULT_MAX_WAIT_MINUTES,
 	DEFAULT_POLL_SCHEDULE,
@@ -29,7 +35,7 @@ export const waitForCompletionProperty: INodeProperties = {
 	type: 'boolean',
 	default: true,
 	description:
-		'Whether to wait until the run is Complete, Failed or Canceled before going on. Off: output the run\'s ID and first status at once (for long runs: Run without waiting → n8n Wait node → Wait).',
+		"Whether to wait until the run is Complete, Failed or Canceled before going on. Off: output the run's ID and first status at once (for long runs: Run without waiting → n8n Wait node → Wait).",
 };
 
 const waitOptions: INodeProperties[] = [
@@ -38,7 +44,8 @@ const waitOptions: INodeProperties[] = [
 		name: 'cancelOnTimeout',
 		type: 'boolean',
 		default: false,
-		description: 'Whether to cancel the run in AAC when Max Wait is reached (otherwise it goes on running)',
+		description:
+			'Whether to cancel the run in AAC when Max Wait is reached (otherwise it goes on running)',
 	},
 	{
 		displayName: 'Max Poll Interval (Seconds)',
@@ -61,7 +68,8 @@ const waitOptions: INodeProperties[] = [
 		name: 'outputFailedRuns',
 		type: 'boolean',
 		default: false,
-		description: 'Whether a run that ends Failed or Canceled is output as an item (with its status and reason) instead of failing the node',
+		description:
+			'Whether a run that ends Failed or Canceled is output as an item (with its status and reason) instead of failing the node',
 	},
 	{
 		displayName: 'Poll Interval (Seconds)',
@@ -81,7 +89,7 @@ const runOnlyOptions: INodeProperties[] = [
 		typeOptions: { minValue: 1 },
 		default: 25, // DEFAULT_RUNS_PER_MINUTE
 		description:
-			'Across items, start at most this many runs a minute (after a burst of 3), so a batch stays inside AAC\'s quota of 30 run requests per user per minute',
+			"Across items, start at most this many runs a minute (after a burst of 3), so a batch stays inside AAC's quota of 30 run requests per user per minute",
 	},
 	{
 		displayName: 'Run Key',
@@ -90,26 +98,46 @@ const runOnlyOptions: INodeProperties[] = [
 		default: '',
 		placeholder: '={{ $json.body.eventKey }}',
 		description:
-			'A value that is the same when the same request comes again, e.g. a webhook\'s delivery ID: AAC then starts no second run for it. Empty: one run per n8n execution, node and item (Retry On Fail never starts a second run).',
+			"A value that is the same when the same request comes again, e.g. a webhook's delivery ID: AAC then starts no second run for it. Empty: one run per n8n execution, node and item (Retry On Fail never starts a second run).",
 	},
 ];
 
 /** The Options collection of a Run operation. */
 export function runOptionsProperty(extra: INodeProperties[] = []): INodeProperties {
-	const options = [...extra, ...runOnlyOptions, ...waitOptions].sort((a, b) => a.displayName.localeCompare(b.displayName));
-	return { displayName: 'Options', name: 'options', type: 'collection', placeholder: 'Add Option', default: {}, options };
+	const options = [...extra, ...runOnlyOptions, ...waitOptions].sort((a, b) =>
+		a.displayName.localeCompare(b.displayName),
+	);
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options,
+	};
 }
 
 /** The Options collection of a Wait operation. */
 export function waitOptionsProperty(): INodeProperties {
-	return { displayName: 'Options', name: 'options', type: 'collection', placeholder: 'Add Option', default: {}, options: waitOptions };
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: waitOptions,
+	};
 }
 
 // ---------------------------------------------------------------------------------------------
 // Starting.
 
 /** x-execution-id for this item: see runRequest.ts for what keeps it stable. */
-export function executionIdFor(context: IExecuteFunctions, itemIndex: number, runKey: string): string {
+export function executionIdFor(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	runKey: string,
+): string {
 	const node = context.getNode();
 	let runIndex = 0;
 	try {
@@ -138,9 +166,17 @@ export interface StartSpec {
 	findCandidates?: (sinceMs: number) => Promise<string[]>;
 }
 
-export async function startRunFor(context: IExecuteFunctions, itemIndex: number, spec: StartSpec): Promise<StartRunResult & { executionId: string }> {
+export async function startRunFor(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	spec: StartSpec,
+): Promise<StartRunResult & { executionId: string }> {
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const executionId = executionIdFor(context, itemIndex, typeof options.runKey === 'string' ? options.runKey : '');
+	const executionId = executionIdFor(
+		context,
+		itemIndex,
+		typeof options.runKey === 'string' ? options.runKey : '',
+	);
 	const credentialId = context.getNode().credentials?.[CREDENTIAL_TYPE]?.id ?? 'credential';
 	const result = await startRun(
 		{
@@ -150,15 +186,23 @@ export async function startRunFor(context: IExecuteFunctions, itemIndex: number,
 			executionId,
 			targetLabel: spec.targetLabel,
 			whereToLook: spec.whereToLook,
-			perMinute: Number(options.runsPerMinute) > 0 ? Number(options.runsPerMinute) : DEFAULT_RUNS_PER_MINUTE,
+			perMinute:
+				Number(options.runsPerMinute) > 0 ? Number(options.runsPerMinute) : DEFAULT_RUNS_PER_MINUTE,
 			post: async (headers) => {
-				const response = await aacApiRequest.call(context, { ...spec.request, headers, retry: 'startsWork' });
+				const response = await aacApiRequest.call(context, {
+					...spec.request,
+					headers,
+					retry: 'startsWork',
+				});
 				return { statusCode: response.statusCode, body: response.body };
 			},
 			runIdOf: spec.runIdOf,
 			findCandidates: spec.findCandidates,
 		},
-		{ now: () => Date.now(), sleep: async (ms) => await n8nWaitDependencies.sleep(ms, executionCancelSignal(context)) },
+		{
+			now: () => Date.now(),
+			sleep: async (ms) => await n8nWaitDependencies.sleep(ms, executionCancelSignal(context)),
+		},
 	);
 	return { ...result, executionId };
 }
@@ -194,7 +238,11 @@ export interface WaitOutcome {
 }
 
 /** Waits per the item's options; throws for Failed/Canceled unless Output Failed Runs is on. */
-export async function waitForRunOf(context: IExecuteFunctions, itemIndex: number, spec: WaitSpec): Promise<WaitOutcome> {
+export async function waitForRunOf(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	spec: WaitSpec,
+): Promise<WaitOutcome> {
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const number = (value: unknown, fallback: number, min: number) => {
 		const n = Number(value);
@@ -203,7 +251,10 @@ export async function waitForRunOf(context: IExecuteFunctions, itemIndex: number
 	const maxWaitMinutes = number(options.maxWaitMinutes, DEFAULT_MAX_WAIT_MINUTES, 0);
 	// The UI asks for whole seconds ≥ 1; fractions are honoured (down to 0.1 s) for tests and demos.
 	const firstSeconds = number(options.pollIntervalSeconds, DEFAULT_POLL_SCHEDULE.firstSeconds, 0.1);
-	const maxSeconds = Math.max(firstSeconds, number(options.maxPollIntervalSeconds, DEFAULT_POLL_SCHEDULE.maxSeconds, 0.1));
+	const maxSeconds = Math.max(
+		firstSeconds,
+		number(options.maxPollIntervalSeconds, DEFAULT_POLL_SCHEDULE.maxSeconds, 0.1),
+	);
 	const result = await waitForRun(
 		{
 			node: context.getNode(),
@@ -217,7 +268,11 @@ export async function waitForRunOf(context: IExecuteFunctions, itemIndex: number
 		},
 		n8nWaitDependencies,
 	);
-	const outcome: WaitOutcome = { status: result.status, polls: result.polls, waitedSeconds: Math.round(result.waitedMs / 100) / 10 };
+	const outcome: WaitOutcome = {
+		status: result.status,
+		polls: result.polls,
+		waitedSeconds: Math.round(result.waitedMs / 100) / 10,
+	};
 	if (result.status !== 'Complete') {
 		outcome.reason = spec.getReason ? await spec.getReason().catch(() => undefined) : undefined;
 		if (options.outputFailedRuns !== true) {
@@ -235,6 +290,10 @@ export function durationSeconds(from: unknown, to: unknown): number | null {
 }
 
 /** A GET through the transport (retried as a read). */
-export async function aacGet(context: AacNodeContext, path: string, qs?: IDataObject): Promise<unknown> {
+export async function aacGet(
+	context: AacNodeContext,
+	path: string,
+	qs?: IDataObject,
+): Promise<unknown> {
 	return (await aacApiRequest.call(context, { method: 'GET', path, qs, retry: 'read' })).body;
 }

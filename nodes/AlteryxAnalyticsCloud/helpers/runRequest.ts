@@ -178,7 +178,11 @@ interface Bucket {
 const buckets = new Map<string, Bucket>();
 
 /** Waits until one more run POST fits into `perMinute` (burst RUN_BURST). */
-export async function acquireRunSlot(key: string, perMinute: number, deps: RunRequestDependencies): Promise<void> {
+export async function acquireRunSlot(
+	key: string,
+	perMinute: number,
+	deps: RunRequestDependencies,
+): Promise<void> {
 	const rate = Math.max(1, perMinute) / 60_000; // tokens per ms
 	const capacity = Math.max(1, Math.min(RUN_BURST, Math.floor(perMinute)));
 	let bucket = buckets.get(key);
@@ -205,38 +209,75 @@ export async function acquireRunSlot(key: string, perMinute: number, deps: RunRe
 
 // ---------------------------------------------------------------------------------------------
 
-export async function startRun(spec: StartRunSpec, deps: RunRequestDependencies): Promise<StartRunResult> {
-	await acquireRunSlot(`${spec.quotaScope}|${spec.endpoint}`, spec.perMinute ?? DEFAULT_RUNS_PER_MINUTE, deps);
+export async function startRun(
+	spec: StartRunSpec,
+	deps: RunRequestDependencies,
+): Promise<StartRunResult> {
+	await acquireRunSlot(
+		`${spec.quotaScope}|${spec.endpoint}`,
+		spec.perMinute ?? DEFAULT_RUNS_PER_MINUTE,
+		deps,
+	);
 
 	const known = memory.get(spec.executionId);
 	const firstAttemptAt = known?.firstAttemptAt ?? deps.now();
-	if (!known) remember(spec.executionId, { kind: spec.kind, firstAttemptAt, targetLabel: spec.targetLabel });
+	if (!known)
+		remember(spec.executionId, { kind: spec.kind, firstAttemptAt, targetLabel: spec.targetLabel });
 
 	const response = await spec.post({ 'x-execution-id': spec.executionId });
-	const answer = response.body !== null && typeof response.body === 'object' ? (response.body as Record<string, unknown>) : {};
+	const answer =
+		response.body !== null && typeof response.body === 'object'
+			? (response.body as Record<string, unknown>)
+			: {};
 
 	if (response.statusCode !== 304) {
 		const runId = spec.runIdOf(response.body);
-		if (runId !== undefined) remember(spec.executionId, { kind: spec.kind, runId, answer, firstAttemptAt, targetLabel: spec.targetLabel });
+		if (runId !== undefined)
+			remember(spec.executionId, {
+				kind: spec.kind,
+				runId,
+				answer,
+				firstAttemptAt,
+				targetLabel: spec.targetLabel,
+			});
 		return { runId: runId ?? '', answer, alreadyStarted: false };
 	}
 
 	// 304: a run with this x-execution-id exists; nothing new was started.
 	const remembered = memory.get(spec.executionId);
 	if (remembered?.runId) {
-		return { runId: remembered.runId, answer: remembered.answer ?? {}, alreadyStarted: true, foundBy: 'this process' };
+		return {
+			runId: remembered.runId,
+			answer: remembered.answer ?? {},
+			alreadyStarted: true,
+			foundBy: 'this process',
+		};
 	}
 	const fromBody = spec.runIdOf(response.body);
 	if (fromBody !== undefined) {
-		remember(spec.executionId, { kind: spec.kind, runId: fromBody, answer, firstAttemptAt, targetLabel: spec.targetLabel });
+		remember(spec.executionId, {
+			kind: spec.kind,
+			runId: fromBody,
+			answer,
+			firstAttemptAt,
+			targetLabel: spec.targetLabel,
+		});
 		return { runId: fromBody, answer, alreadyStarted: true, foundBy: '304 body' };
 	}
 	let candidates: string[] = [];
 	if (spec.findCandidates) {
 		const taken = claimed.get(spec.kind) ?? new Set<string>();
-		candidates = (await spec.findCandidates(firstAttemptAt - CANDIDATE_SKEW_MS)).filter((id) => !taken.has(id));
+		candidates = (await spec.findCandidates(firstAttemptAt - CANDIDATE_SKEW_MS)).filter(
+			(id) => !taken.has(id),
+		);
 		if (candidates.length === 1) {
-			remember(spec.executionId, { kind: spec.kind, runId: candidates[0], answer: {}, firstAttemptAt, targetLabel: spec.targetLabel });
+			remember(spec.executionId, {
+				kind: spec.kind,
+				runId: candidates[0],
+				answer: {},
+				firstAttemptAt,
+				targetLabel: spec.targetLabel,
+			});
 			return { runId: candidates[0], answer: {}, alreadyStarted: true, foundBy: 'run list' };
 		}
 	}
@@ -244,7 +285,9 @@ export async function startRun(spec: StartRunSpec, deps: RunRequestDependencies)
 	throw new AlreadyStartedError(
 		`AAC says a run of ${spec.targetLabel} was already started for this item (304 for x-execution-id ${spec.executionId}), and did not say which; nothing new was started`,
 		`An earlier attempt of this node for this item reached AAC (its answer was lost, or n8n restarted since). ` +
-			(candidates.length > 1 ? `${candidates.length} runs of ${spec.targetLabel} started since ${since} could be it. ` : '') +
+			(candidates.length > 1
+				? `${candidates.length} runs of ${spec.targetLabel} started since ${since} could be it. `
+				: '') +
 			`Find the run in AAC: ${spec.whereToLook} (started at or after ${since}); then use its id with Wait or Get. Starting it again needs a new execution, or another Run Key.`,
 		spec.executionId,
 	);

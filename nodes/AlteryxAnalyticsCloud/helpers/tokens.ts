@@ -1,11 +1,23 @@
-import {
-	NodeOperationError,
-	type ICredentialDataDecryptedObject,
-} from 'n8n-workflow';
+import { NodeOperationError, type ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { AacTokenError, refreshIntent, sharedCoordinator, type ObtainResult, type TokenSettings } from '../core';
-import { REFRESH_STARTED_FIELD, credentialUpdate, explainRejection, n8nRefreshDependencies } from '../n8nAdapter';
-import { savedRefreshTokenIsNewest, writeCredential, type AacNodeContext } from './credentialWriter';
+import {
+	AacTokenError,
+	refreshIntent,
+	sharedCoordinator,
+	type ObtainResult,
+	type TokenSettings,
+} from '../core';
+import {
+	REFRESH_STARTED_FIELD,
+	credentialUpdate,
+	explainRejection,
+	n8nRefreshDependencies,
+} from '../n8nAdapter';
+import {
+	savedRefreshTokenIsNewest,
+	writeCredential,
+	type AacNodeContext,
+} from './credentialWriter';
 import { toNodeError } from './errors';
 
 /**
@@ -29,25 +41,35 @@ export async function obtainAndSave(
 	let markedAsStarted = false;
 	// The record as it was before this run, for when this run's refresh surely did not happen.
 	const restoreRecord = () =>
-		writeCredential(context, data, settings, { [REFRESH_STARTED_FIELD]: typeof startedRecord === 'string' ? startedRecord : '' }).catch(
-			() => undefined,
-		);
+		writeCredential(context, data, settings, {
+			[REFRESH_STARTED_FIELD]: typeof startedRecord === 'string' ? startedRecord : '',
+		}).catch(() => undefined);
 	try {
-		const result = await sharedCoordinator.obtain(settings, n8nRefreshDependencies(context.helpers.httpRequest), {
-			intent,
-			beforeTokenRequest: async () => {
-				await writeCredential(context, data, settings, { [REFRESH_STARTED_FIELD]: new Date().toISOString() });
-				markedAsStarted = true;
+		const result = await sharedCoordinator.obtain(
+			settings,
+			n8nRefreshDependencies(context.helpers.httpRequest),
+			{
+				intent,
+				beforeTokenRequest: async () => {
+					await writeCredential(context, data, settings, {
+						[REFRESH_STARTED_FIELD]: new Date().toISOString(),
+					});
+					markedAsStarted = true;
+				},
 			},
-		});
+		);
 		if (result.changed && intent !== 'read') {
 			await writeCredential(context, data, settings, credentialUpdate(result));
 			// The stored pair may be newer still (another run rotated meanwhile); it must be the newest.
 			if (!(await savedRefreshTokenIsNewest(context, settings))) {
-				throw new NodeOperationError(context.getNode(), 'The rotated tokens could not be saved into the credential', {
-					description:
-						'n8n did not store the new refresh token. If the Access Token or Refresh Token field holds an expression, replace it with the plain token: n8n cannot write into expressions. This n8n process keeps the new pair in memory until it restarts, so running the workflow again retries the save.',
-				});
+				throw new NodeOperationError(
+					context.getNode(),
+					'The rotated tokens could not be saved into the credential',
+					{
+						description:
+							'n8n did not store the new refresh token. If the Access Token or Refresh Token field holds an expression, replace it with the plain token: n8n cannot write into expressions. This n8n process keeps the new pair in memory until it restarts, so running the workflow again retries the save.',
+					},
+				);
 			}
 		} else if (markedAsStarted) {
 			await restoreRecord(); // the refresh was deferred: AAC surely did not rotate
@@ -56,7 +78,8 @@ export async function obtainAndSave(
 	} catch (error) {
 		// AAC surely did not rotate (nothing sent, or an error answer): the stored pair is still
 		// good, so the record goes. It stays when the token may have been spent.
-		if (markedAsStarted && error instanceof AacTokenError && !error.refreshTokenMaybeSpent) await restoreRecord();
+		if (markedAsStarted && error instanceof AacTokenError && !error.refreshTokenMaybeSpent)
+			await restoreRecord();
 		throw toNodeError(context.getNode(), explainRejection(error, startedRecord));
 	}
 }

@@ -38,7 +38,14 @@ export function runsForInstanceAi(node: INode, workflow: IWorkflowMetadata): boo
  * out, not of what must not: a field added to the token output later stays out of tools until
  * someone adds it here.
  */
-const TOOL_SAFE_TOKEN_FIELDS = ['refreshed', 'expiresAt', 'expiresIn', 'tokenType', 'apiBaseUrl', 'refreshWarning'] as const;
+const TOOL_SAFE_TOKEN_FIELDS = [
+	'refreshed',
+	'expiresAt',
+	'expiresIn',
+	'tokenType',
+	'apiBaseUrl',
+	'refreshWarning',
+] as const;
 
 const TOKEN_WITHHELD_NOTE =
 	'The access token itself is never given to AI tools. n8n holds it in the credential and uses it for Alteryx Analytics Cloud requests; expiresAt and expiresIn say how long the current one stays valid.';

@@ -68,7 +68,12 @@ export interface RunWaitDetails {
  * The wait's errors are NodeOperationErrors (what n8n shows and what Continue On Fail turns into
  * an item); what kind of end it was is in `context.runWait` (read it with runWaitDetails).
  */
-export function runWaitError(node: INode, message: string, description: string, details: RunWaitDetails): NodeOperationError {
+export function runWaitError(
+	node: INode,
+	message: string,
+	description: string,
+	details: RunWaitDetails,
+): NodeOperationError {
 	const error = new NodeOperationError(node, message, { description });
 	error.context.runWait = { ...details };
 	return error;
@@ -118,7 +123,21 @@ export interface WaitForRunResult {
 	waitedMs: number;
 }
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+const NETWORK_CODES = new Set([
+	'ECONNRESET',
+	'ECONNREFUSED',
+	'ETIMEDOUT',
+	'ECONNABORTED',
+	'EPIPE',
+	'EAI_AGAIN',
+	'ENOTFOUND',
+	'ENETUNREACH',
+	'EHOSTUNREACH',
+	'UND_ERR_SOCKET',
+	'ERR_STREAM_PREMATURE_CLOSE',
+	'ESOCKETTIMEDOUT',
+	'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
 
 function statusCodeOf(error: Record<string, unknown>): number | undefined {
 	for (const key of ['httpCode', 'statusCode', 'status']) {
@@ -156,17 +175,26 @@ function readStatus(value: unknown): string | undefined {
 	return undefined;
 }
 
-export async function waitForRun(options: WaitForRunOptions, deps: WaitDependencies): Promise<WaitForRunResult> {
+export async function waitForRun(
+	options: WaitForRunOptions,
+	deps: WaitDependencies,
+): Promise<WaitForRunResult> {
 	const schedule = options.schedule ?? DEFAULT_POLL_SCHEDULE;
 	const isTransient = options.isTransient ?? isTransientPollError;
-	const maxFailures = Math.max(1, options.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_POLL_FAILURES);
+	const maxFailures = Math.max(
+		1,
+		options.maxConsecutiveFailures ?? DEFAULT_MAX_CONSECUTIVE_POLL_FAILURES,
+	);
 	const startedAt = deps.now();
 	const deadline = startedAt + Math.max(0, options.maxWaitMs);
 	let lastStatus: string | undefined;
 	let polls = 0;
 	let failuresInARow = 0;
 	const hint = options.resumeHint ? ` ${options.resumeHint}` : '';
-	const details = (code: RunWaitErrorCode, extra: Partial<RunWaitDetails> = {}): RunWaitDetails => ({
+	const details = (
+		code: RunWaitErrorCode,
+		extra: Partial<RunWaitDetails> = {},
+	): RunWaitDetails => ({
 		code,
 		runLabel: options.runLabel,
 		lastStatus,
@@ -174,7 +202,8 @@ export async function waitForRun(options: WaitForRunOptions, deps: WaitDependenc
 		waitedMs: deps.now() - startedAt,
 		...extra,
 	});
-	const statusText = () => (lastStatus === undefined ? 'no status read yet' : `last status ${lastStatus}`);
+	const statusText = () =>
+		lastStatus === undefined ? 'no status read yet' : `last status ${lastStatus}`;
 
 	// "canceled" in the message is what n8n-core reads to record the execution as canceled, not
 	// failed (WorkflowExecute.processSuccessExecution), as for its own cancellation errors.
@@ -229,14 +258,16 @@ export async function waitForRun(options: WaitForRunOptions, deps: WaitDependenc
 			if (options.signal?.aborted) throw stopped();
 			if (!isTransient(error)) throw asNodeError(options.node, error);
 			failuresInARow += 1;
-			if (failuresInARow >= maxFailures) throw unavailable('polls failed', (error as Error)?.message ?? 'unknown');
+			if (failuresInARow >= maxFailures)
+				throw unavailable('polls failed', (error as Error)?.message ?? 'unknown');
 			continue;
 		}
 		const status = readStatus(answer);
 		if (status === undefined) {
 			// An answer that is not a status (an HTML error page passed off as 200, say): transient.
 			failuresInARow += 1;
-			if (failuresInARow >= maxFailures) throw unavailable('answers were not a status', 'the answer was not a status');
+			if (failuresInARow >= maxFailures)
+				throw unavailable('answers were not a status', 'the answer was not a status');
 			continue;
 		}
 		failuresInARow = 0;
@@ -263,7 +294,14 @@ export function runEndedError(
 		status === 'Failed'
 			? `AAC reports the run as Failed${reason ? '' : ' without a reason; open the run in AAC for its job logs'}. To get the run as output instead of an error, turn on the option Output Failed Runs.`
 			: 'The run was cancelled (in AAC, or by a Cancel operation). To get the run as output instead of an error, turn on the option Output Failed Runs.',
-		{ code: status === 'Failed' ? 'FAILED' : 'CANCELED', runLabel, lastStatus: status, reason, polls: extra.polls, waitedMs: extra.waitedMs },
+		{
+			code: status === 'Failed' ? 'FAILED' : 'CANCELED',
+			runLabel,
+			lastStatus: status,
+			reason,
+			polls: extra.polls,
+			waitedMs: extra.waitedMs,
+		},
 	);
 }
 
@@ -276,7 +314,8 @@ type SleepWithAbort = (ms: number, signal?: AbortSignal) => Promise<void>;
  * n8n-workflow's `sleepWithAbort` where the installed version exports it (1.x, e.g. 1.120 in
  * n8n 1.123.81); n8n-workflow 2.41 exports only `sleep`. Read at run time: the package is n8n's.
  */
-const workflowSleepWithAbort = (n8nWorkflow as unknown as { sleepWithAbort?: SleepWithAbort }).sleepWithAbort;
+const workflowSleepWithAbort = (n8nWorkflow as unknown as { sleepWithAbort?: SleepWithAbort })
+	.sleepWithAbort;
 
 /**
  * A sleep that ends at once when `signal` aborts, over web-standard APIs only (no timer globals,
@@ -326,8 +365,12 @@ export async function n8nSleep(ms: number, signal?: AbortSignal): Promise<void> 
 }
 
 /** The execution's cancel signal, on n8n versions that have it. */
-export function executionCancelSignal(context: { getExecutionCancelSignal?: () => AbortSignal | undefined }): AbortSignal | undefined {
-	return typeof context.getExecutionCancelSignal === 'function' ? context.getExecutionCancelSignal() : undefined;
+export function executionCancelSignal(context: {
+	getExecutionCancelSignal?: () => AbortSignal | undefined;
+}): AbortSignal | undefined {
+	return typeof context.getExecutionCancelSignal === 'function'
+		? context.getExecutionCancelSignal()
+		: undefined;
 }
 
 const realWaitDependencies: WaitDependencies = { sleep: n8nSleep, now: () => Date.now() };
@@ -338,7 +381,8 @@ let replacedWaitDependencies: WaitDependencies | undefined;
  * call, so replaceWaitDependencies takes effect for every wait that follows.
  */
 export const n8nWaitDependencies: WaitDependencies = {
-	sleep: async (ms, signal) => await (replacedWaitDependencies ?? realWaitDependencies).sleep(ms, signal),
+	sleep: async (ms, signal) =>
+		await (replacedWaitDependencies ?? realWaitDependencies).sleep(ms, signal),
 	now: () => (replacedWaitDependencies ?? realWaitDependencies).now(),
 };
 

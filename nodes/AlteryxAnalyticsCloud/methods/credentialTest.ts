@@ -24,7 +24,10 @@ interface TestResponse {
 function ownRequestAllowedDomains(data: ICredentialDataDecryptedObject): string | undefined {
 	if (data.allowedHttpRequestDomains !== 'domains') return undefined;
 	const list = typeof data.allowedDomains === 'string' ? data.allowedDomains.trim() : '';
-	if (!list) throw new Error('Allowed HTTP Request Domains is "Specific Domains" but Allowed Domains is empty. Nothing was sent.');
+	if (!list)
+		throw new Error(
+			'Allowed HTTP Request Domains is "Specific Domains" but Allowed Domains is empty. Nothing was sent.',
+		);
 	return list;
 }
 
@@ -35,7 +38,11 @@ function hostAllowed(hostname: string, allowedDomains: string): boolean {
 		.split(',')
 		.map((domain) => domain.trim().toLowerCase().replace(/\.$/, ''))
 		.filter(Boolean)
-		.some((domain) => (domain.startsWith('*.') ? domain.length > 2 && host.endsWith(domain.slice(1)) : host === domain));
+		.some((domain) =>
+			domain.startsWith('*.')
+				? domain.length > 2 && host.endsWith(domain.slice(1))
+				: host === domain,
+		);
 }
 
 /**
@@ -45,7 +52,12 @@ function hostAllowed(hostname: string, allowedDomains: string): boolean {
  * Authorization header is set here. That helper applies n8n's proxy settings, in 2.x its SSRF
  * protection, and the `allowedDomains` it is given. No redirects: the token must not follow one.
  */
-async function getStatus(context: ICredentialTestFunctions, url: string, settings: TokenSettings, allowedDomains: string | undefined): Promise<TestResponse> {
+async function getStatus(
+	context: ICredentialTestFunctions,
+	url: string,
+	settings: TokenSettings,
+	allowedDomains: string | undefined,
+): Promise<TestResponse> {
 	const headers = { Authorization: `Bearer ${settings.accessToken}`, Accept: 'application/json' };
 	const request = (context as Partial<ICredentialTestFunctions> | undefined)?.helpers?.request;
 	if (typeof request === 'function') {
@@ -66,7 +78,11 @@ async function getStatus(context: ICredentialTestFunctions, url: string, setting
 	// Fallback for a context without n8n's helper (no n8n release we support: both pass
 	// `request`; a stripped-down host or an older n8n might not). fetch bypasses n8n's proxy and
 	// SSRF settings, which is why it is only the fallback; the allowed domains were checked above.
-	const response = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(settings.timeoutMs) });
+	const response = await fetch(url, {
+		headers,
+		redirect: 'manual',
+		signal: AbortSignal.timeout(settings.timeoutMs),
+	});
 	return { status: response.status };
 }
 
@@ -75,7 +91,8 @@ function reachError(error: unknown): string {
 	const problem = error as { name?: unknown; message?: unknown } | undefined;
 	const name = typeof problem?.name === 'string' ? problem.name : 'Error';
 	const message = typeof problem?.message === 'string' ? problem.message : '';
-	if (name.startsWith('Ssrf') || message.startsWith('Domain not allowed')) return `${name}: ${message.split('\n')[0].slice(0, 300)}`;
+	if (name.startsWith('Ssrf') || message.startsWith('Domain not allowed'))
+		return `${name}: ${message.split('\n')[0].slice(0, 300)}`;
 	return name;
 }
 
@@ -131,5 +148,8 @@ export async function alteryxAnalyticsCloudTokenTest(
 					: 'Check the API Base URL field.';
 		return { status: 'Error', message: `GET ${url} answered HTTP ${status}. ${hint}` };
 	}
-	return { status: 'OK', message: `Connection successful: AAC at ${settings.apiBaseUrl} accepted the access token.` };
+	return {
+		status: 'OK',
+		message: `Connection successful: AAC at ${settings.apiBaseUrl} accepted the access token.`,
+	};
 }

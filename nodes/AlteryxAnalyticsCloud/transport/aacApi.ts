@@ -94,9 +94,22 @@ const REQUEST_TIMEOUT_MS = 60_000;
 const RETRYABLE_READ_STATUS = new Set([429, 500, 502, 503, 504]);
 
 /** The request surely never reached AAC: safe to resend even a POST that starts a run. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+const NOT_SENT_CODES = new Set([
+	'ECONNREFUSED',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'ENETUNREACH',
+	'EHOSTUNREACH',
+]);
 /** The request may have reached AAC: a GET may be resent, a POST that starts a run may not. */
-const AMBIGUOUS_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+const AMBIGUOUS_CODES = new Set([
+	'ECONNRESET',
+	'ETIMEDOUT',
+	'ECONNABORTED',
+	'EPIPE',
+	'ESOCKETTIMEDOUT',
+	'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
 
 /**
  * Network failures in words. n8n's NodeApiError replaces any message that contains a Node error
@@ -123,7 +136,10 @@ function header(headers: Record<string, unknown> | undefined, name: string): str
 }
 
 /** Seconds AAC asked to wait (x-retry-after, else Retry-After as seconds or a date), clamped 1–60 s. */
-export function retryAfterMs(headers: Record<string, unknown> | undefined, now = Date.now()): number | undefined {
+export function retryAfterMs(
+	headers: Record<string, unknown> | undefined,
+	now = Date.now(),
+): number | undefined {
 	const raw = header(headers, 'x-retry-after') ?? header(headers, 'retry-after');
 	if (raw === undefined || raw.trim() === '') return undefined;
 	let seconds = Number(raw);
@@ -150,7 +166,8 @@ export function networkCode(error: unknown): string | undefined {
 	let current = error as { code?: unknown; httpCode?: unknown; cause?: unknown } | undefined;
 	for (let depth = 0; current && depth < 5; depth++) {
 		for (const code of [current.code, current.httpCode]) {
-			if (typeof code === 'string' && (NOT_SENT_CODES.has(code) || AMBIGUOUS_CODES.has(code))) return code;
+			if (typeof code === 'string' && (NOT_SENT_CODES.has(code) || AMBIGUOUS_CODES.has(code)))
+				return code;
 		}
 		current = current.cause as typeof current;
 	}
@@ -160,7 +177,12 @@ export function networkCode(error: unknown): string | undefined {
 function isCancellation(error: unknown): boolean {
 	let current = error as { code?: unknown; cause?: unknown; name?: unknown } | undefined;
 	for (let depth = 0; current && depth < 5; depth++) {
-		if (current.code === 'ERR_CANCELED' || current.name === 'AbortError' || current.name === 'CanceledError') return true;
+		if (
+			current.code === 'ERR_CANCELED' ||
+			current.name === 'AbortError' ||
+			current.name === 'CanceledError'
+		)
+			return true;
 		current = current.cause as typeof current;
 	}
 	return false;
@@ -176,15 +198,16 @@ const HINTS: Record<number, string> = {
 	401: 'AAC rejected the access token even after a refresh. Generate a new token pair in AAC (User Preferences → OAuth 2.0 API Tokens) and paste it into the credential.',
 	403: "The token's user may not do this: check that the object is shared with that user, that the user's role allows it, and that the token belongs to the workspace that holds it.",
 	404: "AAC has nothing with that ID that the token's user can see: check the ID (pick it from the list), and the workspace of the token.",
-	409: 'AAC refused the request because of the object\'s current state.',
+	409: "AAC refused the request because of the object's current state.",
 	410: 'It no longer exists in AAC (it was deleted).',
 	429: "AAC's per-minute quota for this endpoint is used up and stayed so while the node waited. Wait a minute, or spread the items (for example Loop Over Items with a Wait node).",
 };
 
 function hintFor(status: number): string {
 	if (HINTS[status]) return HINTS[status];
-	if (status >= 500) return 'AAC failed to answer; try again later. If it persists, give Alteryx support the request ID.';
-	return 'See AAC\'s message above.';
+	if (status >= 500)
+		return 'AAC failed to answer; try again later. If it persists, give Alteryx support the request ID.';
+	return "See AAC's message above.";
 }
 
 function exceptionOf(body: unknown): { name?: string; message?: string; details?: string } {
@@ -198,7 +221,9 @@ function exceptionOf(body: unknown): { name?: string; message?: string; details?
 				details: typeof details === 'string' ? details : undefined,
 			};
 		}
-		const message = (body as { message?: unknown; error?: unknown }).message ?? (body as { error?: unknown }).error;
+		const message =
+			(body as { message?: unknown; error?: unknown }).message ??
+			(body as { error?: unknown }).error;
 		if (typeof message === 'string') return { message };
 	}
 	return {};
@@ -234,10 +259,19 @@ export function aacApiError(
 		message: message || null,
 		requestId: requestId ?? null,
 	};
-	return new NodeApiError(context.getNode(), errorResponse, { message: text, description, httpCode: String(statusCode) });
+	return new NodeApiError(context.getNode(), errorResponse, {
+		message: text,
+		description,
+		httpCode: String(statusCode),
+	});
 }
 
-function ambiguousStartError(context: AacContext, request: AacRequest, what: string, cause: string): NodeApiError {
+function ambiguousStartError(
+	context: AacContext,
+	request: AacRequest,
+	what: string,
+	cause: string,
+): NodeApiError {
 	const executionId = request.headers?.['x-execution-id'];
 	const { outcome, repeatRisk, check } = request.ambiguity ?? RUN_AMBIGUITY;
 	return new NodeApiError(
@@ -246,13 +280,19 @@ function ambiguousStartError(context: AacContext, request: AacRequest, what: str
 		{
 			message: `${outcome}: ${request.method} ${request.path} ${what}, and AAC's answer was lost`,
 			description: `${cause}. This request starts or cancels work in AAC, so it was not repeated (${repeatRisk}). ${check}${
-				executionId ? `; the request carried x-execution-id ${executionId}, and a retry with the same ID starts nothing new` : ''
+				executionId
+					? `; the request carried x-execution-id ${executionId}, and a retry with the same ID starts nothing new`
+					: ''
 			}.`,
 		},
 	);
 }
 
-async function sendOnce(context: AacContext, url: string, request: AacRequest): Promise<AacResponse> {
+async function sendOnce(
+	context: AacContext,
+	url: string,
+	request: AacRequest,
+): Promise<AacResponse> {
 	const options: IHttpRequestOptions = {
 		method: request.method,
 		url,
@@ -268,14 +308,23 @@ async function sendOnce(context: AacContext, url: string, request: AacRequest): 
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 	};
-	const response = (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, options)) as {
+	const response = (await context.helpers.httpRequestWithAuthentication.call(
+		context,
+		CREDENTIAL_TYPE,
+		options,
+	)) as {
 		statusCode: number;
 		headers?: Record<string, unknown>;
 		body: unknown;
 	};
 	const headers: Record<string, string | undefined> = {};
-	for (const name of Object.keys(response.headers ?? {})) headers[name.toLowerCase()] = header(response.headers, name);
-	return { statusCode: response.statusCode, headers, body: response.body === '' ? undefined : response.body };
+	for (const name of Object.keys(response.headers ?? {}))
+		headers[name.toLowerCase()] = header(response.headers, name);
+	return {
+		statusCode: response.statusCode,
+		headers,
+		body: response.body === '' ? undefined : response.body,
+	};
 }
 
 /**
@@ -284,7 +333,12 @@ async function sendOnce(context: AacContext, url: string, request: AacRequest): 
  * when someone rotated meanwhile, nothing to do but retry. In Refresh Operation Only mode
  * requests never spend the refresh token.
  */
-async function refreshAfterRejection(context: AacContext, rejectedToken: string, request: AacRequest, response: AacResponse): Promise<void> {
+async function refreshAfterRejection(
+	context: AacContext,
+	rejectedToken: string,
+	request: AacRequest,
+	response: AacResponse,
+): Promise<void> {
 	const data = await context.getCredentials(CREDENTIAL_TYPE);
 	const settings = readCredential(data);
 	if (currentAccessToken(settings) !== rejectedToken) return;
@@ -324,11 +378,16 @@ export async function aacApiRequest(this: AacContext, request: AacRequest): Prom
 				continue;
 			}
 			const failed = NETWORK_FAILURE[code] ?? 'failed';
-			if (!surelyNotSent && request.retry === 'startsWork') throw ambiguousStartError(this, request, failed, `Network error ${code}`);
-			const unreachable = new NodeApiError(this.getNode(), { message: 'AAC could not be reached' } as JsonObject, {
-				message: `${request.method} ${new URL(url).origin}${request.path} ${failed}, ${attempt} attempt${attempt === 1 ? '' : 's'}`,
-				description: `Network error ${code}. Check the credential's API Base URL and n8n's network access to it.`,
-			});
+			if (!surelyNotSent && request.retry === 'startsWork')
+				throw ambiguousStartError(this, request, failed, `Network error ${code}`);
+			const unreachable = new NodeApiError(
+				this.getNode(),
+				{ message: 'AAC could not be reached' } as JsonObject,
+				{
+					message: `${request.method} ${new URL(url).origin}${request.path} ${failed}, ${attempt} attempt${attempt === 1 ? '' : 's'}`,
+					description: `Network error ${code}. Check the credential's API Base URL and n8n's network access to it.`,
+				},
+			);
 			// In context, not in the error response: n8n would replace our message with its own for a code
 			// there. A wait reads it to go on polling (waitForRun.ts: isTransientPollError).
 			unreachable.context.networkCode = code;
@@ -346,9 +405,15 @@ export async function aacApiRequest(this: AacContext, request: AacRequest): Prom
 		}
 		const secrets = [sentToken, settings.accessToken, settings.refreshToken];
 		if (request.retry === 'startsWork' && statusCode >= 500) {
-			throw ambiguousStartError(this, request, `was answered ${statusCode}`, `AAC answered ${statusCode}${response.headers['x-trifacta-request-id'] ? ` (request ID ${response.headers['x-trifacta-request-id']})` : ''}`);
+			throw ambiguousStartError(
+				this,
+				request,
+				`was answered ${statusCode}`,
+				`AAC answered ${statusCode}${response.headers['x-trifacta-request-id'] ? ` (request ID ${response.headers['x-trifacta-request-id']})` : ''}`,
+			);
 		}
-		const retryable = request.retry === 'read' ? RETRYABLE_READ_STATUS.has(statusCode) : statusCode === 429;
+		const retryable =
+			request.retry === 'read' ? RETRYABLE_READ_STATUS.has(statusCode) : statusCode === 429;
 		if (retryable && attempt < READ_ATTEMPTS) {
 			await sleep(retryAfterMs(response.headers) ?? backoffMs(attempt));
 			continue;
@@ -368,7 +433,11 @@ export async function aacApiRequest(this: AacContext, request: AacRequest): Prom
  * time. The end is `count` reached or an empty page: a short page alone never ends the list,
  * since AAC may serve fewer than asked.
  */
-export async function aacApiRequestAllItems(this: AacContext, request: AacRequest, paging: AacPaging): Promise<IDataObject[]> {
+export async function aacApiRequestAllItems(
+	this: AacContext,
+	request: AacRequest,
+	paging: AacPaging,
+): Promise<IDataObject[]> {
 	const wanted = paging.returnAll ? Infinity : Math.max(0, Math.floor(paging.limit ?? 50));
 	const items: IDataObject[] = [];
 	if (wanted === 0) return items;
@@ -381,9 +450,14 @@ export async function aacApiRequestAllItems(this: AacContext, request: AacReques
 		});
 		const body = response.body as { data?: unknown; count?: unknown } | undefined;
 		if (!body || !Array.isArray(body.data)) {
-			throw new NodeOperationError(this.getNode(), `AAC answered ${request.method} ${request.path} without a list`, {
-				description: 'Expected { "data": [...] }. The API Base URL may point at something other than AAC.',
-			});
+			throw new NodeOperationError(
+				this.getNode(),
+				`AAC answered ${request.method} ${request.path} without a list`,
+				{
+					description:
+						'Expected { "data": [...] }. The API Base URL may point at something other than AAC.',
+				},
+			);
 		}
 		const data = body.data as IDataObject[];
 		items.push(...data);
@@ -392,7 +466,11 @@ export async function aacApiRequestAllItems(this: AacContext, request: AacReques
 		if (data.length === 0) return items;
 		if (typeof body.count === 'number' && offset >= body.count) return items;
 	}
-	throw new NodeOperationError(this.getNode(), `Listing ${request.path} did not end after ${MAX_PAGES} pages`, {
-		description: `${items.length} items so far; use a Limit or a filter.`,
-	});
+	throw new NodeOperationError(
+		this.getNode(),
+		`Listing ${request.path} did not end after ${MAX_PAGES} pages`,
+		{
+			description: `${items.length} items so far; use a Limit or a filter.`,
+		},
+	);
 }

@@ -22,13 +22,15 @@ export const description: INodeProperties[] = [
 				name: 'Get',
 				value: 'get',
 				action: 'Get a valid access token',
-				description: 'Return a valid access token, refreshing first when it expires within the margin',
+				description:
+					'Return a valid access token, refreshing first when it expires within the margin',
 			},
 			{
 				name: 'Inspect',
 				value: 'inspect',
 				action: 'Inspect the stored tokens',
-				description: 'Show client ID, issuer and expiry times of the stored tokens, without any request',
+				description:
+					'Show client ID, issuer and expiry times of the stored tokens, without any request',
 			},
 			{
 				name: 'Refresh',

@@ -15,19 +15,30 @@ export async function execute(this: IExecuteFunctions): Promise<IDataObject> {
 		clientIdSource: settings.clientIdSource,
 		issuer: settings.issuer,
 		issuerSource: settings.issuerSource,
-		issuerPolicy: settings.isAacIdentityHost ? 'AAC identity host' : 'custom issuer (allowed by the credential)',
+		issuerPolicy: settings.isAacIdentityHost
+			? 'AAC identity host'
+			: 'custom issuer (allowed by the credential)',
 		tokenEndpoint: settings.tokenEndpoint,
 		apiBaseUrl: settings.apiBaseUrl,
 		accessTokenExpiresAt: iso(settings.accessTokenExpiresAt),
 		accessTokenExpiresIn: secondsLeft(settings.accessTokenExpiresAt),
 		accessTokenExpired: settings.accessTokenExpiresAt <= Date.now(),
-		accessTokenExpiryMeasured: settings.accessTokenExpirySource === 'received' ? 'on this clock when received' : 'from the token\'s exp claim',
-		clockBehindSeconds: settings.clockBehindMs === undefined ? null : Math.round(settings.clockBehindMs / 1000),
-		refreshTokenFormat: refreshTokenExpiresAt === undefined ? 'opaque (expiry not readable)' : 'JWT',
+		accessTokenExpiryMeasured:
+			settings.accessTokenExpirySource === 'received'
+				? 'on this clock when received'
+				: "from the token's exp claim",
+		clockBehindSeconds:
+			settings.clockBehindMs === undefined ? null : Math.round(settings.clockBehindMs / 1000),
+		refreshTokenFormat:
+			refreshTokenExpiresAt === undefined ? 'opaque (expiry not readable)' : 'JWT',
 		refreshTokenExpiresAt: iso(refreshTokenExpiresAt),
 		lastRotatedAt: settings.lastRotatedAt ?? null,
 		// Set only while a refresh's outcome is unknown (see helpers/tokens.ts).
-		unsavedRefreshStartedAt: typeof settings.input[REFRESH_STARTED_FIELD] === 'string' && settings.input[REFRESH_STARTED_FIELD] ? settings.input[REFRESH_STARTED_FIELD] : null,
+		unsavedRefreshStartedAt:
+			typeof settings.input[REFRESH_STARTED_FIELD] === 'string' &&
+			settings.input[REFRESH_STARTED_FIELD]
+				? settings.input[REFRESH_STARTED_FIELD]
+				: null,
 		refreshMode: settings.refreshMode,
 		refreshMarginSeconds: settings.refreshMarginMs / 1000,
 	};

@@ -24,7 +24,9 @@ export function tokenOutput(result: ObtainResult, settings: TokenSettings): IDat
 		apiBaseUrl: settings.apiBaseUrl,
 		// A due refresh failed without spending the refresh token; the still-valid token was used.
 		...(result.refreshDeferred
-			? { refreshWarning: `${result.refreshDeferred.message} The access token is still valid until ${iso(result.accessTokenExpiresAt)}, so it was handed out; a later run refreshes.` }
+			? {
+					refreshWarning: `${result.refreshDeferred.message} The access token is still valid until ${iso(result.accessTokenExpiresAt)}, so it was handed out; a later run refreshes.`,
+				}
 			: {}),
 	};
 }

@@ -23,7 +23,8 @@ export const description: INodeProperties[] = [
 				name: 'Get Status',
 				value: 'getStatus',
 				action: 'Check a connection',
-				description: 'Ask AAC to test one connection; returns result "ok" or fails with AAC\'s reason',
+				description:
+					'Ask AAC to test one connection; returns result "ok" or fails with AAC\'s reason',
 			},
 		],
 		default: 'getMany',

@@ -1,6 +1,18 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
-import { listQuery, nameFilter, pagingOf, returnAllAndLimit, showFor, toItems } from '../../helpers/descriptions';
+import {
+	listQuery,
+	nameFilter,
+	pagingOf,
+	returnAllAndLimit,
+	showFor,
+	toItems,
+} from '../../helpers/descriptions';
 import { aacApiRequestAllItems } from '../../transport/aacApi';
 
 const properties: INodeProperties[] = [
@@ -18,9 +30,16 @@ const properties: INodeProperties[] = [
 export const description = showFor('connection', 'getMany', properties);
 
 /** GET /v4/connections, paged: one item per connection. */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const qs = listQuery(this, itemIndex, filters);
-	const connections = await aacApiRequestAllItems.call(this, { method: 'GET', path: '/v4/connections', qs, retry: 'read' }, pagingOf(this, itemIndex));
+	const connections = await aacApiRequestAllItems.call(
+		this,
+		{ method: 'GET', path: '/v4/connections', qs, retry: 'read' },
+		pagingOf(this, itemIndex),
+	);
 	return toItems(connections);
 }

@@ -24,7 +24,8 @@ export const description: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'getMany',
 				action: 'Get many flows',
-				description: 'List the flows the user can see (ID and name), optionally filtered by name, ownership or folder',
+				description:
+					'List the flows the user can see (ID and name), optionally filtered by name, ownership or folder',
 			},
 			{
 				name: 'Run',

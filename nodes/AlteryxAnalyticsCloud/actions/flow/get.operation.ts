@@ -1,13 +1,27 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { flowLocator, idParameter, showFor } from '../../helpers/descriptions';
 import { aacApiRequest } from '../../transport/aacApi';
 
-export const description = showFor('flow', 'get', [flowLocator('The flow to get')] as INodeProperties[]);
+export const description = showFor('flow', 'get', [
+	flowLocator('The flow to get'),
+] as INodeProperties[]);
 
 /** GET /v4/flows/{id}. */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const flowId = idParameter(this, 'flowId', itemIndex, 'Flow');
-	const response = await aacApiRequest.call(this, { method: 'GET', path: `/v4/flows/${flowId}`, retry: 'read' });
+	const response = await aacApiRequest.call(this, {
+		method: 'GET',
+		path: `/v4/flows/${flowId}`,
+		retry: 'read',
+	});
 	return [{ json: (response.body ?? {}) as IDataObject }];
 }

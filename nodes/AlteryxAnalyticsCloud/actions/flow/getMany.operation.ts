@@ -1,6 +1,18 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
-import { listQuery, nameFilter, pagingOf, returnAllAndLimit, showFor, toItems } from '../../helpers/descriptions';
+import {
+	listQuery,
+	nameFilter,
+	pagingOf,
+	returnAllAndLimit,
+	showFor,
+	toItems,
+} from '../../helpers/descriptions';
 import { aacApiRequestAllItems } from '../../transport/aacApi';
 
 const properties: INodeProperties[] = [
@@ -26,7 +38,11 @@ const properties: INodeProperties[] = [
 				type: 'options',
 				default: 'all',
 				options: [
-					{ name: 'All', value: 'all', description: 'Flows the user owns or that are shared with them' },
+					{
+						name: 'All',
+						value: 'all',
+						description: 'Flows the user owns or that are shared with them',
+					},
 					{ name: 'Owned', value: 'owned' },
 					{ name: 'Shared', value: 'shared', description: 'Flows shared with the user by others' },
 				],
@@ -38,11 +54,20 @@ const properties: INodeProperties[] = [
 export const description = showFor('flow', 'getMany', properties);
 
 /** GET /v4/flows, paged: one item per flow (id, name, timestamps, creator). */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const qs = listQuery(this, itemIndex, filters);
-	if (typeof filters.ownership === 'string' && filters.ownership) qs.flowsFilter = filters.ownership;
-	if (typeof filters.folderId === 'string' && filters.folderId.trim()) qs.folderId = filters.folderId.trim();
-	const flows = await aacApiRequestAllItems.call(this, { method: 'GET', path: '/v4/flows', qs, retry: 'read' }, pagingOf(this, itemIndex));
+	if (typeof filters.ownership === 'string' && filters.ownership)
+		qs.flowsFilter = filters.ownership;
+	if (typeof filters.folderId === 'string' && filters.folderId.trim())
+		qs.folderId = filters.folderId.trim();
+	const flows = await aacApiRequestAllItems.call(
+		this,
+		{ method: 'GET', path: '/v4/flows', qs, retry: 'read' },
+		pagingOf(this, itemIndex),
+	);
 	return toItems(flows);
 }

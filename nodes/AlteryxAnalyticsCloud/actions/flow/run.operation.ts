@@ -1,7 +1,22 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { flowLocator, idParameter, showFor } from '../../helpers/descriptions';
-import { aacGet, durationSeconds, idOf, runOptionsProperty, startRunFor, waitForCompletionProperty, waitForRunOf, type WaitOutcome } from '../../helpers/runOperations';
+import {
+	aacGet,
+	durationSeconds,
+	idOf,
+	runOptionsProperty,
+	startRunFor,
+	waitForCompletionProperty,
+	waitForRunOf,
+	type WaitOutcome,
+} from '../../helpers/runOperations';
 import { cancelJob, jobFailureReason } from '../job/jobOutput';
 import { runParametersOf, runParametersProperty } from '../runParameters';
 
@@ -14,12 +29,22 @@ const properties: INodeProperties[] = [
 
 export const description = showFor('flow', 'run', properties);
 
-async function flowRunJobGroups(context: IExecuteFunctions, flowRunId: string): Promise<IDataObject[]> {
-	const body = (await aacGet(context, `/v4/flowRuns/${flowRunId}/jobGroups`)) as { data?: IDataObject[] } | undefined;
+async function flowRunJobGroups(
+	context: IExecuteFunctions,
+	flowRunId: string,
+): Promise<IDataObject[]> {
+	const body = (await aacGet(context, `/v4/flowRuns/${flowRunId}/jobGroups`)) as
+		| { data?: IDataObject[] }
+		| undefined;
 	return body?.data ?? [];
 }
 
-async function flowRunJson(context: IExecuteFunctions, flowRunId: string, status: unknown, outcome?: WaitOutcome): Promise<IDataObject> {
+async function flowRunJson(
+	context: IExecuteFunctions,
+	flowRunId: string,
+	status: unknown,
+	outcome?: WaitOutcome,
+): Promise<IDataObject> {
 	const run = ((await aacGet(context, `/v4/flowRuns/${flowRunId}`)) ?? {}) as IDataObject;
 	const groups = await flowRunJobGroups(context, flowRunId);
 	const terminal = ['Complete', 'Failed', 'Canceled'].includes(String(status));
@@ -45,7 +70,10 @@ async function flowRunJson(context: IExecuteFunctions, flowRunId: string, status
 }
 
 /** POST /v4/flows/{id}/run with x-execution-id; waits on GET /v4/flowRuns/{id}/status. */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const flowId = idParameter(this, 'flowId', itemIndex, 'Flow');
 	const wait = this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean;
 	const body: IDataObject = {};
@@ -57,23 +85,34 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		request: { method: 'POST', path: `/v4/flows/${flowId}/run`, body },
 		targetLabel: `flow ${flowId}`,
 		// AAC has no list of flow runs to search.
-		whereToLook: 'Job History (filter by the flow), or Job → Get Many (Run By: Current User, Ran From: API)',
+		whereToLook:
+			'Job History (filter by the flow), or Job → Get Many (Run By: Current User, Ran From: API)',
 		runIdOf: (answer) => idOf((answer as IDataObject | undefined)?.flowRunId),
 	});
 	if (!started.runId) {
-		throw new NodeOperationError(this.getNode(), `AAC did not start flow ${flowId}: its answer had no flow run ID`, { itemIndex });
+		throw new NodeOperationError(
+			this.getNode(),
+			`AAC did not start flow ${flowId}: its answer had no flow run ID`,
+			{ itemIndex },
+		);
 	}
 	const flowRunId = started.runId;
-	const extra: IDataObject = { executionId: started.executionId, alreadyStarted: started.alreadyStarted };
+	const extra: IDataObject = {
+		executionId: started.executionId,
+		alreadyStarted: started.alreadyStarted,
+	};
 	if (started.foundBy) extra.foundBy = started.foundBy;
 	const getStatus = async () => await aacGet(this, `/v4/flowRuns/${flowRunId}/status`);
-	if (!wait) return [{ json: { ...(await flowRunJson(this, flowRunId, await getStatus())), ...extra } }];
+	if (!wait)
+		return [{ json: { ...(await flowRunJson(this, flowRunId, await getStatus())), ...extra } }];
 
 	const outcome = await waitForRunOf(this, itemIndex, {
 		runLabel: `flow run ${flowRunId}`,
 		getStatus,
 		getReason: async () => {
-			const failed = (await flowRunJobGroups(this, flowRunId)).filter((group) => group.status === 'Failed');
+			const failed = (await flowRunJobGroups(this, flowRunId)).filter(
+				(group) => group.status === 'Failed',
+			);
 			if (!failed.length) return undefined;
 			const reason = await jobFailureReason(this, String(failed[0].id));
 			return `job ${String(failed[0].id)} failed${reason ? `: ${reason}` : ''}`;
@@ -81,7 +120,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		// AAC cannot cancel a flow run: cancel its job groups.
 		cancel: async () => {
 			for (const group of await flowRunJobGroups(this, flowRunId)) {
-				if (!['Complete', 'Failed', 'Canceled'].includes(String(group.status))) await cancelJob(this, String(group.id));
+				if (!['Complete', 'Failed', 'Canceled'].includes(String(group.status)))
+					await cancelJob(this, String(group.id));
 			}
 		},
 		resumeHint: `Its jobs can be waited for one by one with Job → Wait (IDs in Job → Get Many), or cancelled with Job → Cancel.`,

@@ -21,20 +21,21 @@ export const description: INodeProperties[] = [
 				name: 'Cancel',
 				value: 'cancel',
 				action: 'Cancel a job',
-				description:
-					'Cancel a running job; one that already finished is left as it is',
+				description: 'Cancel a running job; one that already finished is left as it is',
 			},
 			{
 				name: 'Get',
 				value: 'get',
 				action: 'Get a job',
-				description: 'Return one job (a run of a recipe) by ID: its status (Created, InProgress, Complete, Failed, Canceled) and times',
+				description:
+					'Return one job (a run of a recipe) by ID: its status (Created, InProgress, Complete, Failed, Canceled) and times',
 			},
 			{
 				name: 'Get Many',
 				value: 'getMany',
 				action: 'Get many jobs',
-				description: 'List jobs from the job library, newest first, optionally filtered by status, who ran them, from where and when',
+				description:
+					'List jobs from the job library, newest first, optionally filtered by status, who ran them, from where and when',
 			},
 			{
 				name: 'Get Outputs',

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { idParameter, showFor } from '../../helpers/descriptions';
 import { idOf } from '../../helpers/runOperations';
@@ -19,10 +24,19 @@ const properties: INodeProperties[] = [
 export const description = showFor('job', 'cancel', properties);
 
 /** POST /v4/jobGroups/{id}/cancel; a job already finished is left as it is (canceledJobIds empty). */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const jobId = idParameter(this, 'jobId', itemIndex, 'Job ID');
 	const answer = await cancelJob(this, jobId);
-	const canceledJobIds = Array.isArray(answer.jobIds) ? answer.jobIds.map((id) => idOf(id)).filter(Boolean) : [];
-	const json: IDataObject = { jobId, status: (await jobStatus(this, jobId)) ?? null, canceledJobIds };
+	const canceledJobIds = Array.isArray(answer.jobIds)
+		? answer.jobIds.map((id) => idOf(id)).filter(Boolean)
+		: [];
+	const json: IDataObject = {
+		jobId,
+		status: (await jobStatus(this, jobId)) ?? null,
+		canceledJobIds,
+	};
 	return [{ json }];
 }

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { idParameter, showFor } from '../../helpers/descriptions';
 import { aacApiRequest } from '../../transport/aacApi';
@@ -10,7 +15,8 @@ export const jobIdProperty: INodeProperties = {
 	required: true,
 	default: '',
 	placeholder: '={{ $json.jobId }}',
-	description: 'The ID of the job (a job group: one run of a recipe), e.g. from a Run operation or the job library',
+	description:
+		'The ID of the job (a job group: one run of a recipe), e.g. from a Run operation or the job library',
 };
 
 const properties: INodeProperties[] = [
@@ -27,7 +33,8 @@ const properties: INodeProperties[] = [
 				name: 'includeJobs',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to embed the individual jobs (wrangle, write, profile) with their statuses',
+				description:
+					'Whether to embed the individual jobs (wrangle, write, profile) with their statuses',
 			},
 			{
 				displayName: 'Include Recipe',
@@ -43,10 +50,15 @@ const properties: INodeProperties[] = [
 export const description = showFor('job', 'get', properties);
 
 /** GET /v4/jobGroups/{id}: status and times of one job group. */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const jobId = idParameter(this, 'jobId', itemIndex, 'Job ID');
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const embed = [options.includeJobs ? 'jobs' : '', options.includeRecipe ? 'wrangledDataset' : ''].filter(Boolean).join(',');
+	const embed = [options.includeJobs ? 'jobs' : '', options.includeRecipe ? 'wrangledDataset' : '']
+		.filter(Boolean)
+		.join(',');
 	const response = await aacApiRequest.call(this, {
 		method: 'GET',
 		path: `/v4/jobGroups/${jobId}`,

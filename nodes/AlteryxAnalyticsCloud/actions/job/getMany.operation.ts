@@ -1,6 +1,18 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
-import { listQuery, pagingOf, returnAllAndLimit, runFilters, showFor, toItems } from '../../helpers/descriptions';
+import {
+	listQuery,
+	pagingOf,
+	returnAllAndLimit,
+	runFilters,
+	showFor,
+	toItems,
+} from '../../helpers/descriptions';
 import { aacApiRequestAllItems } from '../../transport/aacApi';
 
 const properties: INodeProperties[] = [
@@ -18,9 +30,16 @@ const properties: INodeProperties[] = [
 export const description = showFor('job', 'getMany', properties);
 
 /** GET /v4/jobLibrary (the job history; the /v4/jobGroups list is deprecated), newest first, paged. */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const qs = listQuery(this, itemIndex, filters);
-	const jobs = await aacApiRequestAllItems.call(this, { method: 'GET', path: '/v4/jobLibrary', qs, retry: 'read' }, pagingOf(this, itemIndex));
+	const jobs = await aacApiRequestAllItems.call(
+		this,
+		{ method: 'GET', path: '/v4/jobLibrary', qs, retry: 'read' },
+		pagingOf(this, itemIndex),
+	);
 	return toItems(jobs);
 }

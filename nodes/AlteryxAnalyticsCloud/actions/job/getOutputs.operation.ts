@@ -7,9 +7,16 @@ import { jobIdProperty } from './get.operation';
 export const description = showFor('job', 'getOutputs', [jobIdProperty]);
 
 /** GET /v4/jobGroups/{id}/outputs: the files and tables a job wrote (files appear once it completed). */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const jobId = idParameter(this, 'jobId', itemIndex, 'Job ID');
-	const response = await aacApiRequest.call(this, { method: 'GET', path: `/v4/jobGroups/${jobId}/outputs`, retry: 'read' });
+	const response = await aacApiRequest.call(this, {
+		method: 'GET',
+		path: `/v4/jobGroups/${jobId}/outputs`,
+		retry: 'read',
+	});
 	const body = (response.body ?? {}) as IDataObject;
 	return [{ json: { jobId: Number(jobId), files: body.files ?? [], tables: body.tables ?? [] } }];
 }

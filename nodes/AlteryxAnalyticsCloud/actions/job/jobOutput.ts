@@ -2,7 +2,13 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { AacNodeContext } from '../../helpers/credentialWriter';
 import { aacApiRequest } from '../../transport/aacApi';
-import { aacGet, durationSeconds, idOf, waitForRunOf, type WaitOutcome } from '../../helpers/runOperations';
+import {
+	aacGet,
+	durationSeconds,
+	idOf,
+	waitForRunOf,
+	type WaitOutcome,
+} from '../../helpers/runOperations';
 
 /** The status as a bare JSON string (GET /v4/jobGroups/{id}/status): the cheapest poll. */
 export async function jobStatus(context: IExecuteFunctions, jobId: string): Promise<unknown> {
@@ -10,21 +16,39 @@ export async function jobStatus(context: IExecuteFunctions, jobId: string): Prom
 }
 
 /** The first job error message of a job group (AAC's reason for a Failed job), if any. */
-export async function jobFailureReason(context: AacNodeContext, jobId: string): Promise<string | undefined> {
-	const body = (await aacGet(context, `/v4/jobGroups/${jobId}/jobs`)) as { data?: IDataObject[] } | undefined;
-	const failed = (body?.data ?? []).find((job) => typeof job.errorMessage === 'string' && job.errorMessage);
-	return failed ? `${String(failed.jobType ?? 'job')} job ${String(failed.id)}: ${String(failed.errorMessage)}` : undefined;
+export async function jobFailureReason(
+	context: AacNodeContext,
+	jobId: string,
+): Promise<string | undefined> {
+	const body = (await aacGet(context, `/v4/jobGroups/${jobId}/jobs`)) as
+		| { data?: IDataObject[] }
+		| undefined;
+	const failed = (body?.data ?? []).find(
+		(job) => typeof job.errorMessage === 'string' && job.errorMessage,
+	);
+	return failed
+		? `${String(failed.jobType ?? 'job')} job ${String(failed.id)}: ${String(failed.errorMessage)}`
+		: undefined;
 }
 
 /** POST /v4/jobGroups/{id}/cancel (never retried but after 429): { jobIds, jobgroupId }. */
 export async function cancelJob(context: IExecuteFunctions, jobId: string): Promise<IDataObject> {
-	const response = await aacApiRequest.call(context, { method: 'POST', path: `/v4/jobGroups/${jobId}/cancel`, retry: 'startsWork' });
+	const response = await aacApiRequest.call(context, {
+		method: 'POST',
+		path: `/v4/jobGroups/${jobId}/cancel`,
+		retry: 'startsWork',
+	});
 	return (response.body && typeof response.body === 'object' ? response.body : {}) as IDataObject;
 }
 
 /** The job group with its jobs, and its outputs once Complete: what Run and Wait output. */
-export async function jobJson(context: IExecuteFunctions, jobId: string, outcome?: WaitOutcome): Promise<IDataObject> {
-	const group = ((await aacGet(context, `/v4/jobGroups/${jobId}`, { embed: 'jobs' })) ?? {}) as IDataObject;
+export async function jobJson(
+	context: IExecuteFunctions,
+	jobId: string,
+	outcome?: WaitOutcome,
+): Promise<IDataObject> {
+	const group = ((await aacGet(context, `/v4/jobGroups/${jobId}`, { embed: 'jobs' })) ??
+		{}) as IDataObject;
 	const jobs = ((group.jobs as { data?: IDataObject[] } | undefined)?.data ?? []).map((job) => ({
 		id: idOf(job.id) ?? null,
 		jobType: job.jobType ?? null,
@@ -45,7 +69,8 @@ export async function jobJson(context: IExecuteFunctions, jobId: string, outcome
 		jobs,
 	};
 	if (group.status === 'Complete') {
-		const outputs = ((await aacGet(context, `/v4/jobGroups/${jobId}/outputs`)) ?? {}) as IDataObject;
+		const outputs = ((await aacGet(context, `/v4/jobGroups/${jobId}/outputs`)) ??
+			{}) as IDataObject;
 		json.outputs = { files: outputs.files ?? [], tables: outputs.tables ?? [] };
 	}
 	if (outcome) {
@@ -56,7 +81,11 @@ export async function jobJson(context: IExecuteFunctions, jobId: string, outcome
 	return json;
 }
 
-export async function waitForJob(context: IExecuteFunctions, itemIndex: number, jobId: string): Promise<IDataObject> {
+export async function waitForJob(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	jobId: string,
+): Promise<IDataObject> {
 	const outcome = await waitForRunOf(context, itemIndex, {
 		runLabel: `job ${jobId}`,
 		getStatus: async () => await jobStatus(context, jobId),

@@ -1,7 +1,19 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { idParameter, recipeLocator, showFor } from '../../helpers/descriptions';
-import { aacGet, idOf, runOptionsProperty, startRunFor, waitForCompletionProperty } from '../../helpers/runOperations';
+import {
+	aacGet,
+	idOf,
+	runOptionsProperty,
+	startRunFor,
+	waitForCompletionProperty,
+} from '../../helpers/runOperations';
 import { runParametersOf, runParametersProperty } from '../runParameters';
 import { jobJson, waitForJob } from './jobOutput';
 
@@ -11,7 +23,7 @@ const executionOptions: INodeProperties[] = [
 		name: 'ignoreRecipeErrors',
 		type: 'boolean',
 		default: false,
-		description: 'Whether to run even if the recipe has errors (AAC\'s ignoreRecipeErrors)',
+		description: "Whether to run even if the recipe has errors (AAC's ignoreRecipeErrors)",
 	},
 	{
 		displayName: 'Profile Results',
@@ -26,7 +38,8 @@ const executionOptions: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'photon',
-		description: 'Where the job runs (overrides.execution), e.g. photon; empty: the recipe\'s default',
+		description:
+			"Where the job runs (overrides.execution), e.g. photon; empty: the recipe's default",
 	},
 ];
 
@@ -40,13 +53,17 @@ const properties: INodeProperties[] = [
 export const description = showFor('job', 'run', properties);
 
 /** POST /v4/jobGroups { wrangledDataset: { id } } with x-execution-id, then optionally wait. */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const recipeId = idParameter(this, 'recipeId', itemIndex, 'Recipe');
 	const wait = this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean;
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const body: IDataObject = { wrangledDataset: { id: Number(recipeId) } };
 	const overrides: IDataObject = {};
-	if (typeof options.execution === 'string' && options.execution.trim()) overrides.execution = options.execution.trim();
+	if (typeof options.execution === 'string' && options.execution.trim())
+		overrides.execution = options.execution.trim();
 	if (options.profiler !== undefined) overrides.profiler = options.profiler === true;
 	if (Object.keys(overrides).length) body.overrides = overrides;
 	const runParameters = runParametersOf(this, itemIndex);
@@ -68,16 +85,27 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				limit: 100,
 			})) as { data?: IDataObject[] } | undefined;
 			return (list?.data ?? [])
-				.filter((group) => idOf((group.wrangledDataset as IDataObject | undefined)?.id) === recipeId)
+				.filter(
+					(group) => idOf((group.wrangledDataset as IDataObject | undefined)?.id) === recipeId,
+				)
 				.map((group) => idOf(group.id) ?? '')
 				.filter(Boolean);
 		},
 	});
 	if (!started.runId) {
-		throw new NodeOperationError(this.getNode(), `AAC did not start a job for recipe ${recipeId}: its answer had no job ID`, { itemIndex });
+		throw new NodeOperationError(
+			this.getNode(),
+			`AAC did not start a job for recipe ${recipeId}: its answer had no job ID`,
+			{ itemIndex },
+		);
 	}
-	const extra: IDataObject = { executionId: started.executionId, alreadyStarted: started.alreadyStarted };
+	const extra: IDataObject = {
+		executionId: started.executionId,
+		alreadyStarted: started.alreadyStarted,
+	};
 	if (started.foundBy) extra.foundBy = started.foundBy;
-	const json = wait ? await waitForJob(this, itemIndex, started.runId) : await jobJson(this, started.runId);
+	const json = wait
+		? await waitForJob(this, itemIndex, started.runId)
+		: await jobJson(this, started.runId);
 	return [{ json: { ...json, ...extra } }];
 }

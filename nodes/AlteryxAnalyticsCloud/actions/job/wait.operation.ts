@@ -20,7 +20,10 @@ const properties: INodeProperties[] = [
 export const description = showFor('job', 'wait', properties);
 
 /** Polls GET /v4/jobGroups/{id}/status until Complete, Failed or Canceled; outputs the job with its outputs. */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const jobId = idParameter(this, 'jobId', itemIndex, 'Job ID');
 	return [{ json: await waitForJob(this, itemIndex, jobId) }];
 }

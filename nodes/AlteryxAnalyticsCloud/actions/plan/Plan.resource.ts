@@ -24,7 +24,8 @@ export const description: INodeProperties[] = [
 				name: 'Get Many',
 				value: 'getMany',
 				action: 'Get many plans',
-				description: 'List the plans the user can see (ID and name), optionally filtered by name or ownership',
+				description:
+					'List the plans the user can see (ID and name), optionally filtered by name or ownership',
 			},
 			{
 				name: 'Run',

@@ -1,6 +1,18 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
-import { listQuery, nameFilter, pagingOf, returnAllAndLimit, showFor, toItems } from '../../helpers/descriptions';
+import {
+	listQuery,
+	nameFilter,
+	pagingOf,
+	returnAllAndLimit,
+	showFor,
+	toItems,
+} from '../../helpers/descriptions';
 import { aacApiRequestAllItems } from '../../transport/aacApi';
 
 const properties: INodeProperties[] = [
@@ -19,7 +31,11 @@ const properties: INodeProperties[] = [
 				type: 'options',
 				default: 'all',
 				options: [
-					{ name: 'All', value: 'all', description: 'Plans the user owns or that are shared with them' },
+					{
+						name: 'All',
+						value: 'all',
+						description: 'Plans the user owns or that are shared with them',
+					},
 					{ name: 'Owned', value: 'owned' },
 					{ name: 'Shared', value: 'shared', description: 'Plans shared with the user by others' },
 				],
@@ -31,10 +47,18 @@ const properties: INodeProperties[] = [
 export const description = showFor('plan', 'getMany', properties);
 
 /** GET /v4/plans, paged: one item per plan (id, name, timestamps, creator). */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const qs = listQuery(this, itemIndex, filters);
-	if (typeof filters.ownership === 'string' && filters.ownership) qs.ownershipFilter = filters.ownership;
-	const plans = await aacApiRequestAllItems.call(this, { method: 'GET', path: '/v4/plans', qs, retry: 'read' }, pagingOf(this, itemIndex));
+	if (typeof filters.ownership === 'string' && filters.ownership)
+		qs.ownershipFilter = filters.ownership;
+	const plans = await aacApiRequestAllItems.call(
+		this,
+		{ method: 'GET', path: '/v4/plans', qs, retry: 'read' },
+		pagingOf(this, itemIndex),
+	);
 	return toItems(plans);
 }

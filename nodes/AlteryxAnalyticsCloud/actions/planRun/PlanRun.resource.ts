@@ -19,20 +19,21 @@ export const description: INodeProperties[] = [
 				name: 'Cancel',
 				value: 'cancel',
 				action: 'Cancel a plan run',
-				description:
-					'Cancel a running plan run; one that already finished is returned unchanged',
+				description: 'Cancel a running plan run; one that already finished is returned unchanged',
 			},
 			{
 				name: 'Get',
 				value: 'get',
 				action: 'Get a plan run',
-				description: 'Return one plan run by ID: its status (Created, InProgress, Complete, Failed, Canceled) and times',
+				description:
+					'Return one plan run by ID: its status (Created, InProgress, Complete, Failed, Canceled) and times',
 			},
 			{
 				name: 'Get Many',
 				value: 'getMany',
 				action: 'Get many plan runs',
-				description: 'List plan runs, newest first, optionally filtered by status, who ran them, from where and when',
+				description:
+					'List plan runs, newest first, optionally filtered by status, who ran them, from where and when',
 			},
 			{
 				name: 'Wait',

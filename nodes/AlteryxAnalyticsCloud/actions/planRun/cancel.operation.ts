@@ -18,7 +18,10 @@ const properties: INodeProperties[] = [
 export const description = showFor('planRun', 'cancel', properties);
 
 /** POST /v4/planSnapshotRuns/{id}/cancel: a run already finished is answered unchanged. */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const planRunId = idParameter(this, 'planRunId', itemIndex, 'Plan Run ID');
 	return [{ json: planRunJson(await cancelPlanRun(this, planRunId)) }];
 }

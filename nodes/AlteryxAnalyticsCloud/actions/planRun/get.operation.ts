@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { idParameter, showFor } from '../../helpers/descriptions';
 import { aacApiRequest } from '../../transport/aacApi';
@@ -34,7 +39,10 @@ const properties: INodeProperties[] = [
 export const description = showFor('planRun', 'get', properties);
 
 /** GET /v4/planSnapshotRuns/{id}: status (Created, InProgress, Complete, Failed, Canceled) and times. */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const planRunId = idParameter(this, 'planRunId', itemIndex, 'Plan Run ID');
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const response = await aacApiRequest.call(this, {

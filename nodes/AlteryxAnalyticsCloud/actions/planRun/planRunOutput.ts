@@ -1,13 +1,22 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import { aacApiRequest } from '../../transport/aacApi';
-import { aacGet, durationSeconds, idOf, waitForRunOf, type WaitOutcome } from '../../helpers/runOperations';
+import {
+	aacGet,
+	durationSeconds,
+	idOf,
+	waitForRunOf,
+	type WaitOutcome,
+} from '../../helpers/runOperations';
 
 /** GET /v4/planSnapshotRuns/{id}: the run with its status and times. */
 async function getPlanRun(context: IExecuteFunctions, planRunId: string): Promise<IDataObject> {
 	const body = await aacGet(context, `/v4/planSnapshotRuns/${planRunId}`);
 	if (!body || typeof body !== 'object') {
-		throw new NodeOperationError(context.getNode(), `AAC answered GET /v4/planSnapshotRuns/${planRunId} without a plan run`);
+		throw new NodeOperationError(
+			context.getNode(),
+			`AAC answered GET /v4/planSnapshotRuns/${planRunId} without a plan run`,
+		);
 	}
 	return body as IDataObject;
 }
@@ -24,7 +33,8 @@ export function planRunJson(run: IDataObject, outcome?: WaitOutcome): IDataObjec
 		finishedAt: run.finishedAt ?? null,
 		durationSeconds: durationSeconds(run.startedAt ?? run.createdAt, run.finishedAt),
 	};
-	if (run.failedToCancelSomeJobs !== undefined) json.failedToCancelSomeJobs = run.failedToCancelSomeJobs;
+	if (run.failedToCancelSomeJobs !== undefined)
+		json.failedToCancelSomeJobs = run.failedToCancelSomeJobs;
 	if (outcome) {
 		if (outcome.reason) json.reason = outcome.reason;
 		json.polls = outcome.polls;
@@ -34,11 +44,20 @@ export function planRunJson(run: IDataObject, outcome?: WaitOutcome): IDataObjec
 }
 
 /** Waits for a plan run (options of item `itemIndex`), then reads it once more for its times. */
-export async function waitForPlanRun(context: IExecuteFunctions, itemIndex: number, planRunId: string): Promise<IDataObject> {
+export async function waitForPlanRun(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	planRunId: string,
+): Promise<IDataObject> {
 	const outcome = await waitForRunOf(context, itemIndex, {
 		runLabel: `plan run ${planRunId}`,
 		// The cheap read: two fields.
-		getStatus: async () => ((await aacGet(context, `/v4/planSnapshotRuns/${planRunId}`, { fields: 'id;status' })) as IDataObject | undefined)?.status,
+		getStatus: async () =>
+			(
+				(await aacGet(context, `/v4/planSnapshotRuns/${planRunId}`, { fields: 'id;status' })) as
+					| IDataObject
+					| undefined
+			)?.status,
 		cancel: async () => {
 			await cancelPlanRun(context, planRunId);
 		},
@@ -48,10 +67,19 @@ export async function waitForPlanRun(context: IExecuteFunctions, itemIndex: numb
 }
 
 /** POST /v4/planSnapshotRuns/{id}/cancel (never retried but after 429): the run. */
-export async function cancelPlanRun(context: IExecuteFunctions, planRunId: string): Promise<IDataObject> {
-	const response = await aacApiRequest.call(context, { method: 'POST', path: `/v4/planSnapshotRuns/${planRunId}/cancel`, retry: 'startsWork' });
+export async function cancelPlanRun(
+	context: IExecuteFunctions,
+	planRunId: string,
+): Promise<IDataObject> {
+	const response = await aacApiRequest.call(context, {
+		method: 'POST',
+		path: `/v4/planSnapshotRuns/${planRunId}/cancel`,
+		retry: 'startsWork',
+	});
 	const body = response.body;
-	return body && typeof body === 'object' ? (body as IDataObject) : await getPlanRun(context, planRunId);
+	return body && typeof body === 'object'
+		? (body as IDataObject)
+		: await getPlanRun(context, planRunId);
 }
 
 export { getPlanRun };

@@ -20,7 +20,10 @@ const properties: INodeProperties[] = [
 export const description = showFor('planRun', 'wait', properties);
 
 /** Polls GET /v4/planSnapshotRuns/{id} until Complete, Failed or Canceled. */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const planRunId = idParameter(this, 'planRunId', itemIndex, 'Plan Run ID');
 	return [{ json: await waitForPlanRun(this, itemIndex, planRunId) }];
 }

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { aacApiRequest } from '../../transport/aacApi';
 
@@ -6,6 +11,10 @@ export const description: INodeProperties[] = [];
 
 /** GET /v4/people/current: who the token belongs to. */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const response = await aacApiRequest.call(this, { method: 'GET', path: '/v4/people/current', retry: 'read' });
+	const response = await aacApiRequest.call(this, {
+		method: 'GET',
+		path: '/v4/people/current',
+		retry: 'read',
+	});
 	return [{ json: (response.body ?? {}) as IDataObject }];
 }
