@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { startStandIn } from '../test/standin/aac-standin.mjs';
 import { CREDENTIAL_TYPE, createN8n } from './lib/n8n.mjs';
-import { startServer } from './lib/server.mjs';
+import { setUpOwner, startServer } from './lib/server.mjs';
 import * as wf from './lib/workflows.mjs';
 
 const VERSIONS = (process.env.AAC_E2E_VERSIONS ?? '2.41.1,1.123.81')
@@ -249,25 +249,12 @@ for (const version of VERSIONS) {
 			let server;
 			let cookie;
 			let apiBaseUrl;
-			const OWNER = {
-				email: 'owner@example.com',
-				firstName: 'Test',
-				lastName: 'Owner',
-				password: 'Test-Passw0rd1',
-			};
 
 			before(async () => {
 				standIn = await startStandIn({ accessTokenTtlSeconds: 300 });
 				apiBaseUrl = standIn.apiBaseUrl.replace('127.0.0.1', 'localhost');
 				server = await startServer(createN8n({ version, name: 'credential-test' }));
-				const setup = await fetch(`${server.url}/rest/owner/setup`, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify(OWNER),
-				});
-				assert.equal(setup.status, 200, `owner setup failed: ${await setup.text()}`);
-				cookie = /n8n-auth=[^;]+/.exec(setup.headers.get('set-cookie') ?? '')?.[0];
-				assert.ok(cookie, 'owner setup set no n8n-auth cookie');
+				cookie = await setUpOwner(server);
 			});
 
 			after(async () => {

@@ -15,19 +15,13 @@ import { setTimeout as wait } from 'node:timers/promises';
 
 import { startStandIn } from '../standin/aac-standin.mjs';
 import { CREDENTIAL_TYPE, createN8n } from './lib/n8n.mjs';
-import { startServer } from './lib/server.mjs';
+import { setUpOwner, startServer } from './lib/server.mjs';
 import * as wf from './lib/workflows.mjs';
 
 const versions = (process.env.AAC_STOP_WAIT_VERSIONS ?? '1.123.81,2.41.1').split(',');
 const FIRST_POLL_SECONDS = 20;
 const STOP_AFTER_MS = 2000;
 const ENDED_WITHIN_MS = 10_000;
-const OWNER = {
-	email: 'owner@example.com',
-	firstName: 'Test',
-	lastName: 'Owner',
-	password: 'Test-Passw0rd1',
-};
 const PLAN_ID = 1;
 
 for (const version of versions) {
@@ -63,14 +57,7 @@ for (const version of versions) {
 					outcome: 'Complete',
 				});
 				server = await startServer(createN8n({ version, name: 'stopwait' }));
-				const setup = await fetch(`${server.url}/rest/owner/setup`, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify(OWNER),
-				});
-				assert.equal(setup.status, 200, `owner setup failed: ${await setup.text()}`);
-				cookie = /n8n-auth=[^;]+/.exec(setup.headers.get('set-cookie') ?? '')?.[0];
-				assert.ok(cookie, 'owner setup set no n8n-auth cookie');
+				cookie = await setUpOwner(server);
 
 				const pair = await standIn.mint();
 				const credential = await rest('POST', 'credentials', {

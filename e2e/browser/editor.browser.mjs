@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 
 import { ROOT, createN8n } from '../lib/n8n.mjs';
-import { startServer } from '../lib/server.mjs';
+import { setUpOwner, startServer } from '../lib/server.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Without the background-networking flags Chromium keeps trying hosts this machine cannot reach.
@@ -37,16 +37,9 @@ let page;
 before(async () => {
 	mkdirSync(DOCS, { recursive: true });
 	server = await startServer(createN8n({ version: '2.41.1', name: 'browser' }));
-	// The owner account, through the REST API as the setup screen would create it.
-	const setup = await fetch(`${server.url}/rest/owner/setup`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(OWNER),
-	});
-	assert.equal(setup.status, 200, `owner setup failed: ${await setup.text()}`);
-	// Signed in as that owner: the session cookie the setup answer set.
-	const session = /n8n-auth=([^;]+)/.exec(setup.headers.get('set-cookie') ?? '')?.[1];
-	assert.ok(session, `owner setup set no n8n-auth cookie: ${JSON.stringify([...setup.headers])}`);
+	// The owner account, through the REST API as the setup screen would create it; signed in as
+	// that owner with the session cookie the setup answer set.
+	const session = (await setUpOwner(server, OWNER)).slice('n8n-auth='.length);
 	browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
 	const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
 	await context.addCookies([{ name: 'n8n-auth', value: session, url: server.url }]);
