@@ -1,17 +1,8 @@
 // The test helpers written in plain JavaScript (test/harness/*.js, test/helpers/*.js: they need
 // Node built-ins or legacy n8n helpers that n8n's lint forbids in TypeScript files) go through
 // ts-jest too, so their JSDoc types are checked (checkJs in test/tsconfig.json) whenever a test
-// loads them. faultyTokenEndpoint.js and faultProxy.js still have hand-written .d.ts files
-// and no JSDoc types yet, so their diagnostics are left out.
-const tsJest = [
-	'ts-jest',
-	{
-		tsconfig: '<rootDir>/test/tsconfig.json',
-		diagnostics: {
-			exclude: ['**/test/helpers/faultyTokenEndpoint.js', '**/test/helpers/faultProxy.js'],
-		},
-	},
-];
+// loads them.
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json' }];
 
 /** @type {import('jest').Config} */
 module.exports = {

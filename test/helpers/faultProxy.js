@@ -5,7 +5,7 @@
 // e2e/lib/faultProxy.mjs): it makes the faults a real server cannot (resets, stalls, truncated or
 // incomplete answers, error pages, lost answers, refused connections); everything else is answered
 // by the stand-in behind it (real oidc-provider for tokens, our v4 API fake for the API).
-// Types in faultProxy.d.ts.
+// Typed by JSDoc, checked by checkJs (test/tsconfig.json).
 //
 // Token requests (POST .../token) are planned per refresh token, so cases can run at the same
 // time: `plan(rt, steps, label)`; `setScript(steps)` plans every refresh token not planned so
@@ -40,8 +40,86 @@ const { randomBytes } = require('node:crypto');
 const { EventEmitter } = require('node:events');
 const http = require('node:http');
 
+/**
+ * One step by name (listed above), its arguments after colons: `status:503:1`, `stall:2000`.
+ * @typedef {string} FaultStep
+ */
+
+/**
+ * @typedef {object} TokenRequestEvent
+ * @property {string} case The label its refresh token was planned with; 'unplanned' if none.
+ * @property {FaultStep} step
+ * @property {boolean} forwarded True when the stand-in received this token request.
+ * @property {number} [upstreamStatus] The stand-in's status for a forwarded request.
+ * @property {number} receivedAt Epoch ms.
+ * @property {number} [answeredAt] When the relayed answer was sent (pass, slow).
+ * @property {number} [rotatedAt] When the stand-in's answer to a holdAnswer request came back.
+ * @property {number} [clientGone] When the client closed a held or stalled connection.
+ */
+
+/**
+ * @typedef {object} ApiRequestEventFields
+ * @property {string} method
+ * @property {string} path
+ * @property {string} [executionId] The x-execution-id header the request carried.
+ */
+
+/** @typedef {TokenRequestEvent & ApiRequestEventFields} ApiRequestEvent */
+
+/**
+ * Which API requests of a planned access token the steps apply to; the others pass.
+ * @typedef {object} ApiMatch
+ * @property {string} [method]
+ * @property {RegExp} [path]
+ */
+
+/**
+ * A time the proxy stopped listening (epoch ms).
+ * @typedef {{ from: number, until: number, reopenedAt?: number }} Refusal
+ */
+
+/**
+ * @typedef {object} FaultProxyControls
+ * @property {string} origin
+ * @property {string} issuer The issuer to type into the credential: the stand-in's issuer path, on the proxy.
+ * @property {(refreshToken: string, steps: FaultStep[], label: string) => void} plan Plans the steps for token requests presenting `refreshToken`, labelled `label` in the events.
+ * @property {(accessToken: string, steps: FaultStep[], label: string, match?: ApiMatch) => void} planApi Plans the steps for API requests carrying `accessToken` that match.
+ * @property {(token: string, label: string) => void} label Labels the API requests carrying `token` (they pass).
+ * @property {(steps: FaultStep[]) => void} setScript Steps for token requests whose refresh token is not planned; clears the token log (jest).
+ * @property {(path: string) => void} holdRequestsTo GET/POST requests to this path are held like `hold` (crash after the save).
+ * @property {(ms: number) => Refusal} refuseConnections Closes the listening socket for `ms` (open connections stay), then listens on the same port again.
+ * @property {Refusal[]} refusals Every refusal so far.
+ * @property {TokenRequestEvent[]} events Token requests since the last setScript.
+ * @property {(label: string) => TokenRequestEvent[]} eventsOf
+ * @property {ApiRequestEvent[]} apiEvents
+ * @property {(label: string) => ApiRequestEvent[]} apiEventsOf
+ * @property {string[]} madeUpTokens Tokens in the proxy's own answers, for the secrets check.
+ * @property {() => Promise<TokenRequestEvent | ApiRequestEvent>} nextHeld Resolves with the next held request's event.
+ * @property {(label: string, test?: (event: ApiRequestEvent) => boolean) => Promise<ApiRequestEvent>} nextApi Resolves with the next API request of `label` for which `test(event)` holds.
+ * @property {() => void} releaseAll Lets every held request go (their connections are dropped).
+ * @property {() => Promise<void>} close
+ */
+
+/**
+ * The proxy's handle; `requests` (the same as events) and `forwarded` (how many of them the
+ * stand-in received) are getters.
+ * @typedef {FaultProxyControls & {
+ *   readonly requests: TokenRequestEvent[],
+ *   readonly forwarded: number,
+ * }} FaultProxy
+ */
+
+/** @typedef {{ status: number, headers: import('node:http').IncomingHttpHeaders, body: Buffer }} UpstreamAnswer */
+/** @typedef {import('node:http').IncomingMessage} Request */
+/** @typedef {import('node:http').ServerResponse} Response */
+
+/**
+ * @param {import('node:stream').Readable} stream
+ * @returns {Promise<Buffer>}
+ */
 const readBody = (stream) =>
 	new Promise((resolve, reject) => {
+		/** @type {Buffer[]} */
 		const chunks = [];
 		stream.on('data', (chunk) => chunks.push(chunk));
 		stream.on('end', () => resolve(Buffer.concat(chunks)));
@@ -49,8 +127,10 @@ const readBody = (stream) =>
 	});
 
 /** A made-up token for the proxy's own answers: recorded, so the secrets check looks for it too. */
-const madeUp = (label) => `proxy-made-${label}-${randomBytes(18).toString('base64url')}`;
+const madeUp = (/** @type {string} */ label) =>
+	`proxy-made-${label}-${randomBytes(18).toString('base64url')}`;
 
+/** @type {Record<number, string>} */
 const TITLES = {
 	403: 'Forbidden',
 	429: 'Too Many Requests',
@@ -59,10 +139,11 @@ const TITLES = {
 	503: 'Service Temporarily Unavailable',
 	504: 'Gateway Time-out',
 };
-const gatewayPage = (status) => {
+const gatewayPage = (/** @type {number} */ status) => {
 	const title = `${status} ${TITLES[status] ?? 'Error'}`;
 	return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
 };
+/** @type {Record<number, string>} */
 const AAC_EXCEPTION = {
 	400: 'ValidationFailed',
 	403: 'AccessControlException',
@@ -71,28 +152,46 @@ const AAC_EXCEPTION = {
 	500: 'InternalServerError',
 };
 
-/** Starts the proxy on 127.0.0.1 (`port`, default any free one) in front of `upstream` (the stand-in's issuer or origin). */
+/**
+ * Starts the proxy on 127.0.0.1 (`port`, default any free one) in front of `upstream` (the stand-in's issuer or origin).
+ * @param {{ upstream: string, port?: number }} options
+ * @returns {Promise<FaultProxy>}
+ */
 async function startFaultProxy({ upstream, port = 0 }) {
 	const upstreamUrl = new URL(upstream);
-	/** refresh token -> remaining steps; access token -> { steps, match } */
+	/** refresh token -> remaining steps @type {Map<string, FaultStep[]>} */
 	const plans = new Map();
+	/** access token -> remaining steps and the requests they apply to @type {Map<string, { steps: FaultStep[], match: ApiMatch }>} */
 	const apiPlans = new Map();
-	const cases = new Map(); // token -> case label
+	/** token -> case label @type {Map<string, string>} */
+	const cases = new Map();
+	/** @type {FaultStep[]} */
 	let defaultSteps = ['pass'];
-	/** Every token request: { case, step, forwarded, upstreamStatus, receivedAt, answeredAt } */
+	/** Every token request. @type {TokenRequestEvent[]} */
 	const events = [];
-	/** Every API request: { case, method, path, step, forwarded, upstreamStatus, receivedAt, executionId } */
+	/** Every API request. @type {ApiRequestEvent[]} */
 	const apiEvents = [];
+	/** @type {string[]} */
 	const madeUpTokens = [];
+	/** @type {Set<{ release: () => void }>} */
 	const held = new Set();
 	const emitter = new EventEmitter();
+	/** @type {Set<import('node:net').Socket>} */
 	const sockets = new Set();
+	/** @type {Refusal[]} */
 	const refusals = [];
+	/** @type {string | undefined} */
 	let holdPath;
 
-	const take = (steps) => (steps.length > 1 ? steps.shift() : steps[0]);
+	/** The next step; the last one repeats. @type {(steps: FaultStep[]) => FaultStep} */
+	const take = (steps) => (steps.length > 1 ? /** @type {FaultStep} */ (steps.shift()) : steps[0]);
 
-	/** Sends the request on to the stand-in and resolves with its full answer. */
+	/**
+	 * Sends the request on to the stand-in and resolves with its full answer.
+	 * @param {Request} req
+	 * @param {Buffer} body
+	 * @returns {Promise<UpstreamAnswer>}
+	 */
 	function forward(req, body) {
 		return new Promise((resolve, reject) => {
 			const out = http.request(
@@ -106,7 +205,12 @@ async function startFaultProxy({ upstream, port = 0 }) {
 				(answer) =>
 					readBody(answer).then(
 						(answerBody) =>
-							resolve({ status: answer.statusCode, headers: answer.headers, body: answerBody }),
+							resolve({
+								// Always set on a client's response; undefined only on a server's request.
+								status: /** @type {number} */ (answer.statusCode),
+								headers: answer.headers,
+								body: answerBody,
+							}),
 						reject,
 					),
 			);
@@ -115,6 +219,12 @@ async function startFaultProxy({ upstream, port = 0 }) {
 		});
 	}
 
+	/**
+	 * @param {Response} res
+	 * @param {number} status
+	 * @param {import('node:http').OutgoingHttpHeaders} headers
+	 * @param {Buffer | string} body
+	 */
 	function send(res, status, headers, body) {
 		const buffer = Buffer.isBuffer(body) ? body : Buffer.from(body);
 		res.writeHead(status, {
@@ -125,12 +235,17 @@ async function startFaultProxy({ upstream, port = 0 }) {
 		res.end(buffer);
 	}
 
+	/**
+	 * @param {Response} res
+	 * @param {UpstreamAnswer} answer
+	 */
 	function relay(res, answer) {
 		const headers = { ...answer.headers };
 		delete headers['transfer-encoding'];
 		send(res, answer.status, headers, answer.body);
 	}
 
+	/** @type {(res: Response, status: number, value: unknown, extraHeaders?: Record<string, string>) => void} */
 	const json = (res, status, value, extraHeaders = {}) =>
 		send(
 			res,
@@ -138,19 +253,26 @@ async function startFaultProxy({ upstream, port = 0 }) {
 			{ 'content-type': 'application/json', ...extraHeaders },
 			JSON.stringify(value),
 		);
+	/** @type {(res: Response, status: number) => void} */
 	const page = (res, status) =>
 		send(res, status, { 'content-type': 'text/html' }, gatewayPage(status));
 	/** A TCP reset where the socket offers one (Node 18.3+), else a plain close: no answer either way. */
-	const resetSocket = (socket) =>
+	const resetSocket = (/** @type {import('node:net').Socket} */ socket) =>
 		typeof socket.resetAndDestroy === 'function' ? socket.resetAndDestroy() : socket.destroy();
 
-	/** Waits for releaseAll() (or the client going away), then drops the connection. */
+	/**
+	 * Waits for releaseAll() (or the client going away), then drops the connection.
+	 * @param {Request} req
+	 * @param {Response} res
+	 * @param {TokenRequestEvent} event
+	 * @returns {Promise<void>}
+	 */
 	function holdUntilReleased(req, res, event) {
 		return new Promise((resolve) => {
-			held.add({ release: resolve });
+			held.add({ release: () => resolve(undefined) });
 			req.socket.once('close', () => {
 				event.clientGone = Date.now();
-				resolve();
+				resolve(undefined);
 			});
 			emitter.emit('held', event);
 		}).finally(() => {
@@ -158,7 +280,16 @@ async function startFaultProxy({ upstream, port = 0 }) {
 		});
 	}
 
-	/** The steps every kind of request shares; false when `kind` is not one of them. */
+	/**
+	 * The steps every kind of request shares; false when `kind` is not one of them.
+	 * @param {Request} req
+	 * @param {Response} res
+	 * @param {Buffer} body
+	 * @param {TokenRequestEvent} event
+	 * @param {string} kind
+	 * @param {string | undefined} arg
+	 * @returns {Promise<boolean>}
+	 */
 	async function commonStep(req, res, body, event, kind, arg) {
 		switch (kind) {
 			case 'pass':
@@ -204,7 +335,7 @@ async function startFaultProxy({ upstream, port = 0 }) {
 					req.socket.once('close', () => {
 						event.clientGone = Date.now();
 						clearTimeout(timer);
-						resolve();
+						resolve(undefined);
 					});
 				});
 				req.socket.destroy();
@@ -234,10 +365,17 @@ async function startFaultProxy({ upstream, port = 0 }) {
 		}
 	}
 
+	/**
+	 * @param {Request} req
+	 * @param {Response} res
+	 * @param {Buffer} body
+	 * @returns {Promise<void>}
+	 */
 	async function handleToken(req, res, body) {
 		const refreshToken = new URLSearchParams(body.toString('utf8')).get('refresh_token') ?? '';
 		const steps = plans.get(refreshToken) ?? defaultSteps;
 		const step = steps.length ? take(steps) : 'pass';
+		/** @type {TokenRequestEvent} */
 		const event = {
 			case: cases.get(refreshToken) ?? 'unplanned',
 			step,
@@ -286,6 +424,13 @@ async function startFaultProxy({ upstream, port = 0 }) {
 		}
 	}
 
+	/**
+	 * @param {Request} req
+	 * @param {Response} res
+	 * @param {Buffer} body
+	 * @param {string} pathname
+	 * @returns {Promise<void>}
+	 */
 	async function handleApi(req, res, body, pathname) {
 		const accessToken = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
 		const planned = apiPlans.get(accessToken);
@@ -294,10 +439,12 @@ async function startFaultProxy({ upstream, port = 0 }) {
 			(!planned.match.method || planned.match.method === req.method) &&
 			(!planned.match.path || planned.match.path.test(pathname));
 		const step = matches ? take(planned.steps) : 'pass';
-		const executionId = req.headers['x-execution-id'];
+		// Node joins a repeated custom header into one string.
+		const executionId = /** @type {string | undefined} */ (req.headers['x-execution-id']);
+		/** @type {ApiRequestEvent} */
 		const event = {
 			case: cases.get(accessToken) ?? 'unplanned',
-			method: req.method,
+			method: req.method ?? '',
 			path: pathname,
 			step,
 			forwarded: false,
@@ -311,6 +458,7 @@ async function startFaultProxy({ upstream, port = 0 }) {
 		switch (kind) {
 			case 'status': {
 				const status = Number(arg);
+				/** @type {Record<string, string>} */
 				const headers = extra ? { 'x-retry-after': extra } : {};
 				// AAC's error body where AAC answers itself; a gateway's plain message for 502-504.
 				if (AAC_EXCEPTION[status])
@@ -351,10 +499,11 @@ async function startFaultProxy({ upstream, port = 0 }) {
 		}
 	}
 
+	/** @type {import('node:http').RequestListener} */
 	const handler = async (req, res) => {
 		try {
 			const body = await readBody(req);
-			const url = new URL(req.url, 'http://proxy.invalid');
+			const url = new URL(req.url ?? '/', 'http://proxy.invalid');
 			if (req.method === 'POST' && url.pathname.endsWith('/token'))
 				return await handleToken(req, res, body);
 			if (url.pathname === '/__refuse-connections') {
@@ -363,6 +512,7 @@ async function startFaultProxy({ upstream, port = 0 }) {
 				return json(res, 200, { refusingUntil: refusal.until });
 			}
 			if (holdPath && url.pathname === holdPath) {
+				/** @type {TokenRequestEvent} */
 				const event = { case: 'hold path', step: 'hold', forwarded: false, receivedAt: Date.now() };
 				return await holdUntilReleased(req, res, event);
 			}
@@ -371,12 +521,20 @@ async function startFaultProxy({ upstream, port = 0 }) {
 		} catch (error) {
 			// The stand-in itself failed (or a step is unknown): a 599 that no test expects, so it shows.
 			if (!res.headersSent)
-				json(res, 599, { error: 'proxy_failure', message: String(error?.message ?? error) });
+				json(res, 599, {
+					error: 'proxy_failure',
+					message: error instanceof Error ? error.message : String(error),
+				});
 			else res.destroy();
 		}
 	};
 
+	/** @type {import('node:http').Server} */
 	let server;
+	/**
+	 * @param {number} onPort
+	 * @returns {Promise<number>} The port it listens on.
+	 */
 	async function listen(onPort) {
 		server = http.createServer(handler);
 		server.on('connection', (socket) => {
@@ -385,16 +543,18 @@ async function startFaultProxy({ upstream, port = 0 }) {
 		});
 		await new Promise((resolve, reject) => {
 			server.once('error', reject);
-			server.listen(onPort, '127.0.0.1', resolve);
+			server.listen(onPort, '127.0.0.1', () => resolve(undefined));
 		});
-		return server.address().port;
+		return /** @type {import('node:net').AddressInfo} */ (server.address()).port;
 	}
 	const boundPort = await listen(port);
 	const origin = `http://127.0.0.1:${boundPort}`;
+	/** @type {Promise<void>} */
 	let reopening = Promise.resolve();
 
-	/** Closes the listening socket for `ms` (open connections stay), then listens on the same port again. */
+	/** @type {FaultProxy['refuseConnections']} */
 	function refuseConnections(ms) {
+		/** @type {Refusal} */
 		const refusal = { from: Date.now(), until: Date.now() + ms, reopenedAt: undefined };
 		refusals.push(refusal);
 		server.close();
@@ -405,44 +565,36 @@ async function startFaultProxy({ upstream, port = 0 }) {
 		return refusal;
 	}
 
-	return {
+	/** @type {FaultProxy} */
+	const proxy = {
 		origin,
-		/** The issuer to type into the credential: the upstream's issuer path, on the proxy. */
 		issuer: `${origin}${upstreamUrl.pathname.replace(/\/$/, '')}`,
-		/** Plans the steps for token requests presenting `refreshToken`, labelled `label` in the events. */
 		plan(refreshToken, steps, label) {
 			plans.set(refreshToken, [...steps]);
 			cases.set(refreshToken, label);
 		},
-		/** Plans the steps for API requests carrying `accessToken` that match { method, path (RegExp) }. */
 		planApi(accessToken, steps, label, match = {}) {
 			apiPlans.set(accessToken, { steps: [...steps], match });
 			cases.set(accessToken, label);
 		},
-		/** Labels the API requests carrying `accessToken` (they pass). */
 		label(token, label) {
 			cases.set(token, label);
 		},
-		/** Steps for token requests whose refresh token is not planned; clears the token log (jest). */
 		setScript(steps) {
 			if (!Array.isArray(steps) || steps.length === 0)
 				throw new TypeError('setScript needs at least one step');
 			defaultSteps = [...steps];
 			events.length = 0;
 		},
-		/** GET/POST requests to this path are held like `hold` (crash after the save). */
 		holdRequestsTo(path) {
 			holdPath = path;
 		},
 		refuseConnections,
-		/** Every refusal: { from, until, reopenedAt } (epoch ms). */
 		refusals,
 		events,
-		/** Token requests since the last setScript (same as events). */
 		get requests() {
 			return events;
 		},
-		/** Token requests passed on to the stand-in since the last setScript. */
 		get forwarded() {
 			return events.filter((event) => event.forwarded).length;
 		},
@@ -450,19 +602,16 @@ async function startFaultProxy({ upstream, port = 0 }) {
 		apiEvents,
 		apiEventsOf: (label) => apiEvents.filter((event) => event.case === label),
 		madeUpTokens,
-		/** Resolves with the next held request's event. */
 		nextHeld: () => new Promise((resolve) => emitter.once('held', resolve)),
-		/** Resolves with the next API request of `label` for which `test(event)` holds. */
 		nextApi: (label, test = () => true) =>
 			new Promise((resolve) => {
-				const listener = (event) => {
+				const listener = (/** @type {ApiRequestEvent} */ event) => {
 					if (event.case !== label || !test(event)) return;
 					emitter.off('api', listener);
 					resolve(event);
 				};
 				emitter.on('api', listener);
 			}),
-		/** Lets every held request go (their connections are dropped). */
 		releaseAll() {
 			for (const entry of held) entry.release();
 			held.clear();
@@ -471,9 +620,12 @@ async function startFaultProxy({ upstream, port = 0 }) {
 			this.releaseAll();
 			await reopening;
 			for (const socket of sockets) socket.destroy();
-			await new Promise((resolve) => (server.listening ? server.close(resolve) : resolve()));
+			await new Promise((resolve) =>
+				server.listening ? server.close(() => resolve(undefined)) : resolve(undefined),
+			);
 		},
 	};
+	return proxy;
 }
 
 module.exports = { startFaultProxy };

@@ -1,22 +1,91 @@
 'use strict';
 // A HAND-WRITTEN FAKE token endpoint, for faults a real OAuth server cannot be made to produce
 // (5xx, 429, resets, stalls, HTML pages, broken JSON). Everything else is tested against the real
-// oidc-provider stand-in. Types in faultyTokenEndpoint.d.ts. A fault has the name the fault proxy
-// (faultProxy.js) and the e2e table give it: pass, status:<code>:<retryAfter>, htmlPage:<code>,
-// reset, stall, truncatedJson, noRefreshToken, noAccessToken, ...
+// oidc-provider stand-in. Typed by JSDoc, checked by checkJs (test/tsconfig.json). A fault has the
+// name the fault proxy (faultProxy.js) and the e2e table give it: pass, status:<code>:<retryAfter>,
+// htmlPage:<code>, reset, stall, truncatedJson, noRefreshToken, noAccessToken, ...
 const http = require('node:http');
 
-/** A JWT-shaped token with the claims our core reads; unsigned, since the core never verifies. */
+/**
+ * One answer of the fake, by name:
+ * - `pass`: a new pair; `noRefreshToken`, `noAccessToken`: a new pair with that token left out.
+ * - `htmlPage:<code>`: 200 is a sign-in page passed off as success; 500/502/504 a gateway's error page.
+ * - `nonJson`, `truncatedJson`: a 200 that is not JSON, or JSON cut short.
+ * - `invalidGrant` (400), `invalidClient` (401): the OAuth error.
+ * - `status:<429|503>:<seconds>`: a JSON error with Retry-After: <seconds>.
+ * - `reset`: the connection is dropped; `stall`: no answer ever.
+ * - `trickle`: headers at once, then one byte every 500 ms for 30 s, so an idle timeout never fires.
+ * - `echoRefreshPrefix`: invalid_grant whose error_description echoes the first 30 characters of
+ *   the refresh token sent.
+ * - `noIss`, `noClientId`, `expAsString`, `opaqueAccessToken`: unusual but complete answers.
+ * - `foreignIss`, `spacedRefreshToken`, `alreadyExpired`: answers that the next run could not use.
+ * - `issElsewhere`: a new pair whose access token names another issuer (http://127.0.0.1:1/as),
+ *   one the custom-issuer policy allows.
+ * - `clockAhead10min`: a new pair whose iat/exp are on a clock 10 minutes ahead of this machine's.
+ * @typedef {'pass'
+ *   | 'noRefreshToken'
+ *   | 'noAccessToken'
+ *   | `htmlPage:${200 | 500 | 502 | 504}`
+ *   | 'nonJson'
+ *   | 'truncatedJson'
+ *   | 'invalidGrant'
+ *   | 'invalidClient'
+ *   | `status:${429 | 503}:${number}`
+ *   | 'reset'
+ *   | 'stall'
+ *   | 'trickle'
+ *   | 'echoRefreshPrefix'
+ *   | 'noIss'
+ *   | 'noClientId'
+ *   | 'expAsString'
+ *   | 'opaqueAccessToken'
+ *   | 'foreignIss'
+ *   | 'spacedRefreshToken'
+ *   | 'alreadyExpired'
+ *   | 'issElsewhere'
+ *   | 'clockAhead10min'} FaultStep
+ */
+
+/**
+ * @typedef {object} TokenRequest
+ * @property {string} path
+ * @property {string} contentType
+ * @property {Record<string, string>} form The form fields sent (grant_type, refresh_token, client_id, ...).
+ */
+
+/**
+ * @typedef {object} FaultyTokenEndpoint
+ * @property {string} issuer
+ * @property {TokenRequest[]} requests Token requests since the last setScript.
+ * @property {string[]} issuedRefreshTokens Every refresh token this fake handed out.
+ * @property {(claims: Record<string, unknown>) => string} fakeJwt
+ * @property {(steps: FaultStep[]) => void} setScript Sets the answers for the next requests (the last one repeats) and clears the log.
+ * @property {() => Promise<void>} close
+ */
+
+/**
+ * A JWT-shaped token with the claims our core reads; unsigned, since the core never verifies.
+ * @param {Record<string, unknown>} claims
+ * @returns {string}
+ */
 function fakeJwt(claims) {
-	const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+	const part = (/** @type {unknown} */ value) =>
+		Buffer.from(JSON.stringify(value)).toString('base64url');
 	return `${part({ alg: 'none', typ: 'JWT' })}.${part(claims)}.c2ln`;
 }
 
+/**
+ * Starts the fake on 127.0.0.1 (a free port); it answers every request by its script.
+ * @returns {Promise<FaultyTokenEndpoint>}
+ */
 async function startFaultyTokenEndpoint() {
+	/** @type {Set<import('node:net').Socket>} */
 	const sockets = new Set();
-	/** Answers to give, in order; the last one repeats. */
+	/** Answers to give, in order; the last one repeats. @type {FaultStep[]} */
 	let script = ['pass'];
+	/** @type {TokenRequest[]} */
 	const requests = [];
+	/** @type {string[]} */
 	const issuedRefreshTokens = [];
 	let issuer = '';
 
@@ -26,15 +95,17 @@ async function startFaultyTokenEndpoint() {
 		req.on('end', () => {
 			const form = new URLSearchParams(body);
 			requests.push({
-				path: req.url,
-				contentType: req.headers['content-type'],
+				path: req.url ?? '',
+				contentType: req.headers['content-type'] ?? '',
 				form: Object.fromEntries(form),
 			});
-			const step = script.length > 1 ? script.shift() : script[0];
+			const step = /** @type {FaultStep} */ (script.length > 1 ? script.shift() : script[0]);
+			/** @type {(status: number, value: unknown, headers?: Record<string, string>) => void} */
 			const json = (status, value, headers = {}) => {
 				res.writeHead(status, { 'content-type': 'application/json', ...headers });
 				res.end(JSON.stringify(value));
 			};
+			/** @type {(claims?: Record<string, unknown>, offsetMs?: number) => Record<string, unknown>} */
 			const newPair = (claims = {}, offsetMs = 0) => {
 				const refreshToken = `fake-refresh-${issuedRefreshTokens.length + 1}-${Math.random().toString(36).slice(2)}`;
 				issuedRefreshTokens.push(refreshToken);
@@ -52,6 +123,7 @@ async function startFaultyTokenEndpoint() {
 					expires_in: 300,
 				};
 			};
+			/** @type {(answer: Record<string, unknown>) => Record<string, unknown>} */
 			const withoutExpiresIn = ({ expires_in: _dropped, ...rest }) => rest;
 			const [kind, arg, extra] = step.split(':');
 			switch (kind) {
@@ -111,7 +183,7 @@ async function startFaultyTokenEndpoint() {
 				case 'echoRefreshPrefix':
 					return json(400, {
 						error: 'invalid_grant',
-						error_description: `unknown token ${form.get('refresh_token').slice(0, 30)}`,
+						error_description: `unknown token ${(form.get('refresh_token') ?? '').slice(0, 30)}`,
 					});
 				case 'noIss':
 					return json(200, newPair({ iss: undefined }));
@@ -151,32 +223,34 @@ async function startFaultyTokenEndpoint() {
 		sockets.add(socket);
 		socket.on('close', () => sockets.delete(socket));
 	});
-	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-	issuer = `http://127.0.0.1:${server.address().port}/as`;
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+	issuer = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}/as`;
 
 	return {
 		issuer,
 		requests,
 		issuedRefreshTokens,
 		fakeJwt,
-		/** Sets the answers for the next requests (the last one repeats) and clears the log. */
 		setScript(steps) {
 			script = [...steps];
 			requests.length = 0;
 		},
 		async close() {
 			for (const socket of sockets) socket.destroy();
-			await new Promise((resolve) => server.close(resolve));
+			await new Promise((resolve) => server.close(() => resolve(undefined)));
 		},
 	};
 }
 
-/** An issuer on 127.0.0.1 where nothing listens: connections are refused. */
+/**
+ * An issuer on 127.0.0.1 where nothing listens: connections are refused.
+ * @returns {Promise<string>}
+ */
 async function refusedIssuer() {
 	const probe = http.createServer();
-	await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
-	const { port } = probe.address();
-	await new Promise((resolve) => probe.close(resolve));
+	await new Promise((resolve) => probe.listen(0, '127.0.0.1', () => resolve(undefined)));
+	const { port } = /** @type {import('node:net').AddressInfo} */ (probe.address());
+	await new Promise((resolve) => probe.close(() => resolve(undefined)));
 	return `http://127.0.0.1:${port}/as`;
 }
 
