@@ -36,6 +36,10 @@ export interface FaultProxy {
 		match?: { method?: string; path?: RegExp },
 	): void;
 	label(token: string, label: string): void;
+	/** Steps for API requests that no planApi matches (default pass); the last step repeats. */
+	setApiScript(steps: FaultStep[]): void;
+	/** API requests received and not yet answered: now, the most at once, reset() to count anew. */
+	apiInFlight: { readonly now: number; readonly peak: number; reset(): void };
 	/** Steps for token requests whose refresh token is not planned; clears the token log. */
 	setScript(steps: FaultStep[]): void;
 	holdRequestsTo(path: string): void;

@@ -34,6 +34,9 @@
 //   unauthorized        API only; not forwarded; 401 invalid_token (an access token AAC revoked)
 //   hold                not forwarded; kept open until releaseAll() (crash tests kill n8n meanwhile)
 //   holdAnswer          forwarded; the answer is kept until releaseAll()
+// Unplanned API requests take `setApiScript(steps)` (default pass). `apiInFlight.peak` is the most
+// API requests the proxy held at once (received, not yet answered); `apiInFlight.reset()` starts
+// a new count.
 // Besides steps: refuseConnections(ms) (or a request to /__refuse-connections?ms=N) stops
 // listening for that long, so connections are refused: a request that surely never left.
 const { randomBytes } = require('node:crypto');
@@ -89,6 +92,8 @@ async function startFaultProxy({ upstream, port = 0 }) {
 	const sockets = new Set();
 	const refusals = [];
 	let holdPath;
+	let defaultApiSteps = ['pass'];
+	const apiInFlight = { now: 0, peak: 0, reset: () => (apiInFlight.peak = apiInFlight.now) };
 
 	const take = (steps) => (steps.length > 1 ? steps.shift() : steps[0]);
 
@@ -293,7 +298,7 @@ async function startFaultProxy({ upstream, port = 0 }) {
 			planned &&
 			(!planned.match.method || planned.match.method === req.method) &&
 			(!planned.match.path || planned.match.path.test(pathname));
-		const step = matches ? take(planned.steps) : 'pass';
+		const step = take(matches ? planned.steps : defaultApiSteps);
 		const executionId = req.headers['x-execution-id'];
 		const event = {
 			case: cases.get(accessToken) ?? 'unplanned',
@@ -306,6 +311,16 @@ async function startFaultProxy({ upstream, port = 0 }) {
 		};
 		apiEvents.push(event);
 		emitter.emit('api', event);
+		apiInFlight.now++;
+		apiInFlight.peak = Math.max(apiInFlight.peak, apiInFlight.now);
+		try {
+			await answerApi(req, res, body, event, step);
+		} finally {
+			apiInFlight.now--;
+		}
+	}
+
+	async function answerApi(req, res, body, event, step) {
 		const [kind, arg, extra] = step.split(':');
 		if (await commonStep(req, res, body, event, kind, arg)) return;
 		switch (kind) {
@@ -415,6 +430,10 @@ async function startFaultProxy({ upstream, port = 0 }) {
 			cases.set(refreshToken, label);
 		},
 		/** Plans the steps for API requests carrying `accessToken` that match { method, path (RegExp) }. */
+		apiInFlight,
+		setApiScript(steps) {
+			defaultApiSteps = [...steps];
+		},
 		planApi(accessToken, steps, label, match = {}) {
 			apiPlans.set(accessToken, { steps: [...steps], match });
 			cases.set(accessToken, label);
