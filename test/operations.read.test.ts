@@ -546,6 +546,10 @@ describe('errors', () => {
 	});
 });
 
+/** The error the AAC node stopped with: its HTTP status and the item it names. */
+const itemError = (run: NodeRun) =>
+	run.result.nodeError('AAC') as unknown as { context: { itemIndex: number }; httpCode: string };
+
 describe('items', () => {
 	test('pairedItem and Continue On Fail per item: the failing item gives its error, the others their results', async () => {
 		const planId = { __rl: true, mode: 'id', value: '={{ [1, 99999, 1][$json.index] }}' };
@@ -570,10 +574,7 @@ describe('items', () => {
 	test('without Continue On Fail the node stops at the failing item, naming it', async () => {
 		const planId = { __rl: true, mode: 'id', value: '={{ [1, 99999, 1][$json.index] }}' };
 		const run = await runNode({ resource: 'plan', operation: 'get', planId }, { items: 3 });
-		const error = run.result.nodeError('AAC') as unknown as {
-			context: { itemIndex: number };
-			httpCode: string;
-		};
+		const error = itemError(run);
 		expect(error.httpCode).toBe('404');
 		expect(error.context.itemIndex).toBe(1);
 		// Plan → Get runs items concurrently: item 2 was in flight with item 1 (its answer dropped).
@@ -703,10 +704,7 @@ describe('read-only operations run items concurrently', () => {
 			items: ITEMS,
 			credential: { ...pair, apiBaseUrl: proxy.origin },
 		});
-		const error = run.result.nodeError('AAC') as unknown as {
-			context: { itemIndex: number };
-			httpCode: string;
-		};
+		const error = itemError(run);
 		expect(error.httpCode).toBe('404');
 		expect(error.context.itemIndex).toBe(10);
 		expect(run.items).toEqual([]);
