@@ -32,12 +32,13 @@ export interface ItemOperation {
 }
 
 /**
- * Items of a concurrentItems operation in flight at once. Enough to hide network latency: at
- * 50–100 ms per request, 8 in flight give 80–160 items a second, while an item's own CPU work is
- * about 2 ms. Few enough to stay a small burst: AAC's quotas are per endpoint per minute (20–60 a
- * user on the run endpoints; read quotas undocumented, ../shared/notes/aac-api.md), so
- * concurrency changes how fast reads arrive, not how many a quota allows; an item that gets a
- * 429 waits what x-retry-after says (transport/aacApi.ts), and at most 8 wait at once.
+ * Items of a concurrentItems operation in flight at once. At 50–100 ms per request over the
+ * internet, 8 give 80–160 items a second (1,000 Gets in 6–12 s instead of 50–100 s one after
+ * another); more would go faster until the ~2 ms of CPU per item binds, but as a larger burst.
+ * AAC's quotas are per endpoint per minute (20–60 a user on the run endpoints; quotas of the read
+ * endpoints are not documented, ../shared/notes/aac-api.md): concurrency changes how fast reads
+ * arrive, not how many a quota allows, and an item that gets a 429 waits what x-retry-after says
+ * (transport/aacApi.ts), so at most 8 items wait at once.
  */
 export const CONCURRENT_ITEMS = 8;
 
@@ -126,8 +127,9 @@ async function runItem(
  * Items start in index order; once one fails and `stopOnFailure`, no further item starts. Every
  * item below the failing one has started by then and is awaited, so the lowest-index failure is
  * among the outcomes, as when items run one after another. Items above it that are already in
- * flight are awaited too (not aborted: they only read) and their outcomes are dropped by the
- * caller; so a failure costs at most concurrency − 1 GETs more than one after another would.
+ * flight are awaited too (not aborted: they only read; a 429 wait among them delays the error)
+ * and their outcomes are dropped by the caller; so a failure costs at most concurrency − 1 GETs
+ * more than one after another would.
  */
 async function runItems(
 	context: IExecuteFunctions,
