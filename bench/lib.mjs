@@ -48,6 +48,12 @@ export function spread(summary, digits = 2, unit = '', kind = 'p10–p90') {
 // Progress
 
 const started = performance.now();
+/** A positive integer from the environment (a size lowered for a quick look), else `fallback`. */
+export const setting = (name, fallback) => {
+	const value = Number(process.env[name]);
+	return Number.isInteger(value) && value > 0 ? value : fallback;
+};
+
 export function progress(message) {
 	const seconds = ((performance.now() - started) / 1000).toFixed(1).padStart(6);
 	console.log(`[bench ${seconds} s] ${message}`);

@@ -7,6 +7,7 @@
 // package must not depend on n8n-nodes-base); its n8n-core is the version our devDependency pins.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { startStandIn } from '../test/standin/aac-standin.mjs';
 import { ROOT, loadHarness, require } from './lib.mjs';
 
 export const AAC_NODE = 'n8n-nodes-alteryx-analytics-cloud.alteryxAnalyticsCloud';
@@ -185,6 +186,19 @@ export function createSimulatedClock() {
 			},
 		},
 	};
+}
+
+/**
+ * The operations' stand-in: access tokens live TOKEN_TTL_SECONDS (so the longer scenarios span
+ * several lifetimes), and its API clock is the simulated one (real time until a wait moves it).
+ */
+export async function startOpsStandIn() {
+	const clock = createSimulatedClock();
+	const opsStandIn = await startStandIn({
+		accessTokenTtlSeconds: TOKEN_TTL_SECONDS,
+		api: { now: clock.now },
+	});
+	return { clock, opsStandIn };
 }
 
 /** Heap and RSS high-water marks above a baseline while `fn` runs (sampled every 5 ms, after a full GC). */

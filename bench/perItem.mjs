@@ -4,16 +4,21 @@
 // - ours: our node, Plan → Get (GET /v4/plans/{id}/full), one output item per input item;
 // - http: n8n's HTTP Request node with the predefined credential (our credential type), URL
 //         {{ base }}/v4/plans/{{ $json.index + 1 }}/full. It starts every item's request at once
-//         (Promise.allSettled); our node handles items one after another (as n8n's own service
-//         nodes do), so wall time compares two concurrency models as well as the per-item work,
-//         and process CPU time compares the work alone.
+//         (Promise.allSettled); our node runs a read-only operation's items CONCURRENT_ITEMS at a
+//         time (actions/router.ts), so wall time compares two concurrency models as well as the
+//         per-item work, and process CPU time compares the work alone.
 //
 // Rounds interleave the two (the order alternates).
-import { pause, progress, summarize } from './lib.mjs';
+import { dirname, join } from 'node:path';
+import { pause, progress, require, summarize } from './lib.mjs';
 import { AAC_NODE, HTTP_NODE, totalRequests } from './ops.mjs';
 
+/** How many items our built node runs at once for Plan → Get (dist/, actions/router.js). */
+export const concurrentItems = (pkg) =>
+	require(join(dirname(pkg.nodePath), 'actions/router.js')).CONCURRENT_ITEMS;
+
 export const PER_ITEM_APPROACHES = [
-	{ key: 'ours', label: 'our Plan → Get (items in turn)' },
+	{ key: 'ours', label: 'our Plan → Get (CONCURRENT_ITEMS at a time)' },
 	{ key: 'http', label: 'HTTP Request, predefined credential (all items at once)' },
 ];
 
@@ -47,7 +52,7 @@ function chainFor(key, { standIn, CRED }) {
 	];
 }
 
-export async function runPerItem({ runner, standIn, items = 1000, rounds = 5 }) {
+export async function runPerItem({ runner, standIn, items = 1000, rounds = 5, concurrency }) {
 	standIn.api.reset({ plans: items });
 	const tokenRecords = [];
 	const data = Object.fromEntries(
@@ -79,7 +84,7 @@ export async function runPerItem({ runner, standIn, items = 1000, rounds = 5 }) 
 			data[key].requests.add(totalRequests(r.apiRequests));
 		}
 	}
-	const result = { items, rounds, approaches: {} };
+	const result = { items, rounds, concurrency, approaches: {} };
 	for (const { key } of PER_ITEM_APPROACHES) {
 		const d = data[key];
 		result.approaches[key] = {

@@ -11,6 +11,10 @@ const signedUs = (value, digits = 1) =>
 	`${value >= 0 ? '+' : '−'}${fixed(Math.abs(value), digits)} µs`;
 const count = (n, one, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
+/** One row of the results table. */
+export const tableRow = (r) =>
+	`| ${r.section} | ${r.measure} | ${r.result} | ${r.target} | ${r.status} |`;
+
 export function renderResults({
 	environment,
 	economy,
@@ -180,7 +184,7 @@ export function renderResults({
 	const table = [
 		'| # | Measure | Result | Target | Status |',
 		'| --- | --- | --- | --- | --- |',
-		...rows.map((r) => `| ${r.section} | ${r.measure} | ${r.result} | ${r.target} | ${r.status} |`),
+		...rows.map(tableRow),
 	].join('\n');
 
 	const header = [

@@ -13,6 +13,7 @@
 // BENCH_REQUIRE_PROCESSES, BENCH_MEMORY_CREDENTIALS, BENCH_PAGING_LARGE, BENCH_PAGING_ROUNDS,
 // BENCH_PAGING_LARGE_ROUNDS, BENCH_PER_ITEM, BENCH_PER_ITEM_ROUNDS (defaults: 3000, 5, 41, 9,
 // 10000, 50000, 5, 3, 1000, 5).
+// Section 6 alone (rewrites only its rows and note in RESULTS.md): bench/perItemOnly.mjs.
 // Exits non-zero (after writing the results) when a scenario of 5–7 made more or fewer token
 // requests than the access-token lifetimes it spanned, or any reuse was detected.
 import * as os from 'node:os';
@@ -27,20 +28,16 @@ import {
 	REFRESH_MARGIN_SECONDS,
 	TOKEN_TTL_SECONDS,
 	createOpsRunner,
-	createSimulatedClock,
 	loadN8nNodesBase,
+	startOpsStandIn,
 } from './ops.mjs';
 import { runPaging } from './paging.mjs';
-import { runPerItem } from './perItem.mjs';
+import { concurrentItems, runPerItem } from './perItem.mjs';
 import { checkTokenRecords } from './tokens.mjs';
 import { runWaiting } from './waiting.mjs';
-import { ROOT, loadHarness, loadPackage, progress, require } from './lib.mjs';
+import { ROOT, loadHarness, loadPackage, progress, require, setting } from './lib.mjs';
 import { renderResults } from './report.mjs';
 
-const setting = (name, fallback) => {
-	const value = Number(process.env[name]);
-	return Number.isInteger(value) && value > 0 ? value : fallback;
-};
 const config = {
 	// 3,000 × 5 since the operations sections came (was 10,000 × 7): the whole run must fit in 10
 	// minutes on a shared 2-core machine.
@@ -93,13 +90,7 @@ const footprint = await runFootprint({
 	credentials: config.memoryCredentials,
 });
 
-// The operations: a stand-in whose access tokens live TOKEN_TTL_SECONDS (so the longer scenarios
-// span several lifetimes) and whose API clock is the simulated one (real time until a wait moves it).
-const clock = createSimulatedClock();
-const opsStandIn = await startStandIn({
-	accessTokenTtlSeconds: TOKEN_TTL_SECONDS,
-	api: { now: clock.now },
-});
+const { clock, opsStandIn } = await startOpsStandIn();
 const { replaceWaitDependencies } = require(join(dirname(pkg.nodePath), 'helpers/waitForRun.js'));
 let paging;
 let perItem;
@@ -124,6 +115,7 @@ try {
 		standIn: opsStandIn,
 		items: config.perItem,
 		rounds: config.perItemRounds,
+		concurrency: concurrentItems(pkg),
 	});
 	progress(
 		'7/7 waiting economy: runs of 10 s, 2 min, 30 min (simulated clock), one 10 s in real time',

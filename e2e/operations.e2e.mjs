@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { startStandIn } from '../standin/aac-standin.mjs';
-import { CREDENTIAL_TYPE, NODE_TYPE, createN8n } from './lib/n8n.mjs';
+import { NODE_TYPE, createN8n } from './lib/n8n.mjs';
 import * as wf from './lib/workflows.mjs';
 
 const versions = (process.env.AAC_OPERATIONS_VERSIONS ?? '1.123.81,2.41.1').split(',');
@@ -78,18 +78,7 @@ for (const version of versions) {
 			standIn = await startStandIn({ accessTokenTtlSeconds: 300, api: { seed: { plans: PLANS } } });
 			n8n = createN8n({ version, name: 'operations' });
 			minted = await standIn.mint({ accessTokenExpired: true });
-			await n8n.importCredentials([
-				{
-					...cred,
-					type: CREDENTIAL_TYPE,
-					data: {
-						accessToken: minted.accessToken,
-						refreshToken: minted.refreshToken,
-						allowCustomIssuer: true,
-						apiBaseUrl: standIn.apiBaseUrl,
-					},
-				},
-			]);
+			await n8n.importCredentials([wf.mintedCredential(cred, minted, standIn.apiBaseUrl)]);
 			await n8n.importWorkflow(readWorkflow('opsRead', wf.credentialRef(cred.id, cred.name)));
 		});
 

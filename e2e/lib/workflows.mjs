@@ -7,6 +7,18 @@ import { CREDENTIAL_TYPE, NODE_TYPE, ROOT } from './n8n.mjs';
 
 export const credentialRef = (id, name) => ({ [CREDENTIAL_TYPE]: { id, name } });
 
+/** Our credential for `n8n.importCredentials`: `cred` ({ id, name }) holding a pair the stand-in minted. */
+export const mintedCredential = (cred, pair, apiBaseUrl) => ({
+	...cred,
+	type: CREDENTIAL_TYPE,
+	data: {
+		accessToken: pair.accessToken,
+		refreshToken: pair.refreshToken,
+		allowCustomIssuer: true,
+		apiBaseUrl,
+	},
+});
+
 let nodeCounter = 0;
 function node(name, type, typeVersion, parameters, extra = {}) {
 	nodeCounter += 1;

@@ -34,6 +34,9 @@
 //   unauthorized        API only; not forwarded; 401 invalid_token (an access token AAC revoked)
 //   hold                not forwarded; kept open until releaseAll() (crash tests kill n8n meanwhile)
 //   holdAnswer          forwarded; the answer is kept until releaseAll()
+// Unplanned API requests take `setApiScript(steps)` (default pass). `apiInFlight.peak` is the most
+// API requests the proxy held at once (received, not yet answered); `apiInFlight.reset()` starts
+// a new count.
 // Besides steps: refuseConnections(ms) (or a request to /__refuse-connections?ms=N) stops
 // listening for that long, so connections are refused: a request that surely never left.
 const { randomBytes } = require('node:crypto');
@@ -85,6 +88,8 @@ const http = require('node:http');
  * @property {(refreshToken: string, steps: FaultStep[], label: string) => void} plan Plans the steps for token requests presenting `refreshToken`, labelled `label` in the events.
  * @property {(accessToken: string, steps: FaultStep[], label: string, match?: ApiMatch) => void} planApi Plans the steps for API requests carrying `accessToken` that match.
  * @property {(token: string, label: string) => void} label Labels the API requests carrying `token` (they pass).
+ * @property {(steps: FaultStep[]) => void} setApiScript Steps for API requests that no planApi matches (default pass); the last step repeats.
+ * @property {{ readonly now: number, readonly peak: number, reset(): void }} apiInFlight API requests received and not yet answered: now, the most at once, reset() to count anew.
  * @property {(steps: FaultStep[]) => void} setScript Steps for token requests whose refresh token is not planned; clears the token log (jest).
  * @property {(path: string) => void} holdRequestsTo GET/POST requests to this path are held like `hold` (crash after the save).
  * @property {(ms: number) => Refusal} refuseConnections Closes the listening socket for `ms` (open connections stay), then listens on the same port again.
@@ -182,6 +187,9 @@ async function startFaultProxy({ upstream, port = 0 }) {
 	const refusals = [];
 	/** @type {string | undefined} */
 	let holdPath;
+	/** Steps for API requests that no planApi matches. @type {FaultStep[]} */
+	let defaultApiSteps = ['pass'];
+	const apiInFlight = { now: 0, peak: 0, reset: () => (apiInFlight.peak = apiInFlight.now) };
 
 	/** The next step; the last one repeats. @type {(steps: FaultStep[]) => FaultStep} */
 	const take = (steps) => (steps.length > 1 ? /** @type {FaultStep} */ (steps.shift()) : steps[0]);
@@ -438,7 +446,7 @@ async function startFaultProxy({ upstream, port = 0 }) {
 			planned &&
 			(!planned.match.method || planned.match.method === req.method) &&
 			(!planned.match.path || planned.match.path.test(pathname));
-		const step = matches ? take(planned.steps) : 'pass';
+		const step = take(matches ? planned.steps : defaultApiSteps);
 		// Node joins a repeated custom header into one string.
 		const executionId = /** @type {string | undefined} */ (req.headers['x-execution-id']);
 		/** @type {ApiRequestEvent} */
@@ -453,6 +461,26 @@ async function startFaultProxy({ upstream, port = 0 }) {
 		};
 		apiEvents.push(event);
 		emitter.emit('api', event);
+		apiInFlight.now++;
+		apiInFlight.peak = Math.max(apiInFlight.peak, apiInFlight.now);
+		try {
+			await answerApi(req, res, body, event, step);
+		} finally {
+			apiInFlight.now--;
+		}
+	}
+
+	/**
+	 * Answers one API request as its step says (split from handleApi so the in-flight count
+	 * covers every way out).
+	 * @param {Request} req
+	 * @param {Response} res
+	 * @param {Buffer} body
+	 * @param {ApiRequestEvent} event
+	 * @param {FaultStep} step
+	 * @returns {Promise<void>}
+	 */
+	async function answerApi(req, res, body, event, step) {
 		const [kind, arg, extra] = step.split(':');
 		if (await commonStep(req, res, body, event, kind, arg)) return;
 		switch (kind) {
@@ -572,6 +600,10 @@ async function startFaultProxy({ upstream, port = 0 }) {
 		plan(refreshToken, steps, label) {
 			plans.set(refreshToken, [...steps]);
 			cases.set(refreshToken, label);
+		},
+		apiInFlight,
+		setApiScript(steps) {
+			defaultApiSteps = [...steps];
 		},
 		planApi(accessToken, steps, label, match = {}) {
 			apiPlans.set(accessToken, { steps: [...steps], match });

@@ -8,6 +8,9 @@ import type {
 import { connectionLocator, idParameter, showFor } from '../../helpers/descriptions';
 import { aacApiRequest } from '../../transport/aacApi';
 
+/** One GET per item that changes nothing: items run concurrently (actions/router.ts). */
+export const concurrentItems = true;
+
 export const description = showFor('connection', 'getStatus', [
 	connectionLocator('The connection to check'),
 ] as INodeProperties[]);

@@ -8,6 +8,9 @@ import type {
 import { flowLocator, idParameter, showFor } from '../../helpers/descriptions';
 import { aacApiRequest } from '../../transport/aacApi';
 
+/** One GET per item that changes nothing: items run concurrently (actions/router.ts). */
+export const concurrentItems = true;
+
 export const description = showFor('flow', 'get', [
 	flowLocator('The flow to get'),
 ] as INodeProperties[]);

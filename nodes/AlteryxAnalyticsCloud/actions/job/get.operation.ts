@@ -47,6 +47,9 @@ const properties: INodeProperties[] = [
 	},
 ];
 
+/** One GET per item that changes nothing: items run concurrently (actions/router.ts). */
+export const concurrentItems = true;
+
 export const description = showFor('job', 'get', properties);
 
 /** GET /v4/jobGroups/{id}: status and times of one job group. */

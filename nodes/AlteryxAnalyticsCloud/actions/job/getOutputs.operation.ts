@@ -4,6 +4,9 @@ import { idParameter, showFor } from '../../helpers/descriptions';
 import { aacApiRequest } from '../../transport/aacApi';
 import { jobIdProperty } from './get.operation';
 
+/** One GET per item that changes nothing: items run concurrently (actions/router.ts). */
+export const concurrentItems = true;
+
 export const description = showFor('job', 'getOutputs', [jobIdProperty]);
 
 /** GET /v4/jobGroups/{id}/outputs: the files and tables a job wrote (files appear once it completed). */

@@ -8,6 +8,9 @@ import type {
 import { idParameter, planLocator, showFor } from '../../helpers/descriptions';
 import { aacApiRequest } from '../../transport/aacApi';
 
+/** One GET per item that changes nothing: items run concurrently (actions/router.ts). */
+export const concurrentItems = true;
+
 export const description = showFor('plan', 'get', [
 	planLocator('The plan to get'),
 ] as INodeProperties[]);

@@ -36,6 +36,9 @@ const properties: INodeProperties[] = [
 	},
 ];
 
+/** One GET per item that changes nothing: items run concurrently (actions/router.ts). */
+export const concurrentItems = true;
+
 export const description = showFor('planRun', 'get', properties);
 
 /** GET /v4/planSnapshotRuns/{id}: status (Created, InProgress, Complete, Failed, Canceled) and times. */

@@ -7,6 +7,9 @@ import type {
 
 import { aacApiRequest } from '../../transport/aacApi';
 
+/** One GET per item that changes nothing: items run concurrently (actions/router.ts). */
+export const concurrentItems = true;
+
 export const description: INodeProperties[] = [];
 
 /** GET /v4/workspaces/current: the workspace the token belongs to (the token decides it). */
