@@ -506,6 +506,8 @@ describe('deliveries', () => {
 	test('after a restart (a fresh process, no memory of its own) the static data still recognises a repeat', async () => {
 		await activate();
 		await finishJob('Complete');
+		// The delivery is answered before its static data is saved (as n8n saves after the answer).
+		await savesDone();
 		expect(nodeState().delivered).toEqual(['job:1:Complete']);
 		triggerType = freshTriggerType();
 		const repeated = await api.repeatWebhookDelivery();
