@@ -51,22 +51,56 @@ after(async () => {
 	await server?.stop();
 });
 
-/** Opens the node panel of a new workflow, searches, and picks the node with that name. */
-async function addNode(search, name) {
+/** Opens the node panel of a new workflow (it lists triggers first). */
+async function openNewWorkflowPanel() {
 	await page.goto(`${server.url}/workflow/new`);
 	await page
 		.locator('[data-test-id="canvas-add-button"], [data-test-id="canvas-plus-button"]')
 		.first()
 		.click();
+}
+
+/** Types into the open node panel's search; returns the entries' names. */
+async function searchNodes(search) {
 	await page
 		.locator('[data-test-id="node-creator-search-bar"] input, input[placeholder*="Search"]')
 		.first()
 		.fill(search);
-	await page.locator('[data-test-id="node-creator-item-name"]', { hasText: name }).first().click();
+	return page.locator('[data-test-id="node-creator-item-name"]');
 }
 
+/** Searches the open node panel and picks the entry with exactly that name. */
+async function pick(search, name) {
+	await (await searchNodes(search)).getByText(name, { exact: true }).first().click();
+}
+
+/**
+ * Adds the node with that name to a new workflow. An action node (`afterTrigger`) is picked after
+ * a Manual Trigger, as users add one: a new workflow's panel lists triggers, and there this
+ * package shows its own two triggers instead of the node.
+ */
+async function addNode(search, name, { afterTrigger = false } = {}) {
+	await openNewWorkflowPanel();
+	if (afterTrigger) {
+		await pick('manual', 'Trigger manually');
+		await page.locator('[data-test-id="canvas-handle-plus"]').first().click();
+	}
+	await pick(search, name);
+}
+
+test('a new workflow offers both triggers (n8n drops " Trigger" from their names there)', async () => {
+	await openNewWorkflowPanel();
+	const names = await searchNodes('Alteryx');
+	await names.getByText('Alteryx Analytics Cloud Flow', { exact: true }).waitFor();
+	assert.deepEqual(await names.allInnerTexts(), [
+		'Alteryx Analytics Cloud',
+		'Alteryx Analytics Cloud Flow',
+	]);
+	await page.screenshot({ path: join(DOCS, 'node-triggers.png') });
+});
+
 test('the node offers Get, Inspect and Refresh, and its credential form shows every field', async () => {
-	await addNode('Alteryx', 'Alteryx Analytics Cloud');
+	await addNode('Alteryx', 'Alteryx Analytics Cloud', { afterTrigger: true });
 	const creator = page.locator('[data-test-id="node-creator"]');
 	for (const action of [
 		'Get a valid access token',
@@ -130,7 +164,7 @@ test('the node offers Get, Inspect and Refresh, and its credential form shows ev
 });
 
 test('Run a plan opens with the plan picker, Wait for Completion on and the run options', async () => {
-	await addNode('Alteryx', 'Alteryx Analytics Cloud');
+	await addNode('Alteryx', 'Alteryx Analytics Cloud', { afterTrigger: true });
 	const creator = page.locator('[data-test-id="node-creator"]');
 	await creator.getByText('Run a plan', { exact: true }).click();
 	const ndv = page.locator('[data-test-id="ndv"]');
