@@ -15,13 +15,12 @@ import {
 	runFilters,
 } from '../AlteryxAnalyticsCloud/helpers/descriptions';
 import {
-	FINAL_STATUSES,
 	pollFinishedRuns,
 	storeCursor,
-	type FinalStatus,
 	type FinishedRunEvent,
 	type FinishedRunFilters,
 } from '../AlteryxAnalyticsCloud/helpers/finishedRuns';
+import { TERMINAL_STATUSES, isTerminalStatus } from '../AlteryxAnalyticsCloud/helpers/waitForRun';
 import {
 	searchFlows,
 	searchPlans,
@@ -136,15 +135,13 @@ export class AlteryxAnalyticsCloudTrigger implements INodeType {
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const event = this.getNodeParameter('event') as FinishedRunEvent;
-		const chosen = (this.getNodeParameter('statuses', []) as string[]).filter(
-			(s): s is FinalStatus => (FINAL_STATUSES as readonly string[]).includes(s),
-		);
+		const chosen = (this.getNodeParameter('statuses', []) as string[]).filter(isTerminalStatus);
 		const locator = (name: string) =>
 			String(this.getNodeParameter(name, '', { extractValue: true }) ?? '').trim() || undefined;
 		const jobsOf =
 			event === 'jobFinished' ? (this.getNodeParameter('jobsOf', 'any') as string) : 'any';
 		const filters: FinishedRunFilters = {
-			statuses: chosen.length ? chosen : [...FINAL_STATUSES],
+			statuses: chosen.length ? chosen : [...TERMINAL_STATUSES],
 			planId: event === 'planRunFinished' ? locator('planId') : undefined,
 			flowId: jobsOf === 'flow' ? locator('flowId') : undefined,
 			recipeId: jobsOf === 'recipe' ? locator('recipeId') : undefined,

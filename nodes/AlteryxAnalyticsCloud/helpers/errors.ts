@@ -2,6 +2,24 @@ import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n
 
 import { AacTokenError } from '../core';
 
+/**
+ * The code of a network failure on this error object itself (not its causes), if it is one of
+ * `known`: `code` (Node, axios), `httpCode` (n8n 1.x's NodeApiError drops the cause and keeps only
+ * the axios error's code there, e.g. httpCode 'ECONNREFUSED'), or `context.networkCode` (the
+ * transport's own "AAC could not be reached", where n8n would not overwrite our message).
+ */
+export function ownNetworkCode(error: object, known: ReadonlySet<string>): string | undefined {
+	const record = error as {
+		code?: unknown;
+		httpCode?: unknown;
+		context?: { networkCode?: unknown };
+	};
+	for (const code of [record.code, record.httpCode, record.context?.networkCode]) {
+		if (typeof code === 'string' && known.has(code)) return code;
+	}
+	return undefined;
+}
+
 /** Token-endpoint failures are API errors; everything else the core reports is configuration. */
 export function toNodeError(node: INode, error: unknown): NodeApiError | NodeOperationError {
 	if (!(error instanceof AacTokenError)) {

@@ -4,6 +4,7 @@ import { jobFailureReason } from '../actions/job/jobOutput';
 import { planRunJson } from '../actions/planRun/planRunOutput';
 import { aacApiRequestAllItems } from '../transport/aacApi';
 import { durationSeconds, idOf } from './runOperations';
+import type { TerminalStatus } from './waitForRun';
 
 /*
  * Runs that reached a final state since the last poll: what the polling trigger emits.
@@ -29,9 +30,6 @@ import { durationSeconds, idOf } from './runOperations';
 
 export type FinishedRunEvent = 'planRunFinished' | 'jobFinished';
 
-export const FINAL_STATUSES = ['Complete', 'Failed', 'Canceled'] as const;
-export type FinalStatus = (typeof FINAL_STATUSES)[number];
-
 /** How late a run may show up in AAC's list after its finish time and still be emitted. */
 export const OVERLAP_MS = 10 * 60 * 1000;
 /** Bound of the id set kept in static data. */
@@ -40,7 +38,7 @@ export const MAX_SEEN = 500;
 const STATE_KEY = 'finishedRuns';
 
 export interface FinishedRunFilters {
-	statuses: FinalStatus[];
+	statuses: TerminalStatus[];
 	/** Plan runs of this plan only. */
 	planId?: string;
 	/** Jobs of this flow / recipe only. */
@@ -232,7 +230,7 @@ async function listFinished(
 		if (id === undefined || at === undefined || ids.has(id)) continue;
 		ids.add(id);
 		// AAC's status filter is applied again here: a server that ignores it must not start workflows.
-		if (!filters.statuses.includes(run.status as FinalStatus) || !source.matches(run, filters))
+		if (!filters.statuses.includes(run.status as TerminalStatus) || !source.matches(run, filters))
 			continue;
 		finished.push({ run, id, at });
 	}

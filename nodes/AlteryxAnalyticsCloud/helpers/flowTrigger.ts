@@ -12,6 +12,7 @@ import {
 import { aacApiRequest, type Ambiguity } from '../transport/aacApi';
 import { flowLocator } from './descriptions';
 import { toNodeError } from './errors';
+import { isTerminalStatus } from './waitForRun';
 
 /*
  * The Flow Trigger: an AAC flow webhook task (POST /v4/webhookFlowTasks) that calls n8n's webhook
@@ -310,7 +311,6 @@ function numberOf(text: string | null): number | null {
 }
 
 const SUCCEEDED = 'Complete';
-const FINAL_STATUSES = new Set(['Complete', 'Failed', 'Canceled']);
 
 /** The output item: what the node can tell from the delivery, then the body as delivered. */
 export function deliveryItem(
@@ -327,7 +327,7 @@ export function deliveryItem(
 		jobId: numberOf(fieldOf(body, 'jobId')),
 		status,
 		succeeded: status === SUCCEEDED,
-		final: status !== null && FINAL_STATUSES.has(status),
+		final: isTerminalStatus(status),
 		flowId: numberOf(fieldOf(body, 'flowId')) ?? context.flowId,
 		flowRunId: numberOf(fieldOf(body, 'flowRunId')),
 		recipeId: numberOf(fieldOf(body, 'recipeId')),

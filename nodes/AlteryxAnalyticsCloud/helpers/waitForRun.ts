@@ -1,6 +1,9 @@
 import * as n8nWorkflow from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, type INode } from 'n8n-workflow';
 
+import { NETWORK_ERROR_CODES } from '../transport/aacApi';
+import { ownNetworkCode } from './errors';
+
 /*
  * Waiting for an AAC run (plan run, job group, flow run) to finish, by polling its cheap status
  * endpoint. The rules, in one place:
@@ -123,20 +126,11 @@ export interface WaitForRunResult {
 	waitedMs: number;
 }
 
-const NETWORK_CODES = new Set([
-	'ECONNRESET',
-	'ECONNREFUSED',
-	'ETIMEDOUT',
-	'ECONNABORTED',
-	'EPIPE',
-	'EAI_AGAIN',
-	'ENOTFOUND',
-	'ENETUNREACH',
-	'EHOSTUNREACH',
+/** The transport's network codes, and socket failures a poll's fetch may end with. */
+const NETWORK_CODES: ReadonlySet<string> = new Set([
+	...NETWORK_ERROR_CODES,
 	'UND_ERR_SOCKET',
 	'ERR_STREAM_PREMATURE_CLOSE',
-	'ESOCKETTIMEDOUT',
-	'ERR_SOCKET_CONNECTION_TIMEOUT',
 ]);
 
 function statusCodeOf(error: Record<string, unknown>): number | undefined {
@@ -157,12 +151,7 @@ export function isTransientPollError(error: unknown): boolean {
 		const record = current as Record<string, unknown>;
 		const status = statusCodeOf(record);
 		if (status !== undefined) return status === 429 || status >= 500;
-		// `code` (Node, axios), `httpCode` (n8n 1.x's NodeApiError keeps a network code there), and
-		// the transport's own "could not be reached" error (context.networkCode).
-		const context = record.context as { networkCode?: unknown } | undefined;
-		for (const code of [record.code, record.httpCode, context?.networkCode]) {
-			if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
-		}
+		if (ownNetworkCode(record, NETWORK_CODES)) return true;
 		if (record.name === 'TimeoutError' || record.name === 'AbortError') return true;
 		current = record.cause;
 	}

@@ -9,7 +9,7 @@ import {
 
 import { readCredential, redactServerText, sharedCoordinator, type TokenSettings } from '../core';
 import type { AacNodeContext } from '../helpers/credentialWriter';
-import { toNodeError } from '../helpers/errors';
+import { ownNetworkCode, toNodeError } from '../helpers/errors';
 import { obtainAndSave } from '../helpers/tokens';
 import { CREDENTIAL_TYPE } from '../n8nAdapter';
 
@@ -72,8 +72,6 @@ export interface AacPaging {
 	/** Items wanted when not returnAll (n8n's Limit). */
 	limit?: number;
 }
-
-type AacContext = AacNodeContext;
 
 /** Attempts of one request (the 401 retry aside). */
 export const READ_ATTEMPTS = 4;
@@ -157,18 +155,21 @@ export function backoffMs(attempt: number, random = Math.random): number {
 	return Math.round(base * (0.8 + 0.4 * random()));
 }
 
+/** Every network failure code the transport tells apart (sent or not). */
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
+	...NOT_SENT_CODES,
+	...AMBIGUOUS_CODES,
+]);
+
 /**
- * The error code of a network failure, wherever n8n's wrappers put it: `code` on the error or its
- * causes (n8n 2.x keeps the axios error as `cause`), or `httpCode` (n8n 1.x's NodeApiError drops
- * the cause and keeps only the axios error's code there, e.g. httpCode 'ECONNREFUSED').
+ * The error code of a network failure, wherever n8n's wrappers put it: on the error or its causes
+ * (n8n 2.x keeps the axios error as `cause`; helpers/errors.ts: ownNetworkCode).
  */
 export function networkCode(error: unknown): string | undefined {
-	let current = error as { code?: unknown; httpCode?: unknown; cause?: unknown } | undefined;
-	for (let depth = 0; current && depth < 5; depth++) {
-		for (const code of [current.code, current.httpCode]) {
-			if (typeof code === 'string' && (NOT_SENT_CODES.has(code) || AMBIGUOUS_CODES.has(code)))
-				return code;
-		}
+	let current = error as { cause?: unknown } | undefined;
+	for (let depth = 0; typeof current === 'object' && current && depth < 5; depth++) {
+		const code = ownNetworkCode(current, NETWORK_ERROR_CODES);
+		if (code) return code;
 		current = current.cause as typeof current;
 	}
 	return undefined;
@@ -231,7 +232,7 @@ function exceptionOf(body: unknown): { name?: string; message?: string; details?
 
 /** AAC's error answer as a NodeApiError: AAC's exception name and message, the status, the request id, what to do. */
 export function aacApiError(
-	context: AacContext,
+	context: AacNodeContext,
 	request: AacRequest,
 	response: AacResponse,
 	secrets: readonly string[],
@@ -267,7 +268,7 @@ export function aacApiError(
 }
 
 function ambiguousStartError(
-	context: AacContext,
+	context: AacNodeContext,
 	request: AacRequest,
 	what: string,
 	cause: string,
@@ -289,7 +290,7 @@ function ambiguousStartError(
 }
 
 async function sendOnce(
-	context: AacContext,
+	context: AacNodeContext,
 	url: string,
 	request: AacRequest,
 ): Promise<AacResponse> {
@@ -334,7 +335,7 @@ async function sendOnce(
  * requests never spend the refresh token.
  */
 async function refreshAfterRejection(
-	context: AacContext,
+	context: AacNodeContext,
 	rejectedToken: string,
 	request: AacRequest,
 	response: AacResponse,
@@ -355,7 +356,10 @@ async function refreshAfterRejection(
 }
 
 /** One AAC API request, with the retries and the 401 handling described above. */
-export async function aacApiRequest(this: AacContext, request: AacRequest): Promise<AacResponse> {
+export async function aacApiRequest(
+	this: AacNodeContext,
+	request: AacRequest,
+): Promise<AacResponse> {
 	let settings: TokenSettings;
 	try {
 		settings = readCredential(await this.getCredentials(CREDENTIAL_TYPE));
@@ -434,7 +438,7 @@ export async function aacApiRequest(this: AacContext, request: AacRequest): Prom
  * since AAC may serve fewer than asked.
  */
 export async function aacApiRequestAllItems(
-	this: AacContext,
+	this: AacNodeContext,
 	request: AacRequest,
 	paging: AacPaging,
 ): Promise<IDataObject[]> {

@@ -18,6 +18,7 @@ import {
 	type WaitOutcome,
 } from '../../helpers/runOperations';
 import { cancelJob, jobFailureReason } from '../job/jobOutput';
+import { isTerminalStatus } from '../../helpers/waitForRun';
 import { runParametersOf, runParametersProperty } from '../runParameters';
 
 const properties: INodeProperties[] = [
@@ -47,7 +48,7 @@ async function flowRunJson(
 ): Promise<IDataObject> {
 	const run = ((await aacGet(context, `/v4/flowRuns/${flowRunId}`)) ?? {}) as IDataObject;
 	const groups = await flowRunJobGroups(context, flowRunId);
-	const terminal = ['Complete', 'Failed', 'Canceled'].includes(String(status));
+	const terminal = isTerminalStatus(status);
 	const json: IDataObject = {
 		flowRunId,
 		status: status ?? null,
@@ -120,8 +121,7 @@ export async function execute(
 		// AAC cannot cancel a flow run: cancel its job groups.
 		cancel: async () => {
 			for (const group of await flowRunJobGroups(this, flowRunId)) {
-				if (!['Complete', 'Failed', 'Canceled'].includes(String(group.status)))
-					await cancelJob(this, String(group.id));
+				if (!isTerminalStatus(group.status)) await cancelJob(this, String(group.id));
 			}
 		},
 		resumeHint: `Its jobs can be waited for one by one with Job → Wait (IDs in Job → Get Many), or cancelled with Job → Cancel.`,
