@@ -27,6 +27,10 @@ import {
 	validationFailed,
 } from './state.mjs';
 import { createWebhooks, validateTask } from './webhooks.mjs';
+import { checkRequest, loadContract, requestShape } from './contract.mjs';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { worldOf } from './worlds.mjs';
 
 const OWNERSHIP = ['all', 'shared', 'owned'];
 const RAN_FROM = ['ui', 'schedule', 'api', 'plan'];
@@ -43,6 +47,7 @@ function zeroCounters() {
 		cancels: { planRun: 0, jobGroup: 0 }, // cancel requests that canceled a running run
 		webhookDeliveries: 0, // webhook deliveries finished (any outcome)
 		faultsServed: 0,
+		probes: {}, // unknown -> requests that probed it (the compatibility check)
 	};
 }
 
@@ -58,12 +63,29 @@ export function createAacApi(options = {}) {
 	});
 	const now = clock.now;
 	const settings = {
+		// Which reading of AAC's unknowns the API follows (standin/worlds.mjs).
+		world: options.world ?? 'strict',
 		defaultPageSize: options.defaultPageSize ?? 25,
-		maxPageSize: options.maxPageSize ?? null,
+		// undefined: the world's (strict: 25); null: no cap; a number: that cap.
+		maxPageSize: options.maxPageSize,
 		quotas: structuredClone({ ...DEFAULT_QUOTAS, ...(options.quotas ?? {}) }),
 		// The spec's flow-run status enum has no InProgress: Created | Complete | Failed | Canceled.
 		flowRunRunningStatus: options.flowRunRunningStatus ?? 'Created',
 	};
+	let world = worldOf(settings.world);
+	/** Paging as this world serves it (listPage's settings). */
+	const paging = () => ({
+		defaultPageSize: settings.defaultPageSize,
+		maxPageSize: settings.maxPageSize === undefined ? world.maxPageSize : settings.maxPageSize,
+	});
+	const contract = loadContract();
+	// The suite-wide record of request shapes (test/contract: globalSetup sets the folder).
+	const recordDir =
+		'recordDir' in options ? options.recordDir : process.env.AAC_CONTRACT_RECORD_DIR;
+	const recorded = new Set();
+	// Requests the contract does not describe ({ endpoint, request, problems }), kept across
+	// counter resets and resets of the API: only contractViolations({ clear: true }) drops them.
+	let contractViolations = [];
 	let seedOptions = options.seed ?? {};
 	let db;
 	let counters = zeroCounters();
@@ -73,6 +95,7 @@ export function createAacApi(options = {}) {
 	const webhooks = createWebhooks({
 		now,
 		iso,
+		world: () => world,
 		onDelivery: () => {
 			counters.webhookDeliveries += 1;
 		},
@@ -137,7 +160,20 @@ export function createAacApi(options = {}) {
 			scheduleHistoryId: null,
 			failedToCancelSomeJobs: false,
 			plan: { id: run.planId },
-			creator: { id: run.creatorId },
+			// The spec's PlanSnapshotRun has neither (unknown planRunWho).
+			...(world.planRunWho ? { creator: { id: run.creatorId }, ranfrom: run.ranfrom } : {}),
+		};
+	};
+
+	// A recipe as /v4/wrangledDatasets serves it: the spec's WrangledDataset has no top-level name
+	// (unknown recipeName); Trifacta's examples carry it as recipe.name.
+	const recipeView = (recipe) => {
+		const { name, ...rest } = recipe.view;
+		return {
+			...rest,
+			...(world.topLevelRecipeName && name !== undefined ? { name } : {}),
+			recipe: { name: name ?? null },
+			wrangled: true,
 		};
 	};
 
@@ -155,11 +191,12 @@ export function createAacApi(options = {}) {
 		}));
 	};
 
-	const jobGroupView = (jg, q, t = now()) => {
+	// libraryRow: a /v4/jobLibrary row; in the generous world it names its flow (unknown jobRowFlow).
+	const jobGroupView = (jg, q, t = now(), { libraryRow = false } = {}) => {
 		const { status, updatedAtMs } = runTimes(jg, t);
 		const embed = (q?.get('embed') ?? '').split(',').map((s) => s.trim());
 		const recipe = db.recipes.get(jg.recipeId);
-		return {
+		const view = {
 			id: jg.id,
 			name: null,
 			description: null,
@@ -167,12 +204,22 @@ export function createAacApi(options = {}) {
 			ranfor: 'recipe',
 			status,
 			createdAt: iso(jg.createdAtMs),
-			updatedAt: iso(updatedAtMs),
+			// A touch after the run finished moves updatedAt on (admin touch-run; unknown jobGroupFinishTime).
+			updatedAt: iso(Math.max(updatedAtMs, jg.touchedAtMs ?? 0)),
 			creator: { id: jg.creatorId },
-			wrangledDataset: embed.includes('wrangledDataset') ? { ...recipe.view } : { id: jg.recipeId },
+			wrangledDataset: embed.includes('wrangledDataset') ? recipeView(recipe) : { id: jg.recipeId },
 			flowrun: jg.flowRunId ? { id: jg.flowRunId } : null,
 			...(embed.includes('jobs') ? { jobs: { data: jobViews(jg, t) } } : {}),
 		};
+		if (libraryRow && world.jobRowFlow) {
+			view.flowId = recipe.flowId;
+			view.wrangledDataset = {
+				id: recipe.id,
+				name: recipe.view.name ?? null,
+				flow: { id: recipe.flowId },
+			};
+		}
+		return view;
 	};
 
 	const flowRunStatus = (fr, t = now()) => {
@@ -203,7 +250,13 @@ export function createAacApi(options = {}) {
 	// --- starting runs ----------------------------------------------------------------------------
 	function startPlanRun(
 		plan,
-		{ overrides = [], executionId = null, ranfrom = 'api', creatorId = CURRENT_USER.id } = {},
+		{
+			overrides = [],
+			executionId = null,
+			ranfrom = 'api',
+			creatorId = CURRENT_USER.id,
+			neverRuns = false,
+		} = {},
 	) {
 		const run = newRun(
 			{
@@ -215,11 +268,11 @@ export function createAacApi(options = {}) {
 				ranfrom,
 				creatorId,
 			},
-			plan.run,
+			neverRuns ? { ...plan.run, queuedMs: Number.POSITIVE_INFINITY } : plan.run,
 			now(),
 		);
 		db.planRuns.set(run.id, run);
-		db.pending.add(run);
+		if (!neverRuns) db.pending.add(run);
 		return run;
 	}
 
@@ -283,7 +336,8 @@ export function createAacApi(options = {}) {
 		return entity;
 	};
 	const ownershipFilter = (q, param) => {
-		const value = q.get(param) ?? 'all';
+		// Without the filter: the world's reading (unknown defaultOwnership).
+		const value = q.get(param) ?? world.defaultOwnership;
 		if (!OWNERSHIP.includes(value))
 			throw validationFailed(`"${param}" must be one of ${OWNERSHIP.join(', ')}`);
 		return (e) => value === 'all' || e.ownership === value;
@@ -297,11 +351,27 @@ export function createAacApi(options = {}) {
 	const ranfromFilter = (q) => {
 		const raw = q.get('ranfrom');
 		if (!raw) return () => true;
-		const wanted = raw.split(',').map((s) => s.trim());
+		const wanted = world.commaStatusList ? raw.split(',').map((s) => s.trim()) : [raw];
 		for (const w of wanted)
-			if (!RAN_FROM.includes(w)) throw validationFailed(`"ranfrom" has an unknown value "${w}"`);
+			if (!w.includes(',') && !RAN_FROM.includes(w))
+				throw validationFailed(`"ranfrom" has an unknown value "${w}"`);
 		return (run) => wanted.includes(run.ranfrom);
 	};
+	// embed: only the associations the contract names for the endpoint; anything else is the
+	// documented ValidationFailed ("If you provide an invalid embedding, you will get an error").
+	const checkEmbed = (q, allowed) => {
+		const raw = q.get('embed');
+		if (raw === null) return;
+		for (const name of raw.split(',').map((s) => s.trim()))
+			if (!allowed.includes(name))
+				throw validationFailed(
+					`No association ${name}! Valid associations are ${allowed.join(', ') || 'none'}`,
+				);
+	};
+	const runListOptions = () => ({
+		defaultSort: world.runListOrder === 'desc' ? '-id' : 'id',
+		honourSort: world.honourSort,
+	});
 	const objectBody = (body) => {
 		if (body === null || typeof body !== 'object' || Array.isArray(body))
 			throw validationFailed('The request body must be a JSON object');
@@ -317,6 +387,12 @@ export function createAacApi(options = {}) {
 			throw validationFailed(`"${where}" must be { overrides: { data: [{ key, value }] } }`);
 		}
 	};
+
+	// A webhook task that is not there: one deleted before answers the world's status (unknown goneTask).
+	const taskMissing = (id) =>
+		webhooks.wasDeleted(id) && world.goneTaskStatus === 410
+			? new AacError(410, 'GoneException', 'Gone', `WebhookFlowTask ${id} was deleted`)
+			: dataNotFound('WebhookFlowTask', id);
 
 	// --- routes -------------------------------------------------------------------------------------
 	// [method, pattern, endpoint name (quota and counter key), handler(ctx) -> { status, body }]
@@ -339,7 +415,7 @@ export function createAacApi(options = {}) {
 					body: listPage(
 						[...db.plans.values()].filter(own).map((p) => p.view),
 						q,
-						settings,
+						paging(),
 					),
 				};
 			},
@@ -397,11 +473,28 @@ export function createAacApi(options = {}) {
 						'"planNodeOverrides" must be an array of { handle, overrideKey, value }',
 					);
 				}
+				// Unknown planNodeOverrideValue: the spec's other override values are objects.
+				if (!world.stringOverrideValue && overrides.some((o) => typeof o.value !== 'object'))
+					throw validationFailed(
+						'"planNodeOverrides[].value" must be an object, e.g. { "variable": { "value": "..." } }',
+					);
 				const { executionId, repeat } = idempotent('planRun', req);
 				if (repeat) return { status: 304 };
-				// Guess: with MissingFlowReferences nothing starts and no run id is returned.
-				if (plan.validationStatus !== 'Valid')
-					return { status: 201, body: { validationStatus: plan.validationStatus } };
+				// Spec: planSnapshotRunId is required in the answer, also with MissingFlowReferences; only
+				// a valid plan is queued. Here the run is recorded and never leaves Created.
+				if (plan.validationStatus !== 'Valid') {
+					const never = startPlanRun(plan, {
+						overrides,
+						executionId,
+						creatorId: principal.userId,
+						neverRuns: true,
+					});
+					remember('planRun', executionId, never.id);
+					return {
+						status: 201,
+						body: { validationStatus: plan.validationStatus, planSnapshotRunId: never.id },
+					};
+				}
 				const run = startPlanRun(plan, { overrides, executionId, creatorId: principal.userId });
 				remember('planRun', executionId, run.id);
 				bump(counters.runsStarted.plan, plan.id);
@@ -413,16 +506,18 @@ export function createAacApi(options = {}) {
 			/^\/v4\/planSnapshotRuns$/,
 			'listPlanSnapshotRuns',
 			({ q }) => {
+				checkEmbed(q, ['plan']);
 				const runBy = runByFilter(q);
 				const ranfrom = ranfromFilter(q);
-				const status = statusFilter(q);
-				const dates = dateFilters(q);
+				const status = statusFilter(q, world.commaStatusList);
+				// Unknown planRunDateFilter: the strict world ignores every key.
+				const dates = dateFilters(q, world.planRunDateFilter ? undefined : false);
 				const t = now();
 				const views = [...db.planRuns.values()]
 					.filter((r) => runBy(r) && ranfrom(r))
 					.map((r) => planRunView(r, t))
 					.filter((v) => status(v) && dates(v));
-				const page = listPage(views, q, settings, { defaultSort: '-id' });
+				const page = listPage(views, q, paging(), runListOptions());
 				// embed=plan as on GET /v4/planSnapshotRuns/{id} (the spec's embed applies to lists too).
 				if ((q.get('embed') ?? '').split(',').includes('plan')) {
 					for (const v of page.data) if (v.plan) v.plan = { ...db.plans.get(v.plan.id).view };
@@ -435,6 +530,7 @@ export function createAacApi(options = {}) {
 			/^\/v4\/planSnapshotRuns\/(\d+)$/,
 			'getPlanSnapshotRun',
 			({ m, q }) => {
+				checkEmbed(q, ['plan']);
 				const run = get(db.planRuns, 'PlanSnapshotRun', idOf(m));
 				const view = planRunView(run);
 				if ((q.get('embed') ?? '').split(',').includes('plan'))
@@ -463,18 +559,14 @@ export function createAacApi(options = {}) {
 			/^\/v4\/wrangledDatasets$/,
 			'listWrangledDatasets',
 			({ q }) => ({
-				body: listPage(
-					[...db.recipes.values()].map((r) => r.view),
-					q,
-					settings,
-				),
+				body: listPage([...db.recipes.values()].map(recipeView), q, paging()),
 			}),
 		],
 		[
 			'GET',
 			/^\/v4\/wrangledDatasets\/(\d+)$/,
 			'getWrangledDataset',
-			({ m, q }) => ({ body: project(get(db.recipes, 'WrangledDataset', idOf(m)).view, q) }),
+			({ m, q }) => ({ body: project(recipeView(get(db.recipes, 'WrangledDataset', idOf(m))), q) }),
 		],
 
 		[
@@ -515,7 +607,10 @@ export function createAacApi(options = {}) {
 			'GET',
 			/^\/v4\/jobGroups\/(\d+)$/,
 			'getJobGroup',
-			({ m, q }) => ({ body: project(jobGroupView(get(db.jobGroups, 'JobGroup', idOf(m)), q), q) }),
+			({ m, q }) => {
+				checkEmbed(q, ['jobs', 'wrangledDataset']);
+				return { body: project(jobGroupView(get(db.jobGroups, 'JobGroup', idOf(m)), q), q) };
+			},
 		],
 		[
 			'GET',
@@ -572,16 +667,21 @@ export function createAacApi(options = {}) {
 			/^\/v4\/jobLibrary$/,
 			'getJobLibrary',
 			({ q }) => {
+				// `embed` is not a parameter of /v4/jobLibrary [spec]: the strict world refuses it.
+				checkEmbed(q, world.jobLibraryEmbed ? ['wrangledDataset'] : []);
 				const runBy = runByFilter(q);
 				const ranfrom = ranfromFilter(q);
-				const status = statusFilter(q);
-				const dates = dateFilters(q);
+				const status = statusFilter(q, world.commaStatusList);
+				const dates = dateFilters(q, {
+					fields: ['createdAt', 'updatedAt'],
+					ops: world.jobLibraryDateOps,
+				});
 				const t = now();
 				const views = [...db.jobGroups.values()]
 					.filter((jg) => runBy(jg) && ranfrom(jg))
-					.map((jg) => jobGroupView(jg, q, t))
+					.map((jg) => jobGroupView(jg, q, t, { libraryRow: true }))
 					.filter((v) => status(v) && dates(v));
-				return { body: listPage(views, q, settings, { defaultSort: '-id' }) };
+				return { body: listPage(views, q, paging(), runListOptions()) };
 			},
 		],
 
@@ -595,7 +695,7 @@ export function createAacApi(options = {}) {
 					body: listPage(
 						[...db.flows.values()].filter(own).map((f) => f.view),
 						q,
-						settings,
+						paging(),
 					),
 				};
 			},
@@ -610,7 +710,7 @@ export function createAacApi(options = {}) {
 			'POST',
 			/^\/v4\/flows\/(\d+)\/run$/,
 			'runFlow',
-			({ m, req, body, principal }) => {
+			({ m, q, req, body, principal }) => {
 				const flow = get(db.flows, 'Flow', idOf(m));
 				const b = objectBody(body ?? {});
 				checkRunParameters(b.runParameters, 'runParameters');
@@ -635,7 +735,12 @@ export function createAacApi(options = {}) {
 				});
 				remember('flowRun', executionId, fr.id);
 				bump(counters.runsStarted.flow, flow.id);
-				return { status: 201, body: { flowRunId: fr.id, data: jobGroups.map(jobGroupStarted) } };
+				return {
+					status: 201,
+					body: { flowRunId: fr.id, data: jobGroups.map(jobGroupStarted) },
+					// Without runAsync the POST waits for the run (unknown syncFlowRun).
+					delayMs: q.get('runAsync') === 'true' ? 0 : world.syncFlowRunDelayMs,
+				};
 			},
 		],
 		[
@@ -656,9 +761,8 @@ export function createAacApi(options = {}) {
 			'getFlowRunJobGroups',
 			({ m, q }) => {
 				const fr = get(db.flowRuns, 'FlowRun', idOf(m));
-				return {
-					body: { data: fr.jobGroupIds.map((id) => jobGroupView(db.jobGroups.get(id), q)) },
-				};
+				const views = fr.jobGroupIds.map((id) => jobGroupView(db.jobGroups.get(id), q));
+				return { body: listPage(views, q, paging()) };
 			},
 		],
 
@@ -670,7 +774,7 @@ export function createAacApi(options = {}) {
 				body: listPage(
 					[...db.connections.values()].map((c) => c.view),
 					q,
-					settings,
+					paging(),
 				),
 			}),
 		],
@@ -713,7 +817,7 @@ export function createAacApi(options = {}) {
 			'getWebhookFlowTask',
 			({ m }) => {
 				const task = webhooks.get(idOf(m));
-				if (!task) throw dataNotFound('WebhookFlowTask', idOf(m));
+				if (!task) throw taskMissing(idOf(m));
 				return { body: webhooks.view(task) };
 			},
 		],
@@ -722,7 +826,7 @@ export function createAacApi(options = {}) {
 			/^\/v4\/webhookFlowTasks\/(\d+)$/,
 			'deleteWebhookFlowTask',
 			({ m }) => {
-				if (!webhooks.delete(idOf(m))) throw dataNotFound('WebhookFlowTask', idOf(m));
+				if (!webhooks.delete(idOf(m))) throw taskMissing(idOf(m));
 				return { status: 204 };
 			},
 		],
@@ -859,8 +963,10 @@ export function createAacApi(options = {}) {
 		} catch {
 			return sendError(res, validationFailed('The request body is too large'), headers);
 		}
+		checkAgainstContract(req, route, url, text);
 		let quotaHeaders = {};
 		try {
+			if (world.requireJsonContentType) checkMediaTypes(req);
 			const limits = settings.quotas[route.name];
 			if (limits) quotaHeaders = quotas.take(route.name, limits, principal.userId, now()).headers;
 			let body;
@@ -874,10 +980,63 @@ export function createAacApi(options = {}) {
 			const result = route.handler({ m: route.m, q: url.searchParams, req, body, principal });
 			const after = takeFault(route.name, 'after');
 			if (after) return serveFault(res, after, route.name, { ...headers, ...quotaHeaders });
+			if (result.delayMs) await new Promise((resolve) => setTimeout(resolve, result.delayMs));
 			return send(res, result.status ?? 200, result.body, { ...headers, ...quotaHeaders });
 		} catch (err) {
 			if (err instanceof AacError) return sendError(res, err, { ...headers, ...quotaHeaders });
 			throw err;
+		}
+	}
+
+	// 415 (documented: "Incorrect Accept or Content-type header"): a POST, PUT or PATCH must say
+	// content-type: application/json (the strict reading of unknown bodylessPostContentType), and an
+	// Accept header must allow JSON.
+	function checkMediaTypes(req) {
+		const type = String(req.headers['content-type'] ?? '');
+		const accept = req.headers.accept;
+		const badType =
+			['POST', 'PUT', 'PATCH'].includes(req.method) && !/^application\/json\b/i.test(type);
+		const badAccept =
+			typeof accept === 'string' &&
+			accept !== '' &&
+			!/application\/json|\*\/\*|application\/\*/i.test(accept);
+		if (badType || badAccept)
+			throw new AacError(
+				415,
+				'UnsupportedMediaType',
+				'Unsupported Media Type',
+				badType
+					? `${req.method} needs content-type: application/json (got "${type}")`
+					: `Accept "${accept}" does not allow application/json`,
+			);
+	}
+
+	// Every request is checked against standin/contract.json: what it does not describe is a
+	// violation (test/helpers/standin.js fails the suite on any), and its shape goes to the
+	// suite-wide record when one is kept.
+	function checkAgainstContract(req, route, url, text) {
+		const request = {
+			name: route.name,
+			method: req.method,
+			query: url.searchParams,
+			headers: req.headers,
+			bodyText: text,
+		};
+		const { problems, probe } = checkRequest(contract, request);
+		if (probe) (counters.probes[probe] ??= []).push(`${req.method} ${url.pathname}${url.search}`);
+		if (problems.length && contractViolations.length < 100)
+			contractViolations.push({
+				endpoint: route.name,
+				request: `${req.method} ${url.pathname}${url.search}`,
+				problems,
+			});
+		if (recordDir) {
+			const line = JSON.stringify({ ...requestShape(request), probe: probe ?? null, problems });
+			if (!recorded.has(line)) {
+				recorded.add(line);
+				mkdirSync(recordDir, { recursive: true });
+				appendFileSync(join(recordDir, `requests-${process.pid}.jsonl`), `${line}\n`);
+			}
 		}
 	}
 
@@ -973,12 +1132,20 @@ export function createAacApi(options = {}) {
 	}
 
 	function configure(patch = {}) {
+		if (patch.world !== undefined) {
+			world = worldOf(patch.world);
+			settings.world = patch.world;
+			// A new world brings its own page cap unless this patch sets one.
+			if (patch.maxPageSize === undefined) settings.maxPageSize = undefined;
+		}
 		if (patch.defaultPageSize !== undefined) {
 			if (!Number.isInteger(patch.defaultPageSize) || patch.defaultPageSize < 1)
 				throw new TypeError('defaultPageSize must be a positive integer');
 			settings.defaultPageSize = patch.defaultPageSize;
 		}
-		if (patch.maxPageSize !== undefined) {
+		if (patch.maxPageSize === 'world') {
+			settings.maxPageSize = undefined;
+		} else if (patch.maxPageSize !== undefined) {
 			if (
 				patch.maxPageSize !== null &&
 				(!Number.isInteger(patch.maxPageSize) || patch.maxPageSize < 1)
@@ -999,7 +1166,16 @@ export function createAacApi(options = {}) {
 		}
 		if (patch.flowRunRunningStatus !== undefined)
 			settings.flowRunRunningStatus = patch.flowRunRunningStatus;
-		return structuredClone(settings);
+		return { ...structuredClone(settings), pageCap: paging().maxPageSize };
+	}
+
+	// A job group touched after it finished: its updatedAt moves on (unknown jobGroupFinishTime).
+	function touchRun({ kind = 'jobGroup', id }) {
+		if (kind !== 'jobGroup') throw new TypeError('kind must be jobGroup');
+		const jg = db.jobGroups.get(id);
+		if (!jg) throw new TypeError(`jobGroup ${id} does not exist`);
+		jg.touchedAtMs = now();
+		return { updatedAt: jobGroupView(jg, null).updatedAt };
 	}
 
 	const clockAdmin = (spec = {}) => {
@@ -1018,7 +1194,13 @@ export function createAacApi(options = {}) {
 			return { ok: true };
 		},
 		configure,
-		settings: () => structuredClone(settings),
+		settings: () => ({ ...structuredClone(settings), pageCap: paging().maxPageSize }),
+		touchRun,
+		contractViolations: ({ clear = false } = {}) => {
+			const list = structuredClone(contractViolations);
+			if (clear) contractViolations = [];
+			return list;
+		},
 		setFixture,
 		finishRun,
 		startRun,
@@ -1059,6 +1241,12 @@ export function createAacApi(options = {}) {
 				return control.setFixture(body);
 			case 'POST finish-run':
 				return control.finishRun(body);
+			case 'POST touch-run':
+				return control.touchRun(body);
+			case 'GET contract-violations':
+				return { violations: control.contractViolations() };
+			case 'POST contract-violations/clear':
+				return { violations: control.contractViolations({ clear: true }) };
 			case 'POST start-run':
 				return control.startRun(body);
 			case 'GET runs':

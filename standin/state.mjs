@@ -365,12 +365,16 @@ export function nonNegativeInt(q, name, fallback) {
 
 const timeOf = (value) => (typeof value === 'number' ? value : Date.parse(value));
 
-// dateFilter[<field>][gte|gt|lte|lt]=<epoch ms or ISO date>
-export function dateFilters(q) {
+// dateFilter[<field>][gte|gt|lte|lt]=<epoch ms or ISO date>. `allowed` says which keys the endpoint
+// honours in this world ({ fields, ops }, or false: none); other keys are ignored, as AAC ignores
+// what it does not know.
+export function dateFilters(q, allowed = { fields: null, ops: ['gte', 'gt', 'lte', 'lt'] }) {
 	const filters = [];
 	for (const [key, raw] of q) {
 		const m = /^dateFilter\[(\w+)\]\[(gte|gt|lte|lt)\]$/.exec(key);
-		if (!m) continue;
+		if (!m || !allowed) continue;
+		if (allowed.fields && !allowed.fields.includes(m[1])) continue;
+		if (!allowed.ops.includes(m[2])) continue;
 		const bound = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
 		if (!Number.isFinite(bound))
 			throw validationFailed(`"${key}" must be epoch milliseconds or an ISO date`);
@@ -390,14 +394,19 @@ export function dateFilters(q) {
 		});
 }
 
-export function statusFilter(q) {
+// status=<one status>; with `commaList` (the generous world) several, separated by commas. In the
+// strict world a comma is part of one literal value, which no run has.
+export function statusFilter(q, commaList = true) {
 	const raw = q.get('status');
 	if (!raw) return () => true;
-	const wanted = raw
-		.split(',')
-		.map((s) => s.trim())
-		.filter(Boolean);
+	const wanted = commaList
+		? raw
+				.split(',')
+				.map((s) => s.trim())
+				.filter(Boolean)
+		: [raw];
 	for (const s of wanted) {
+		if (s.includes(',')) continue; // one literal value with a comma: matches nothing
 		if (!RUN_STATUSES.includes(s) && s !== 'Pending')
 			throw validationFailed(`"status" has an unknown value "${s}"`);
 	}
@@ -417,9 +426,10 @@ export function project(view, q) {
 }
 
 // views: already filtered by the endpoint's own filters. Applies filter/filterFields/filterType,
-// sort, limit/offset (limit capped at settings.maxPageSize: a server may serve fewer than asked),
-// fields, includeCount.
-export function listPage(views, q, settings, { defaultSort } = {}) {
+// sort (`sort` only when `honourSort`: the strict world ignores it, its values being undocumented),
+// limit/offset (limit capped at settings.maxPageSize: a server may serve fewer than asked), fields,
+// includeCount.
+export function listPage(views, q, settings, { defaultSort, honourSort = true } = {}) {
 	let items = views;
 	const text = q.get('filter');
 	if (text !== null && text !== '') {
@@ -442,7 +452,7 @@ export function listPage(views, q, settings, { defaultSort } = {}) {
 			fields.some((f) => view[f] !== undefined && view[f] !== null && test(String(view[f]))),
 		);
 	}
-	const sort = q.get('sort') ?? defaultSort;
+	const sort = (honourSort ? q.get('sort') : null) ?? defaultSort;
 	if (sort) {
 		const desc = sort.startsWith('-');
 		const field = desc ? sort.slice(1) : sort;

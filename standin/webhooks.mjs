@@ -57,8 +57,11 @@ export function validateTask(body, flowExists) {
 	return { method };
 }
 
-export function createWebhooks({ now, iso, onDelivery }) {
+// world(): the stand-in's world (standin/worlds.mjs): whether AAC fills variables into the body
+// (unknown webhookBody) and signs deliveries (unknown webhookSignature).
+export function createWebhooks({ now, iso, onDelivery, world = () => ({}) }) {
 	const tasks = new Map();
+	const deleted = new Set();
 	const deliveries = [];
 	const inFlight = new Set();
 	let nextId = 1;
@@ -136,7 +139,14 @@ export function createWebhooks({ now, iso, onDelivery }) {
 			flowRunId: event.flowRunId ?? '',
 			recipeId: event.recipeId,
 		};
-		const body = task.body ? render(task.body, vars) : JSON.stringify(vars);
+		// Strict: the task's body verbatim (no variable filled in); generous: variables filled in, and
+		// without a body the variables as JSON.
+		const { webhookVariables, webhookSignature } = world();
+		const body = webhookVariables
+			? task.body
+				? render(task.body, vars)
+				: JSON.stringify(vars)
+			: task.body;
 		const record = {
 			taskId: task.id,
 			jobGroupId: event.jobGroupId,
@@ -163,7 +173,7 @@ export function createWebhooks({ now, iso, onDelivery }) {
 			'user-agent': 'aac-standin-webhook',
 			...task.headers,
 		};
-		if (task.secretKey) {
+		if (task.secretKey && webhookSignature) {
 			// Guess: AAC signs optionally; its format is unverified. Here: t=<epoch s>,sha256=<hex HMAC of "t.body">.
 			const ts = Math.floor(Date.now() / 1000);
 			const mac = crypto.createHmac('sha256', task.secretKey).update(`${ts}.${body}`).digest('hex');
@@ -207,7 +217,12 @@ export function createWebhooks({ now, iso, onDelivery }) {
 		list: () =>
 			[...tasks.values()].map((task) => ({ ...view(task), signed: task.secretKey !== null })),
 		get: (id) => tasks.get(id),
-		delete: (id) => tasks.delete(id),
+		delete: (id) => {
+			const had = tasks.delete(id);
+			if (had) deleted.add(id);
+			return had;
+		},
+		wasDeleted: (id) => deleted.has(id),
 		// Called once per job group when it reaches a terminal status.
 		jobGroupFinished(event) {
 			for (const task of tasks.values()) {
@@ -237,6 +252,7 @@ export function createWebhooks({ now, iso, onDelivery }) {
 			closing.abort();
 			closing = new AbortController();
 			tasks.clear();
+			deleted.clear();
 			deliveries.length = 0;
 			sources.clear();
 			nextId = 1;

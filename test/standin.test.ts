@@ -14,7 +14,7 @@ interface TokenResponse {
 let standIn: StandIn;
 
 beforeAll(async () => {
-	standIn = await startStandIn();
+	standIn = await startStandIn({ contract: 'off' });
 });
 
 afterAll(async () => {

@@ -18,7 +18,7 @@ let token: string;
 
 beforeAll(async () => {
 	// Frozen API clock: runs move only when a test advances it.
-	standIn = await startStandIn({ api: { freezeClock: true } });
+	standIn = await startStandIn({ contract: 'off', api: { freezeClock: true } });
 	api = standInApi(standIn);
 	token = (await standIn.mint()).accessToken;
 });
@@ -590,6 +590,7 @@ test('a flow webhook task gets an HTTP POST with its headers and body when a job
 
 test('with tokenExpiryOnApiClock, advancing the API clock expires access tokens; a refreshed one works', async () => {
 	const own = await startStandIn({
+		contract: 'off',
 		tokenExpiryOnApiClock: true,
 		accessTokenTtlSeconds: 20,
 		api: { freezeClock: true },

@@ -34,7 +34,7 @@ beforeEach(async () => {
 	await api.clock({ setMs: Date.now(), freeze: true });
 	await api.reset({});
 	await api.clearFaults();
-	await api.configure({ maxPageSize: null });
+	await api.configure({ maxPageSize: "world" });
 	// Runs that stay InProgress until a test finishes them.
 	await api.setFixture({ kind: 'plan', queuedMs: 0, runningMs: 3_600_000, outcome: 'Complete' });
 	await api.setFixture({ kind: 'recipe', queuedMs: 0, runningMs: 3_600_000, outcome: 'Complete' });

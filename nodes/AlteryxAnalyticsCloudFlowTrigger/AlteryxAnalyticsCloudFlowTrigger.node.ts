@@ -7,10 +7,12 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import * as flowTrigger from '../AlteryxAnalyticsCloud/helpers/flowTrigger';
 import { alteryxAnalyticsCloudTokenTest } from '../AlteryxAnalyticsCloud/methods/credentialTest';
 import { searchFlows } from '../AlteryxAnalyticsCloud/methods/listSearch';
 import { CREDENTIAL_TYPE } from '../AlteryxAnalyticsCloud/n8nAdapter';
+import { receiveDelivery } from './delivery';
+import { properties } from './description';
+import * as webhookTask from './webhookTask';
 
 export class AlteryxAnalyticsCloudFlowTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -33,7 +35,7 @@ export class AlteryxAnalyticsCloudFlowTrigger implements INodeType {
 		webhooks: [
 			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
 		],
-		properties: flowTrigger.properties,
+		properties,
 	};
 
 	methods = {
@@ -44,18 +46,18 @@ export class AlteryxAnalyticsCloudFlowTrigger implements INodeType {
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return await flowTrigger.checkExists.call(this);
+				return await webhookTask.checkExists.call(this);
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
-				return await flowTrigger.create.call(this);
+				return await webhookTask.create.call(this);
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {
-				return await flowTrigger.deleteWebhook.call(this);
+				return await webhookTask.deleteWebhook.call(this);
 			},
 		},
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await flowTrigger.receiveDelivery.call(this);
+		return await receiveDelivery.call(this);
 	}
 }

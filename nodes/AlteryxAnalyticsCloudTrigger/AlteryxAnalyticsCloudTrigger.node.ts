@@ -14,12 +14,6 @@ import {
 	recipeLocator,
 	runFilters,
 } from '../AlteryxAnalyticsCloud/helpers/descriptions';
-import {
-	pollFinishedRuns,
-	storeCursor,
-	type FinishedRunEvent,
-	type FinishedRunFilters,
-} from '../AlteryxAnalyticsCloud/helpers/finishedRuns';
 import { TERMINAL_STATUSES, isTerminalStatus } from '../AlteryxAnalyticsCloud/helpers/waitForRun';
 import {
 	searchFlows,
@@ -27,6 +21,17 @@ import {
 	searchRecipes,
 } from '../AlteryxAnalyticsCloud/methods/listSearch';
 import { CREDENTIAL_TYPE } from '../AlteryxAnalyticsCloud/n8nAdapter';
+import {
+	latestFinishedRun,
+	lookForFinishedRuns,
+	readCursor,
+} from '../AlteryxAnalyticsCloud/runs/finishedRuns';
+import type { RecipeMemory } from '../AlteryxAnalyticsCloud/runs/recipes';
+import { jobEvent, planRunEvent, type FinishedRunEvent, type FinishedRunFilters } from './events';
+
+/** Static data keys (the node's own static data). */
+const CURSOR_KEY = 'finishedRuns';
+const RECIPES_KEY = 'recipes';
 
 /** Run By and Ran From as the run lists (Get Many) offer them. */
 const runFilter = (name: 'runBy' | 'ranfrom'): INodeProperties =>
@@ -149,12 +154,34 @@ export class AlteryxAnalyticsCloudTrigger implements INodeType {
 			ranfrom: this.getNodeParameter('ranfrom', '') as FinishedRunFilters['ranfrom'],
 		};
 		const staticData = this.getWorkflowStaticData('node');
-		const outcome = await pollFinishedRuns(this, event, filters, staticData, {
-			manual: this.getMode() === 'manual',
-			now: Date.now(),
-		});
-		// Only after every request of the poll succeeded: a failed poll leaves the cursor as it was.
-		if (outcome.cursor) storeCursor(staticData, outcome.cursor);
-		return outcome.items.length ? [this.helpers.returnJsonArray(outcome.items)] : null;
+		// A working copy: what a failed poll learned is not kept.
+		const recipes = { ...((staticData[RECIPES_KEY] as RecipeMemory | undefined) ?? {}) };
+		const source =
+			event === 'jobFinished' ? jobEvent(this, filters, recipes) : planRunEvent(this, filters);
+
+		if (this.getMode() === 'manual') {
+			// Fetch Test Event: the newest matching finished run (a few pages at most); nothing stored.
+			const latest = await latestFinishedRun(this, source.list, source.matches);
+			return latest ? [this.helpers.returnJsonArray([await source.toJson(latest)])] : null;
+		}
+
+		const look = await lookForFinishedRuns(
+			this,
+			source.list,
+			readCursor(staticData[CURSOR_KEY], source.list),
+			Date.now(),
+		);
+		const matching: IDataObject[] = [];
+		for (const run of look.finished) if (await source.matches(run)) matching.push(run);
+		// Oldest first, by the finish time the item shows; runs that finished together by id.
+		matching.sort(
+			(a, b) => source.finishedAtMs(a) - source.finishedAtMs(b) || Number(a.id) - Number(b.id),
+		);
+		const items: IDataObject[] = [];
+		for (const run of matching) items.push(await source.toJson(run));
+		// Only after every request of the poll succeeded: a failed poll leaves the state as it was.
+		staticData[CURSOR_KEY] = look.cursor as unknown as IDataObject;
+		staticData[RECIPES_KEY] = recipes as unknown as IDataObject;
+		return items.length ? [this.helpers.returnJsonArray(items)] : null;
 	}
 }

@@ -14,6 +14,7 @@ const { Worker } = require('node:worker_threads');
  * @property {number} [refreshTokenTtlSeconds]
  * @property {import('./standinApi').ApiOptions} [api] The v4 API stand-in (standin/api.mjs); controls in standinApi.js.
  * @property {boolean} [tokenExpiryOnApiClock] Judge access-token expiry on the API's clock (advancing it expires tokens); default real time.
+ * @property {'enforce' | 'off'} [contract] enforce (default): stop() fails when any request broke standin/contract.json (the stand-in's own tests, which send such requests on purpose, say off).
  */
 
 /**
@@ -52,7 +53,7 @@ const { Worker } = require('node:worker_threads');
  * @property {(refreshToken: string) => Promise<boolean>} revokeFamily
  * @property {(seconds: number) => Promise<void>} setAccessTokenTtl
  * @property {() => Promise<string[]>} issuedRefreshTokens
- * @property {() => Promise<void>} stop
+ * @property {() => Promise<void>} stop Stops the server; rejects, after stopping, when a request broke the contract (unless contract: 'off').
  */
 
 /**
@@ -61,7 +62,14 @@ const { Worker } = require('node:worker_threads');
  * @returns {Promise<StandIn>}
  */
 async function startStandIn(options = {}) {
-	const worker = new Worker(path.join(__dirname, '../standin/worker.mjs'), { workerData: options });
+	// The world comes from the jest project (test/contract/generousWorld.js) unless given; with the
+	// contract off, the requests stay out of the suite-wide record too.
+	const world = options.api?.world ?? process.env.AAC_STANDIN_WORLD ?? 'strict';
+	const workerData = {
+		...options,
+		api: { ...options.api, world, ...(options.contract === 'off' ? { recordDir: null } : {}) },
+	};
+	const worker = new Worker(path.join(__dirname, '../standin/worker.mjs'), { workerData });
 
 	/** @type {{ issuer: string, clientId: string, origin: string, apiBaseUrl: string, tokenEndpoint: string, adminUrl: string }} */
 	const info = await new Promise((resolve, reject) => {
@@ -135,6 +143,13 @@ async function startStandIn(options = {}) {
 		stop() {
 			// Ask the server to close (drops keep-alive sockets), then end the thread.
 			stopped ??= (async () => {
+				/** @type {Array<{ endpoint: string, request: string, problems: string[] }>} */
+				const violations =
+					options.contract === 'off'
+						? []
+						: await fetch(`${info.adminUrl}/api/contract-violations`)
+								.then(async (res) => (await res.json()).violations)
+								.catch(() => []);
 				/** @type {Promise<void>} */
 				const closed = new Promise((resolve) => {
 					const timer = setTimeout(() => resolve(), 5000);
@@ -152,6 +167,14 @@ async function startStandIn(options = {}) {
 				worker.postMessage({ type: 'close' });
 				await closed;
 				await worker.terminate();
+				if (violations.length)
+					throw new Error(
+						`The package sent ${violations.length} request(s) that AAC's contract (standin/contract.json) does not document:\n` +
+							violations
+								.slice(0, 10)
+								.map((v) => `  ${v.request}: ${v.problems.join('; ')}`)
+								.join('\n'),
+					);
 			})();
 			return stopped;
 		},

@@ -48,11 +48,12 @@ const http = require('node:http');
  * @typedef {object} ApiOptions
  * @property {ApiSeed} [seed]
  * @property {number} [defaultPageSize] Page size when `limit` is absent (AAC: 25).
- * @property {number | null} [maxPageSize] Largest page the server serves whatever `limit` asks (null: no cap).
+ * @property {number | null | 'world'} [maxPageSize] Largest page the server serves whatever `limit` asks (null: no cap; 'world': the world's, strict 25).
  * @property {Record<string, QuotaLimits | null>} [quotas] Per endpoint name (runPlan, runJobGroup, runFlow, or any other endpoint name).
  * @property {boolean} [freezeClock] Start with the API clock frozen (moves only by advance).
  * @property {number} [timeScale] API milliseconds per real millisecond (default 1).
  * @property {string} [flowRunRunningStatus] What /flowRuns/{id}/status says while job groups run (the spec's enum has no InProgress).
+ * @property {'strict' | 'generous'} [world] How the API reads AAC's unknowns (standin/worlds.mjs); default strict.
  */
 
 /**
@@ -121,7 +122,7 @@ const http = require('node:http');
  * @typedef {object} StandInApi
  * @property {() => Promise<ApiCounters>} counters
  * @property {() => Promise<unknown>} resetCounters
- * @property {() => Promise<Required<ApiOptions>>} settings
+ * @property {() => Promise<Required<ApiOptions> & { pageCap: number | null }>} settings The settings, and pageCap: the most a page holds now (the world's cap unless configured)
  * @property {(patch: Omit<ApiOptions, 'seed' | 'freezeClock'>) => Promise<unknown>} configure
  * @property {(spec: { kind: 'plan' | 'recipe' | 'flow' | 'connection', id?: number } & RunBehaviour & Partial<SeedFixture>) => Promise<unknown>} setFixture
  * @property {(spec: { kind: 'planRun' | 'jobGroup', id: number, outcome: RunOutcome }) => Promise<{ changed: boolean, status: RunStatus }>} finishRun
@@ -137,6 +138,16 @@ const http = require('node:http');
  * @property {(index?: number) => Promise<WebhookDelivery>} repeatWebhookDelivery Sends delivery `index` (default the last) again, as AAC repeating it; resolves once settled.
  * @property {() => Promise<WebhookTask[]>} webhookTasks Every webhook task (AAC has no list route; admin only).
  * @property {(seed?: ApiSeed) => Promise<unknown>} reset Drops runs, tasks, faults, counters, quota windows; reseeds (same seed unless given).
+ * @property {(spec: { kind?: 'jobGroup', id: number }) => Promise<{ updatedAt: string }>} touchRun A finished job group touched later: its updatedAt moves on.
+ * @property {() => Promise<ContractViolation[]>} contractViolations Requests standin/contract.json does not describe, since the start.
+ * @property {() => Promise<ContractViolation[]>} clearContractViolations Lists them and forgets them (for tests that send such requests on purpose).
+ */
+
+/**
+ * @typedef {object} ContractViolation
+ * @property {string} endpoint
+ * @property {string} request
+ * @property {string[]} problems
  */
 
 /**
@@ -183,6 +194,10 @@ function standInApi(standIn) {
 				.delivery,
 		webhookTasks: async () => (await call('GET', 'webhook-tasks')).tasks,
 		reset: (seed) => call('POST', 'reset', seed === undefined ? {} : { seed }),
+		touchRun: (spec) => call('POST', 'touch-run', spec),
+		contractViolations: async () => (await call('GET', 'contract-violations')).violations,
+		clearContractViolations: async () =>
+			(await call('POST', 'contract-violations/clear', {})).violations,
 	};
 }
 

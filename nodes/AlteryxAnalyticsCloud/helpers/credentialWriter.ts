@@ -7,6 +7,7 @@ import type {
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 	IPollFunctions,
+	IWebhookFunctions,
 } from 'n8n-workflow';
 
 import {
@@ -18,12 +19,13 @@ import {
 } from '../core';
 import { CREDENTIAL_TYPE, EXPIRY_CHECK_FIELD } from '../n8nAdapter';
 
-/** Every n8n context that calls AAC: operations, list searches, the polling trigger, the flow trigger's webhook methods. */
+/** Every n8n context that calls AAC: operations, list searches, the polling trigger, the flow trigger's webhook methods and deliveries. */
 export type AacNodeContext =
 	| IExecuteFunctions
 	| ILoadOptionsFunctions
 	| IPollFunctions
-	| IHookFunctions;
+	| IHookFunctions
+	| IWebhookFunctions;
 
 /*
  * The one module that writes the credential from the node.

@@ -232,7 +232,10 @@ function epochMs(
 	return ms;
 }
 
-/** The query string of a list: the name filter and, for runs, the run filters. */
+/**
+ * The query string of a list: the name filter and, for runs, who ran them, how, and when (the run
+ * lists apply these again in n8n, and their statuses: actions/runList.ts).
+ */
 export function listQuery(
 	context: IExecuteFunctions,
 	itemIndex: number,
@@ -246,7 +249,6 @@ export function listQuery(
 			filterType: 'contains',
 		});
 	}
-	if (Array.isArray(filters.status) && filters.status.length) qs.status = filters.status.join(',');
 	if (typeof filters.runBy === 'string' && filters.runBy) qs.runBy = filters.runBy;
 	if (typeof filters.ranfrom === 'string' && filters.ranfrom) qs.ranfrom = filters.ranfrom;
 	if (filters.createdAfter)

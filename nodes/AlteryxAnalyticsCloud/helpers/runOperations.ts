@@ -1,4 +1,10 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../n8nAdapter';
 import type { AacNodeContext } from './credentialWriter';
@@ -6,6 +12,7 @@ import { aacApiRequest, type AacRequest } from '../transport/aacApi';
 import {
 	DEFAULT_RUNS_PER_MINUTE,
 	buildExecutionId,
+	defaultRunsPerMinute,
 	startRun,
 	type RunKind,
 	type StartRunResult,
@@ -81,15 +88,19 @@ const waitOptions: INodeProperties[] = [
 	},
 ];
 
-const runOnlyOptions: INodeProperties[] = [
+/**
+ * The Run options. `runsPerMinute`: the pace's default, the endpoint's quota less the burst (25
+ * for plans and recipes, 17 for flows: defaultRunsPerMinute).
+ */
+const runOnlyOptions = (runsPerMinute: number): INodeProperties[] => [
 	{
 		displayName: 'Max Run Requests per Minute',
 		name: 'runsPerMinute',
 		type: 'number',
 		typeOptions: { minValue: 1 },
-		default: 25, // DEFAULT_RUNS_PER_MINUTE
+		default: runsPerMinute,
 		description:
-			"Across items, start at most this many runs a minute (after a burst of 3), so a batch stays inside AAC's quota of 30 run requests per user per minute",
+			'Across items, start at most this many runs a minute, after a burst of 3. AAC allows 30 run requests per user per minute for plans and recipes (60 per workspace) and 20 for flows (40 per workspace); the default stays within that.',
 	},
 	{
 		displayName: 'Run Key',
@@ -102,9 +113,12 @@ const runOnlyOptions: INodeProperties[] = [
 	},
 ];
 
-/** The Options collection of a Run operation. */
-export function runOptionsProperty(extra: INodeProperties[] = []): INodeProperties {
-	const options = [...extra, ...runOnlyOptions, ...waitOptions].sort((a, b) =>
+/** The Options collection of a Run operation (`runsPerMinute`: its pace's default). */
+export function runOptionsProperty(
+	extra: INodeProperties[] = [],
+	runsPerMinute = DEFAULT_RUNS_PER_MINUTE,
+): INodeProperties {
+	const options = [...extra, ...runOnlyOptions(runsPerMinute), ...waitOptions].sort((a, b) =>
 		a.displayName.localeCompare(b.displayName),
 	);
 	return {
@@ -163,7 +177,6 @@ export interface StartSpec {
 	targetLabel: string;
 	whereToLook: string;
 	runIdOf: (body: unknown) => string | undefined;
-	findCandidates?: (sinceMs: number) => Promise<string[]>;
 }
 
 export async function startRunFor(
@@ -187,7 +200,9 @@ export async function startRunFor(
 			targetLabel: spec.targetLabel,
 			whereToLook: spec.whereToLook,
 			perMinute:
-				Number(options.runsPerMinute) > 0 ? Number(options.runsPerMinute) : DEFAULT_RUNS_PER_MINUTE,
+				Number(options.runsPerMinute) > 0
+					? Number(options.runsPerMinute)
+					: defaultRunsPerMinute(spec.endpoint),
 			post: async (headers) => {
 				const response = await aacApiRequest.call(context, {
 					...spec.request,
@@ -197,7 +212,6 @@ export async function startRunFor(
 				return { statusCode: response.statusCode, body: response.body };
 			},
 			runIdOf: spec.runIdOf,
-			findCandidates: spec.findCandidates,
 		},
 		{
 			now: () => Date.now(),
@@ -205,6 +219,27 @@ export async function startRunFor(
 		},
 	);
 	return { ...result, executionId };
+}
+
+/**
+ * A run POST that AAC answered with success but without the run's ID: the run most likely started.
+ * Said as such, with where to find it; the POST is never sent again.
+ */
+export function answeredWithoutRunId(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	started: { executionId: string },
+	what: string,
+	whereToLook: string,
+): NodeOperationError {
+	return new NodeOperationError(
+		context.getNode(),
+		`AAC accepted the run request, but its answer had no ${what}: the run has most likely started`,
+		{
+			description: `The node did not send the request again. Find the run in AAC: ${whereToLook}. The request carried x-execution-id ${started.executionId}, so running this item again in the same execution starts nothing new.`,
+			itemIndex,
+		},
+	);
 }
 
 /** An id field of an answer as a string ('' when absent). */
@@ -287,6 +322,22 @@ export function durationSeconds(from: unknown, to: unknown): number | null {
 	const a = typeof from === 'string' ? Date.parse(from) : NaN;
 	const b = typeof to === 'string' ? Date.parse(to) : NaN;
 	return Number.isNaN(a) || Number.isNaN(b) ? null : Math.round((b - a) / 100) / 10;
+}
+
+/** A GET of one object; undefined when AAC no longer has it or will not show it (403, 404, 410). */
+export async function aacGetIfExists(
+	context: AacNodeContext,
+	path: string,
+	qs?: IDataObject,
+): Promise<IDataObject | undefined> {
+	try {
+		const body = await aacGet(context, path, qs);
+		return body && typeof body === 'object' ? (body as IDataObject) : undefined;
+	} catch (error) {
+		if (error instanceof NodeApiError && ['403', '404', '410'].includes(String(error.httpCode)))
+			return undefined;
+		throw error;
+	}
 }
 
 /** A GET through the transport (retried as a read). */

@@ -18,17 +18,19 @@
  *   imported workflow, same node ids, both at execution 123) from colliding in one AAC workspace,
  *   which would make AAC silently not start the second one's run.
  *
- * 304. What AAC sends with it is unverified (the stand-in sends nothing). Handled as "already
- * started": the run this process started with that header (Retry On Fail runs in the same
- * process) if it is remembered; else an id in the 304 body if AAC sent one; else the operation's
- * finder (e.g. this user's runs of the same plan since the first attempt, not claimed by another
- * item), and only one candidate counts; else an error that says nothing new was started and
- * where to look. Never a second POST.
+ * 304. AAC answers a repeated x-execution-id with 304 and starts nothing; what else it says is
+ * undocumented (an HTTP 304 carries no body: contract unknown notModifiedBody). The run is
+ * reported as already started only when this process started it with that header (Retry On Fail
+ * runs in the same process); otherwise the error says that AAC refused a repeat, that nothing
+ * new was started, and where to find the run. No run is guessed from a list (another delivery's
+ * run could be taken for this one's), and there is never a second POST.
  *
- * Quotas. AAC allows 30 run POSTs per user per minute per endpoint (60 per workspace); over that,
- * 429. A token bucket per credential and endpoint (burst RUN_BURST, then `perMinute`) keeps a
- * batch below it, so 100 items start 100 runs without a 429; a 429 that still comes (another
- * client on the same user) is retried by the transport after x-retry-after (not processed).
+ * Quotas [spec]: runPlan and runJobGroup 30 per user per minute (60 per workspace), runFlow 20 (40);
+ * over that, 429. A token bucket per credential and endpoint (burst RUN_BURST, then `perMinute`,
+ * by default the endpoint's quota less the burst: RUN_QUOTAS) keeps a batch below it, so 100 items
+ * start 100 runs without a 429; a 429 that still comes (another client on the same user, or a
+ * pace set above the quota: AAC support can raise quotas) is retried by the transport after
+ * x-retry-after (not processed).
  */
 
 export type RunKind = 'plan' | 'recipe' | 'flow';
@@ -86,13 +88,8 @@ export interface StartRunSpec {
 	targetLabel: string;
 	/** Sends the POST with these extra headers (the transport: 'startsWork' retry). */
 	post: (headers: Record<string, string>) => Promise<RunResponse>;
-	/** The run id in a run POST's answer (201 or a 304 that carries one), or undefined. */
+	/** The run id in a run POST's 2xx answer, or undefined. */
 	runIdOf: (body: unknown) => string | undefined;
-	/**
-	 * After a 304 with nothing remembered: candidates for the run AAC says exists (runs of the same
-	 * target by this user created since `sinceMs`); the one not claimed by another item is taken.
-	 */
-	findCandidates?: (sinceMs: number) => Promise<string[]>;
 	/** Where the user finds the run by hand, for the 304 error. */
 	whereToLook: string;
 	/** Max run POSTs per minute for this quota scope (default DEFAULT_RUNS_PER_MINUTE). */
@@ -102,8 +99,6 @@ export interface StartRunSpec {
 export interface StartRunResult extends StartedRun {
 	/** true: AAC answered 304 (this x-execution-id started a run before); nothing new was started. */
 	alreadyStarted: boolean;
-	/** How the run of a 304 was identified. */
-	foundBy?: 'this process' | '304 body' | 'run list';
 }
 
 export interface RunRequestDependencies {
@@ -122,11 +117,15 @@ export class AlreadyStartedError extends Error {
 	}
 }
 
-export const DEFAULT_RUNS_PER_MINUTE = 25;
-/** Run POSTs allowed at once before spacing starts (so burst + rate stays at 30 a minute). */
+/** Run POSTs a user may send per minute, per endpoint [spec: 30 runPlan and runJobGroup, 20 runFlow]. */
+export const RUN_QUOTAS: Record<string, number> = { runPlan: 30, runJobGroup: 30, runFlow: 20 };
+/** Run POSTs allowed at once before spacing starts. */
 export const RUN_BURST = 3;
-/** How far before the first attempt a run found after a 304 may have been created (clock skew). */
-const CANDIDATE_SKEW_MS = 120_000;
+/** The default pace: the quota less the burst, so burst + a minute's rate stays within it. */
+export const defaultRunsPerMinute = (endpoint: string): number =>
+	(RUN_QUOTAS[endpoint] ?? 30) - RUN_BURST;
+/** The default of plans and recipes (the option's literal default). */
+export const DEFAULT_RUNS_PER_MINUTE = 25;
 
 // ---------------------------------------------------------------------------------------------
 // Memory of this process: which x-execution-id started which run, and when it was first tried.
@@ -141,27 +140,16 @@ interface Remembered {
 
 const MEMORY_LIMIT = 10_000;
 const memory = new Map<string, Remembered>();
-/** Run ids already handed to an item, per kind, so a 304 finder never takes another item's run. */
-const claimed = new Map<RunKind, Set<string>>();
 
 function remember(executionId: string, entry: Remembered): void {
 	memory.delete(executionId);
 	memory.set(executionId, entry);
 	while (memory.size > MEMORY_LIMIT) memory.delete(memory.keys().next().value as string);
-	if (entry.runId) claim(entry.kind, entry.runId);
-}
-
-function claim(kind: RunKind, runId: string): void {
-	let set = claimed.get(kind);
-	if (!set) claimed.set(kind, (set = new Set()));
-	set.add(runId);
-	if (set.size > MEMORY_LIMIT) set.delete(set.values().next().value as string);
 }
 
 /** For tests: forget everything (module state outlives one workflow run). */
 export function resetRunRequestMemory(): void {
 	memory.clear();
-	claimed.clear();
 	buckets.clear();
 }
 
@@ -215,7 +203,7 @@ export async function startRun(
 ): Promise<StartRunResult> {
 	await acquireRunSlot(
 		`${spec.quotaScope}|${spec.endpoint}`,
-		spec.perMinute ?? DEFAULT_RUNS_PER_MINUTE,
+		spec.perMinute ?? defaultRunsPerMinute(spec.endpoint),
 		deps,
 	);
 
@@ -246,49 +234,15 @@ export async function startRun(
 	// 304: a run with this x-execution-id exists; nothing new was started.
 	const remembered = memory.get(spec.executionId);
 	if (remembered?.runId) {
-		return {
-			runId: remembered.runId,
-			answer: remembered.answer ?? {},
-			alreadyStarted: true,
-			foundBy: 'this process',
-		};
+		return { runId: remembered.runId, answer: remembered.answer ?? {}, alreadyStarted: true };
 	}
-	const fromBody = spec.runIdOf(response.body);
-	if (fromBody !== undefined) {
-		remember(spec.executionId, {
-			kind: spec.kind,
-			runId: fromBody,
-			answer,
-			firstAttemptAt,
-			targetLabel: spec.targetLabel,
-		});
-		return { runId: fromBody, answer, alreadyStarted: true, foundBy: '304 body' };
-	}
-	let candidates: string[] = [];
-	if (spec.findCandidates) {
-		const taken = claimed.get(spec.kind) ?? new Set<string>();
-		candidates = (await spec.findCandidates(firstAttemptAt - CANDIDATE_SKEW_MS)).filter(
-			(id) => !taken.has(id),
-		);
-		if (candidates.length === 1) {
-			remember(spec.executionId, {
-				kind: spec.kind,
-				runId: candidates[0],
-				answer: {},
-				firstAttemptAt,
-				targetLabel: spec.targetLabel,
-			});
-			return { runId: candidates[0], answer: {}, alreadyStarted: true, foundBy: 'run list' };
-		}
-	}
-	const since = new Date(firstAttemptAt).toISOString();
+	const since = known
+		? ` (this item was first tried at ${new Date(firstAttemptAt).toISOString()})`
+		: '';
 	throw new AlreadyStartedError(
-		`AAC says a run of ${spec.targetLabel} was already started for this item (304 for x-execution-id ${spec.executionId}), and did not say which; nothing new was started`,
+		`AAC refused to start ${spec.targetLabel} again: it answered 304 to x-execution-id ${spec.executionId}, so a run was already started for this item, and it did not say which; nothing new was started`,
 		`An earlier attempt of this node for this item reached AAC (its answer was lost, or n8n restarted since). ` +
-			(candidates.length > 1
-				? `${candidates.length} runs of ${spec.targetLabel} started since ${since} could be it. `
-				: '') +
-			`Find the run in AAC: ${spec.whereToLook} (started at or after ${since}); then use its id with Wait or Get. Starting it again needs a new execution, or another Run Key.`,
+			`Find the run in AAC: ${spec.whereToLook}${since}; then use its ID with Wait or Get. Starting it again needs a new execution, or another Run Key.`,
 		spec.executionId,
 	);
 }

@@ -5,32 +5,52 @@ import type {
 	INodeListSearchResult,
 } from 'n8n-workflow';
 
+import { recipeNameOf } from '../runs/recipes';
 import { aacApiRequest } from '../transport/aacApi';
 
 /**
- * One page of a picker: AAC's fuzzy name filter (the spec's default filterType; the stand-in
- * makes it a case-insensitive substring), 50 at a time, the next offset as the pagination token.
+ * One page of a picker, 50 at a time, the next offset as the pagination token. Plans, flows and
+ * connections are filtered by AAC (filter + filterFields=name + filterType=fuzzy, documented on
+ * their lists) and plans and flows are asked for everything the user can see (the default scope
+ * is undocumented: contract unknown defaultOwnership). Recipes have no top-level name in AAC's
+ * spec (unknown recipeName) and their list documents no filter: their names are matched here.
  */
 const PICKER_PAGE = 50;
 
+interface PickerList {
+	path: string;
+	/** Extra documented query (the ownership filter). */
+	qs?: IDataObject;
+	/** AAC filters by name; else the page is filtered here. */
+	filterByAac: boolean;
+}
+
 async function searchList(
 	context: ILoadOptionsFunctions,
-	path: string,
+	list: PickerList,
 	filter: string | undefined,
 	paginationToken: string | undefined,
 ): Promise<INodeListSearchResult> {
 	const offset = Number(paginationToken ?? 0) || 0;
-	const qs: IDataObject = { limit: PICKER_PAGE, offset, includeCount: true };
-	if (filter?.trim())
-		Object.assign(qs, { filter: filter.trim(), filterFields: 'name', filterType: 'fuzzy' });
-	const response = await aacApiRequest.call(context, { method: 'GET', path, qs, retry: 'read' });
+	const text = filter?.trim() ?? '';
+	const qs: IDataObject = { ...list.qs, limit: PICKER_PAGE, offset, includeCount: true };
+	if (text && list.filterByAac)
+		Object.assign(qs, { filter: text, filterFields: 'name', filterType: 'fuzzy' });
+	const response = await aacApiRequest.call(context, {
+		method: 'GET',
+		path: list.path,
+		qs,
+		retry: 'read',
+	});
 	const body = (response.body ?? {}) as { data?: IDataObject[]; count?: number };
 	const data = Array.isArray(body.data) ? body.data : [];
-	const results: INodeListSearchItems[] = data.map((entry) => ({
-		name:
-			typeof entry.name === 'string' && entry.name
-				? `${entry.name} (${String(entry.id)})`
-				: `#${String(entry.id)}`,
+	const named = data.map((entry) => ({ entry, name: recipeNameOf(entry) }));
+	const shown =
+		text && !list.filterByAac
+			? named.filter(({ name }) => name?.toLowerCase().includes(text.toLowerCase()))
+			: named;
+	const results: INodeListSearchItems[] = shown.map(({ entry, name }) => ({
+		name: name ? `${name} (${String(entry.id)})` : `#${String(entry.id)}`,
 		value: String(entry.id),
 	}));
 	const next = offset + data.length;
@@ -45,7 +65,12 @@ export async function searchPlans(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	return await searchList(this, '/v4/plans', filter, paginationToken);
+	return await searchList(
+		this,
+		{ path: '/v4/plans', qs: { ownershipFilter: 'all' }, filterByAac: true },
+		filter,
+		paginationToken,
+	);
 }
 
 export async function searchFlows(
@@ -53,7 +78,12 @@ export async function searchFlows(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	return await searchList(this, '/v4/flows', filter, paginationToken);
+	return await searchList(
+		this,
+		{ path: '/v4/flows', qs: { flowsFilter: 'all' }, filterByAac: true },
+		filter,
+		paginationToken,
+	);
 }
 
 export async function searchRecipes(
@@ -61,7 +91,12 @@ export async function searchRecipes(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	return await searchList(this, '/v4/wrangledDatasets', filter, paginationToken);
+	return await searchList(
+		this,
+		{ path: '/v4/wrangledDatasets', filterByAac: false },
+		filter,
+		paginationToken,
+	);
 }
 
 export async function searchConnections(
@@ -69,5 +104,10 @@ export async function searchConnections(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	return await searchList(this, '/v4/connections', filter, paginationToken);
+	return await searchList(
+		this,
+		{ path: '/v4/connections', filterByAac: true },
+		filter,
+		paginationToken,
+	);
 }

@@ -71,6 +71,8 @@ export interface AacPaging {
 	returnAll: boolean;
 	/** Items wanted when not returnAll (n8n's Limit). */
 	limit?: number;
+	/** Ask for includeCount (documented on the list endpoints, not on sub-lists); default true. */
+	count?: boolean;
 }
 
 /** Attempts of one request (the 401 retry aside). */
@@ -294,16 +296,25 @@ async function sendOnce(
 	url: string,
 	request: AacRequest,
 ): Promise<AacResponse> {
+	// Every POST, PUT and PATCH carries a JSON body, `{}` at least, and says so: AAC answers 415 to a
+	// wrong Content-type (documented; contract unknown bodylessPostContentType), and n8n 2.x drops
+	// an empty object body together with its content type, so the body goes as text.
+	const sendsBody =
+		request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH';
 	const options: IHttpRequestOptions = {
 		method: request.method,
 		url,
 		qs: request.qs,
 		headers: {
 			accept: 'application/json',
-			...(typeof request.body === 'string' ? { 'content-type': 'application/json' } : {}),
+			...(sendsBody ? { 'content-type': 'application/json' } : {}),
 			...request.headers,
 		},
-		body: request.body,
+		body: sendsBody
+			? typeof request.body === 'string'
+				? request.body
+				: JSON.stringify(request.body ?? {})
+			: undefined,
 		json: true,
 		timeout: REQUEST_TIMEOUT_MS,
 		returnFullResponse: true,
@@ -446,11 +457,17 @@ export async function aacApiRequestAllItems(
 	const items: IDataObject[] = [];
 	if (wanted === 0) return items;
 	let offset = 0;
+	let previousPage = '';
 	for (let page = 0; page < MAX_PAGES; page++) {
 		const limit = Math.min(PAGE_SIZE, wanted - items.length);
 		const response = await aacApiRequest.call(this, {
 			...request,
-			qs: { ...request.qs, limit, offset, includeCount: true },
+			qs: {
+				...request.qs,
+				limit,
+				offset,
+				...(paging.count === false ? {} : { includeCount: true }),
+			},
 		});
 		const body = response.body as { data?: unknown; count?: unknown } | undefined;
 		if (!body || !Array.isArray(body.data)) {
@@ -464,6 +481,18 @@ export async function aacApiRequestAllItems(
 			);
 		}
 		const data = body.data as IDataObject[];
+		// A server (or a cache in front of it) that ignores offset serves the same page again:
+		// stop at once rather than collect duplicates until the page limit.
+		const signature = data.map((entry) => String(entry.id ?? JSON.stringify(entry))).join(',');
+		if (data.length && signature === previousPage)
+			throw new NodeOperationError(
+				this.getNode(),
+				`AAC served the same page of ${request.path} twice (at offset ${offset - data.length} and ${offset})`,
+				{
+					description: `The list does not advance with offset, so reading it would repeat items without end; ${items.length} items were read. Use a Limit of at most ${items.length}, or report this with AAC's request ID.`,
+				},
+			);
+		previousPage = signature;
 		items.push(...data);
 		if (items.length >= wanted) return items.slice(0, wanted);
 		offset += data.length;

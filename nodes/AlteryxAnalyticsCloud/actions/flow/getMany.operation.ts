@@ -60,8 +60,9 @@ export async function execute(
 ): Promise<INodeExecutionData[]> {
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const qs = listQuery(this, itemIndex, filters);
-	if (typeof filters.ownership === 'string' && filters.ownership)
-		qs.flowsFilter = filters.ownership;
+	// Always said: without it AAC's default scope is undocumented (contract unknown defaultOwnership).
+	qs.flowsFilter =
+		typeof filters.ownership === 'string' && filters.ownership ? filters.ownership : 'all';
 	if (typeof filters.folderId === 'string' && filters.folderId.trim())
 		qs.folderId = filters.folderId.trim();
 	const flows = await aacApiRequestAllItems.call(

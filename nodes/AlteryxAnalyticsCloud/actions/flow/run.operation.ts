@@ -1,5 +1,4 @@
 import {
-	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
@@ -9,6 +8,7 @@ import {
 import { flowLocator, idParameter, showFor } from '../../helpers/descriptions';
 import {
 	aacGet,
+	answeredWithoutRunId,
 	durationSeconds,
 	idOf,
 	runOptionsProperty,
@@ -20,24 +20,28 @@ import {
 import { cancelJob, jobFailureReason } from '../job/jobOutput';
 import { isTerminalStatus } from '../../helpers/waitForRun';
 import { runParametersOf, runParametersProperty } from '../runParameters';
+import { aacApiRequestAllItems } from '../../transport/aacApi';
 
 const properties: INodeProperties[] = [
 	flowLocator('The flow to run (all its recipes with outputs)'),
 	waitForCompletionProperty,
 	runParametersProperty,
-	runOptionsProperty(),
+	// Flows: AAC's quota is 20 a minute per user, so 17 after the burst of 3.
+	runOptionsProperty([], 17),
 ];
 
 export const description = showFor('flow', 'run', properties);
 
+/** Every job group of a flow run, paged (limit/offset: the spec's common list parameters). */
 async function flowRunJobGroups(
 	context: IExecuteFunctions,
 	flowRunId: string,
 ): Promise<IDataObject[]> {
-	const body = (await aacGet(context, `/v4/flowRuns/${flowRunId}/jobGroups`)) as
-		| { data?: IDataObject[] }
-		| undefined;
-	return body?.data ?? [];
+	return await aacApiRequestAllItems.call(
+		context,
+		{ method: 'GET', path: `/v4/flowRuns/${flowRunId}/jobGroups`, retry: 'read' },
+		{ returnAll: true, count: false },
+	);
 }
 
 async function flowRunJson(
@@ -80,29 +84,26 @@ export async function execute(
 	const body: IDataObject = {};
 	const runParameters = runParametersOf(this, itemIndex);
 	if (runParameters) body.runParameters = runParameters;
+	// AAC has no list of flow runs to search.
+	const whereToLook =
+		'Job History (filter by the flow), or Job → Get Many (Run By: Current User, Ran From: API)';
 	const started = await startRunFor(this, itemIndex, {
 		kind: 'flow',
 		endpoint: 'runFlow',
-		request: { method: 'POST', path: `/v4/flows/${flowId}/run`, body },
+		// runAsync: AAC queues the flow's jobs and answers at once; without it the POST waits for
+		// them (documented default false; how long it can take is not: contract unknown syncFlowRun).
+		request: { method: 'POST', path: `/v4/flows/${flowId}/run`, qs: { runAsync: true }, body },
 		targetLabel: `flow ${flowId}`,
-		// AAC has no list of flow runs to search.
-		whereToLook:
-			'Job History (filter by the flow), or Job → Get Many (Run By: Current User, Ran From: API)',
+		whereToLook,
 		runIdOf: (answer) => idOf((answer as IDataObject | undefined)?.flowRunId),
 	});
-	if (!started.runId) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`AAC did not start flow ${flowId}: its answer had no flow run ID`,
-			{ itemIndex },
-		);
-	}
+	if (!started.runId)
+		throw answeredWithoutRunId(this, itemIndex, started, 'a flow run ID', whereToLook);
 	const flowRunId = started.runId;
 	const extra: IDataObject = {
 		executionId: started.executionId,
 		alreadyStarted: started.alreadyStarted,
 	};
-	if (started.foundBy) extra.foundBy = started.foundBy;
 	const getStatus = async () => await aacGet(this, `/v4/flowRuns/${flowRunId}/status`);
 	if (!wait)
 		return [{ json: { ...(await flowRunJson(this, flowRunId, await getStatus())), ...extra } }];

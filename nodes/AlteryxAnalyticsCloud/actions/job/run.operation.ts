@@ -1,5 +1,4 @@
 import {
-	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
@@ -8,7 +7,7 @@ import {
 
 import { idParameter, recipeLocator, showFor } from '../../helpers/descriptions';
 import {
-	aacGet,
+	answeredWithoutRunId,
 	idOf,
 	runOptionsProperty,
 	startRunFor,
@@ -70,40 +69,20 @@ export async function execute(
 	if (runParameters) body.runParameters = runParameters;
 	if (options.ignoreRecipeErrors === true) body.ignoreRecipeErrors = true;
 
+	const whereToLook = 'Job History, or Job → Get Many (Run By: Current User, Ran From: API)';
 	const started = await startRunFor(this, itemIndex, {
 		kind: 'recipe',
 		endpoint: 'runJobGroup',
 		request: { method: 'POST', path: '/v4/jobGroups', body },
 		targetLabel: `recipe ${recipeId}`,
-		whereToLook: 'Job History, or Job → Get Many (Run By: Current User, Ran From: API)',
+		whereToLook,
 		runIdOf: (answer) => idOf((answer as IDataObject | undefined)?.id),
-		findCandidates: async (sinceMs) => {
-			const list = (await aacGet(this, '/v4/jobLibrary', {
-				runBy: 'currentUser',
-				ranfrom: 'api',
-				'dateFilter[createdAt][gte]': Math.floor(sinceMs),
-				limit: 100,
-			})) as { data?: IDataObject[] } | undefined;
-			return (list?.data ?? [])
-				.filter(
-					(group) => idOf((group.wrangledDataset as IDataObject | undefined)?.id) === recipeId,
-				)
-				.map((group) => idOf(group.id) ?? '')
-				.filter(Boolean);
-		},
 	});
-	if (!started.runId) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`AAC did not start a job for recipe ${recipeId}: its answer had no job ID`,
-			{ itemIndex },
-		);
-	}
+	if (!started.runId) throw answeredWithoutRunId(this, itemIndex, started, 'a job ID', whereToLook);
 	const extra: IDataObject = {
 		executionId: started.executionId,
 		alreadyStarted: started.alreadyStarted,
 	};
-	if (started.foundBy) extra.foundBy = started.foundBy;
 	const json = wait
 		? await waitForJob(this, itemIndex, started.runId)
 		: await jobJson(this, started.runId);

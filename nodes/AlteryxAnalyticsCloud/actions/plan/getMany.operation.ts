@@ -53,8 +53,9 @@ export async function execute(
 ): Promise<INodeExecutionData[]> {
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const qs = listQuery(this, itemIndex, filters);
-	if (typeof filters.ownership === 'string' && filters.ownership)
-		qs.ownershipFilter = filters.ownership;
+	// Always said: without it AAC's default scope is undocumented (contract unknown defaultOwnership).
+	qs.ownershipFilter =
+		typeof filters.ownership === 'string' && filters.ownership ? filters.ownership : 'all';
 	const plans = await aacApiRequestAllItems.call(
 		this,
 		{ method: 'GET', path: '/v4/plans', qs, retry: 'read' },

@@ -8,7 +8,7 @@ import {
 
 import { idParameter, planLocator, showFor } from '../../helpers/descriptions';
 import {
-	aacGet,
+	answeredWithoutRunId,
 	idOf,
 	runOptionsProperty,
 	startRunFor,
@@ -52,6 +52,8 @@ const properties: INodeProperties[] = [
 						name: 'value',
 						type: 'string',
 						default: '',
+						description:
+							'Text, or a JSON object such as {"variable": {"value": "2026-01-01"}}; which shapes AAC takes is not documented, and a JSON object is sent as an object',
 					},
 				],
 			},
@@ -77,8 +79,9 @@ export async function execute(
 	).map((o) => ({
 		handle: String(o.handle ?? ''),
 		overrideKey: String(o.overrideKey ?? ''),
-		value: o.value,
+		value: overrideValue(o.value),
 	}));
+	const whereToLook = `Plans → the plan → Runs, or Plan Run → Get Many (Run By: Current User, Ran From: API)`;
 	const started = await startRunFor(this, itemIndex, {
 		kind: 'plan',
 		endpoint: 'runPlan',
@@ -88,45 +91,57 @@ export async function execute(
 			body: overrides.length ? { planNodeOverrides: overrides } : {},
 		},
 		targetLabel: `plan ${planId}`,
-		whereToLook: `Plans → the plan → Runs, or Plan Run → Get Many (Run By: Current User, Ran From: API)`,
+		whereToLook,
 		runIdOf: (body) => idOf((body as IDataObject | undefined)?.planSnapshotRunId),
-		// After a 304: this user's API runs of this plan since the first attempt.
-		findCandidates: async (sinceMs) => {
-			const body = (await aacGet(this, '/v4/planSnapshotRuns', {
-				runBy: 'currentUser',
-				ranfrom: 'api',
-				'dateFilter[createdAt][gte]': Math.floor(sinceMs),
-				limit: 100,
-			})) as { data?: IDataObject[] } | undefined;
-			return (body?.data ?? [])
-				.filter((run) => idOf((run.plan as IDataObject | undefined)?.id) === planId)
-				.map((run) => idOf(run.id) ?? '')
-				.filter(Boolean);
-		},
 	});
-	if (!started.runId) {
-		const validationStatus = started.answer.validationStatus;
+	// Spec: the answer always carries planSnapshotRunId, but only a Valid plan is queued; with
+	// MissingFlowReferences (flows or outputs the plan refers to were deleted) nothing runs.
+	const validationStatus = started.answer.validationStatus;
+	if (validationStatus !== undefined && validationStatus !== 'Valid') {
+		const missing = Array.isArray(started.answer.missingFlowReferences)
+			? ` Missing: ${JSON.stringify(started.answer.missingFlowReferences).slice(0, 300)}.`
+			: '';
 		throw new NodeOperationError(
 			this.getNode(),
-			`AAC did not start plan ${planId}${validationStatus ? ` (validationStatus ${String(validationStatus)})` : ''}`,
+			`AAC did not start plan ${planId}: validationStatus ${String(validationStatus)}`,
 			{
 				description:
-					validationStatus === 'MissingFlowReferences'
-						? "The plan refers to flows that are missing or not shared with the token's user. Open the plan in AAC and fix its tasks."
-						: 'AAC answered without a plan run ID.',
+					(validationStatus === 'MissingFlowReferences'
+						? "Some flows or outputs that the plan's tasks refer to were deleted or are not shared with the token's user. Open the plan in AAC and fix its tasks, then run it again."
+						: 'AAC queues only a Valid plan.') +
+					missing +
+					(started.runId
+						? ` The plan run ID AAC answered with (${started.runId}) will not run.`
+						: ''),
 				itemIndex,
 			},
 		);
 	}
+	if (!started.runId)
+		throw answeredWithoutRunId(this, itemIndex, started, 'a plan run ID', whereToLook);
 	const extra: IDataObject = {
 		executionId: started.executionId,
 		alreadyStarted: started.alreadyStarted,
 	};
-	if (started.foundBy) extra.foundBy = started.foundBy;
-	if (started.answer.validationStatus !== undefined)
-		extra.validationStatus = started.answer.validationStatus;
+	if (validationStatus !== undefined) extra.validationStatus = validationStatus;
 	if (!wait) {
 		return [{ json: { ...planRunJson(await getPlanRun(this, started.runId)), ...extra } }];
 	}
 	return [{ json: { ...(await waitForPlanRun(this, itemIndex, started.runId)), ...extra } }];
+}
+
+/**
+ * An override's value as AAC takes it. What planNodeOverrides[].value may be is undocumented (a
+ * oneOf the spec's generator dropped; the spec's other override values are objects: contract
+ * unknown planNodeOverrideValue): a JSON object typed in the field goes as that object, any other
+ * text as a string.
+ */
+function overrideValue(value: unknown): unknown {
+	if (typeof value !== 'string' || !value.trim().startsWith('{')) return value;
+	try {
+		const parsed: unknown = JSON.parse(value);
+		return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : value;
+	} catch {
+		return value;
+	}
 }

@@ -1,19 +1,7 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import {
-	listQuery,
-	pagingOf,
-	returnAllAndLimit,
-	runFilters,
-	showFor,
-	toItems,
-} from '../../helpers/descriptions';
-import { aacApiRequestAllItems } from '../../transport/aacApi';
+import { returnAllAndLimit, runFilters, showFor } from '../../helpers/descriptions';
+import { getManyRuns } from '../runList';
 
 const properties: INodeProperties[] = [
 	...returnAllAndLimit(),
@@ -34,12 +22,5 @@ export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
-	const qs = listQuery(this, itemIndex, filters);
-	const runs = await aacApiRequestAllItems.call(
-		this,
-		{ method: 'GET', path: '/v4/planSnapshotRuns', qs, retry: 'read' },
-		pagingOf(this, itemIndex),
-	);
-	return toItems(runs);
+	return await getManyRuns(this, itemIndex, { path: '/v4/planSnapshotRuns', createdFilter: false });
 }

@@ -1,8 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import * as checkCompatibility from './checkCompatibility.operation';
 import * as getCurrent from './getCurrent.operation';
 
-export const operations = { getCurrent };
+export const operations = { checkCompatibility, getCurrent };
 
 export const description: INodeProperties[] = [
 	{
@@ -12,6 +13,13 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['workspace'] } },
 		options: [
+			{
+				name: 'Check Compatibility',
+				value: 'checkCompatibility',
+				action: 'Check what this AAC tenant does where its API docs are silent',
+				description:
+					'Read-only: about 15 GETs that test what AAC does not document (comma status lists, date filters, page size, list order, job rows, shared plans); one item per assumption. Paste the result into an issue.',
+			},
 			{
 				name: 'Get Current',
 				value: 'getCurrent',

@@ -1,0 +1,165 @@
+import { NodeOperationError, type IDataObject } from 'n8n-workflow';
+
+import type { AacNodeContext } from '../helpers/credentialWriter';
+import { aacApiRequest, PAGE_SIZE } from './aacApi';
+
+/*
+ * A run list (/v4/planSnapshotRuns, /v4/jobLibrary) read newest first, whatever AAC's order.
+ *
+ * AAC documents `limit`, `offset` and `includeCount`, but neither the default order of a list nor
+ * any value of `sort` (contract unknowns defaultSort, largestPageSize). So nothing here sends
+ * `sort`: the order is read off the ids of a page (they grow with creation: unknown runIdOrder),
+ * and when a list comes oldest first its newest runs are read from its end, at offset
+ * count - pageSize, going back page by page. How many items a page really holds is learned from
+ * the answers (a server may serve fewer than asked). What was learned is kept in `memory` (the
+ * caller stores it), so that the next read of an oldest-first list goes straight to its end: one
+ * request when fewer than a page of runs were added since.
+ */
+
+export interface ListShape {
+	order?: 'asc' | 'desc';
+	/** The most one page held (learned when AAC served fewer than asked). */
+	pageSize?: number;
+	/** The list's length at the last read (includeCount). */
+	count?: number;
+}
+
+export interface ListRequest {
+	path: string;
+	qs?: IDataObject;
+}
+
+/** A run's id as a number (NaN when it has none). */
+export const numericId = (row: IDataObject): number => Number(row.id);
+
+interface Page {
+	data: IDataObject[];
+	count?: number;
+}
+
+async function readPage(
+	context: AacNodeContext,
+	request: ListRequest,
+	offset: number,
+	limit: number,
+): Promise<Page> {
+	const response = await aacApiRequest.call(context, {
+		method: 'GET',
+		path: request.path,
+		qs: { ...request.qs, limit, offset, includeCount: true },
+		retry: 'read',
+	});
+	const body = response.body as { data?: unknown; count?: unknown } | undefined;
+	if (!body || !Array.isArray(body.data))
+		throw new NodeOperationError(
+			context.getNode(),
+			`AAC answered GET ${request.path} without a list`,
+			{ description: 'Expected { "data": [...] }.' },
+		);
+	return {
+		data: body.data as IDataObject[],
+		count: typeof body.count === 'number' ? body.count : undefined,
+	};
+}
+
+/** 'desc' or 'asc' when the page's ids say so, else undefined (fewer than two, or mixed). */
+function orderOf(data: IDataObject[]): 'asc' | 'desc' | undefined {
+	const ids = data.map(numericId).filter(Number.isFinite);
+	if (ids.length < 2) return undefined;
+	let asc = true;
+	let desc = true;
+	for (let i = 1; i < ids.length; i++) {
+		if (ids[i] < ids[i - 1]) asc = false;
+		if (ids[i] > ids[i - 1]) desc = false;
+	}
+	return desc ? 'desc' : asc ? 'asc' : undefined;
+}
+
+const newestFirst = (data: IDataObject[]) => [...data].sort((a, b) => numericId(b) - numericId(a));
+
+/** At most this many requests to find the end of an oldest-first list that keeps growing. */
+const MAX_TAIL_CHASES = 3;
+/** Bound of a list read whose order cannot be told (read whole, then sorted). */
+const MAX_UNORDERED_PAGES = 200;
+
+/**
+ * Pages of the list, newest first (each page sorted newest first). The caller stops when it has
+ * read far enough; `shape` is updated as the list is learned.
+ */
+export async function* newestFirstPages(
+	context: AacNodeContext,
+	request: ListRequest,
+	shape: ListShape,
+): AsyncGenerator<IDataObject[]> {
+	const asked = PAGE_SIZE;
+	// An oldest-first list seen before: start at its known end.
+	const start =
+		shape.order === 'asc' && shape.count !== undefined
+			? Math.max(0, shape.count - (shape.pageSize ?? asked))
+			: 0;
+	let offset = start;
+	let page = await readPage(context, request, offset, asked);
+	if (page.data.length === 0 && offset > 0) {
+		// The list is shorter than it was: read it from the start.
+		offset = 0;
+		page = await readPage(context, request, offset, asked);
+	}
+	const learn = (at: number, read: Page, limit: number) => {
+		if (read.count !== undefined) shape.count = read.count;
+		if (read.data.length < limit && read.count !== undefined && at + read.data.length < read.count)
+			shape.pageSize = read.data.length;
+	};
+	learn(offset, page, asked);
+	const order = orderOf(page.data) ?? (page.data.length ? shape.order : undefined);
+	const count = page.count;
+
+	const whole =
+		order === undefined && offset === 0 && count !== undefined && page.data.length >= count;
+	if (order === 'desc' || whole) {
+		// Newest first already (or the whole list in one page).
+		if (order) shape.order = order;
+		for (;;) {
+			if (page.data.length === 0) return;
+			yield newestFirst(page.data);
+			offset += page.data.length;
+			if (page.count !== undefined && offset >= page.count) return;
+			page = await readPage(context, request, offset, asked);
+			learn(offset, page, asked);
+		}
+	}
+
+	if (order === 'asc' && count !== undefined) {
+		shape.order = 'asc';
+		// Find the end: the page must reach the list's current count.
+		for (
+			let chase = 0;
+			page.count !== undefined && offset + page.data.length < page.count && chase < MAX_TAIL_CHASES;
+			chase++
+		) {
+			const size = shape.pageSize ?? asked;
+			offset = Math.max(0, page.count - size);
+			page = await readPage(context, request, offset, size);
+			learn(offset, page, size);
+		}
+		for (;;) {
+			if (page.data.length) yield newestFirst(page.data);
+			if (offset === 0) return;
+			const size = Math.min(shape.pageSize ?? asked, offset);
+			const end = offset;
+			offset = Math.max(0, end - size);
+			page = await readPage(context, request, offset, end - offset);
+			learn(offset, page, end - offset);
+		}
+	}
+
+	// The order cannot be told from the ids: read the whole list (bounded), newest first.
+	const all = [...page.data];
+	for (let pages = 1; page.data.length > 0 && pages < MAX_UNORDERED_PAGES; pages++) {
+		offset += page.data.length;
+		if (page.count !== undefined && offset >= page.count) break;
+		page = await readPage(context, request, offset, asked);
+		all.push(...page.data);
+	}
+	const sorted = newestFirst(all);
+	for (let i = 0; i < sorted.length; i += asked) yield sorted.slice(i, i + asked);
+}

@@ -1,0 +1,12 @@
+'use strict';
+// jest globalSetup: a fresh folder where every stand-in of the run records the shape of each
+// request it served (standin/api.mjs, AAC_CONTRACT_RECORD_DIR); globalTeardown.js compares them with
+// AAC's contract (standin/contract.json).
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+module.exports = async function globalSetup() {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aac-contract-'));
+	process.env.AAC_CONTRACT_RECORD_DIR = dir;
+};
