@@ -1065,12 +1065,14 @@ export function createAacApi(options = {}) {
 		return { updated };
 	}
 
-	function finishRun({ kind, id, outcome }) {
+	// stampOffsetMs: the run's finish stamps (finishedAt, updatedAt) are that far off its real finish.
+	function finishRun({ kind, id, outcome, stampOffsetMs }) {
 		const map = runsByKind[kind]?.();
 		if (!map) throw new TypeError('kind must be planRun or jobGroup');
 		const run = map.get(id);
 		if (!run) throw new TypeError(`${kind} ${id} does not exist`);
 		const changed = finishRunNow(run, outcome, now());
+		if (changed && Number.isFinite(stampOffsetMs)) run.stampOffsetMs = stampOffsetMs;
 		settle();
 		return { changed, status: runTimes(run, now()).status };
 	}

@@ -255,6 +255,18 @@ export function newRun(fields, behaviour, t) {
 }
 
 export function runTimes(run, t) {
+	const times = lifecycleTimes(run, t);
+	// A run finished with its stamps off (admin finish-run stampOffsetMs: AAC's clock ahead or behind).
+	if (run.stampOffsetMs && times.finishedAtMs !== null)
+		return {
+			...times,
+			finishedAtMs: times.finishedAtMs + run.stampOffsetMs,
+			updatedAtMs: times.updatedAtMs + run.stampOffsetMs,
+		};
+	return times;
+}
+
+function lifecycleTimes(run, t) {
 	const startMs = run.createdAtMs + run.queuedMs;
 	const endMs = startMs + run.runningMs;
 	if (run.canceledAtMs !== null && run.canceledAtMs <= t && run.canceledAtMs < endMs) {

@@ -52,7 +52,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
 	await api.reset({});
-	await api.configure({ maxPageSize: "world", defaultPageSize: 25 });
+	await api.configure({ maxPageSize: 'world', defaultPageSize: 25 });
 	await standIn.resetStats();
 	sharedCoordinator.clear();
 });
@@ -352,7 +352,9 @@ describe('paging', () => {
 		});
 		expect(result.error).toBeUndefined();
 		expect(json.map((p) => p.id)).toEqual(allIds);
-		expect((await api.counters()).requests.listPlans).toBe(Math.ceil(1234 / (await served(PAGE_SIZE))));
+		expect((await api.counters()).requests.listPlans).toBe(
+			Math.ceil(1234 / (await served(PAGE_SIZE))),
+		);
 	});
 
 	test('a server that serves 40 when asked for more: still all 1,234, and no empty page asked for', async () => {

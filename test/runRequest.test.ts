@@ -4,6 +4,7 @@ import {
 	RUN_BURST,
 	acquireRunSlot,
 	buildExecutionId,
+	defaultRunsPerMinute,
 	resetRunRequestMemory,
 	startRun,
 	type RunRequestDependencies,
@@ -166,34 +167,37 @@ describe('startRun', () => {
 		const endpoint = fakeRunEndpoint(time);
 		const first = await startRun(planSpec('exec-b', endpoint), time.deps);
 		const retry = await startRun(planSpec('exec-b', endpoint), time.deps);
-		expect(retry).toMatchObject({
-			runId: first.runId,
-			alreadyStarted: true,
-			foundBy: 'this process',
-		});
+		expect(retry).toMatchObject({ runId: first.runId, alreadyStarted: true });
 		expect(endpoint.runs.size).toBe(1);
 	});
 
-	test('Retry On Fail after an ambiguous POST: one run; the 304 is matched to the one unclaimed run in the list', async () => {
+	test('Retry On Fail after an ambiguous POST: one run; the 304 names no run, so none is claimed: the error says AAC refused a repeat, where to look and since when', async () => {
 		const time = virtualTime();
 		const endpoint = fakeRunEndpoint(time);
-		// Another item's run of the same plan, started by this process: never taken for this one.
+		// Another item's run of the same plan, started by this process: it must never be taken for this one.
 		await startRun(planSpec('exec-other', endpoint), time.deps);
 		endpoint.loseNext();
+		const firstTry = time.now();
 		await expect(startRun(planSpec('exec-c', endpoint), time.deps)).rejects.toThrow(
 			'may have started',
 		);
-		const findCandidates = jest.fn(async (since: number) =>
-			endpoint.created.filter((run) => run.at >= since).map((run) => run.id),
+		const error = (await startRun(planSpec('exec-c', endpoint), time.deps).catch(
+			(e) => e,
+		)) as AlreadyStartedError;
+		expect(error).toBeInstanceOf(AlreadyStartedError);
+		expect(error.message).toBe(
+			'AAC refused to start plan 7 again: it answered 304 to x-execution-id exec-c, so a run was already started for this item, and it did not say which; nothing new was started',
 		);
-		const retry = await startRun(planSpec('exec-c', endpoint, { findCandidates }), time.deps);
-		expect(retry).toMatchObject({ runId: '101', alreadyStarted: true, foundBy: 'run list' });
-		expect(findCandidates).toHaveBeenCalledTimes(1);
+		expect(error.description).toContain('Find the run in AAC: Plans → plan 7 → Runs');
+		expect(error.description).toContain(
+			`(this item was first tried at ${new Date(firstTry).toISOString()})`,
+		);
+		expect(JSON.stringify(error)).not.toMatch(/\b10[01]\b/); // no run id invented
 		expect(endpoint.runs.size).toBe(2);
 		expect(endpoint.posts).toBe(3);
 	});
 
-	test('a 304 with nothing to identify the run: an error that says nothing new started and where to look', async () => {
+	test('a 304 after a restart (nothing remembered): the same error, without a first-try time it does not know', async () => {
 		const time = virtualTime();
 		const endpoint = fakeRunEndpoint(time);
 		endpoint.loseNext();
@@ -203,35 +207,22 @@ describe('startRun', () => {
 			(e) => e,
 		)) as AlreadyStartedError;
 		expect(error).toBeInstanceOf(AlreadyStartedError);
-		expect(error.message).toContain('304 for x-execution-id exec-d');
+		expect(error.message).toContain('answered 304 to x-execution-id exec-d');
 		expect(error.message).toContain('nothing new was started');
 		expect(error.description).toContain('Plans → plan 7 → Runs');
+		expect(error.description).not.toContain('first tried');
 		expect(endpoint.runs.size).toBe(1);
 	});
 
-	test('a 304 with two candidates is not guessed', async () => {
+	test('a 304 is never read as naming a run (HTTP gives it no body; what AAC says with it is undocumented)', async () => {
 		const time = virtualTime();
-		const endpoint = fakeRunEndpoint(time);
-		endpoint.loseNext();
-		await expect(startRun(planSpec('exec-e', endpoint), time.deps)).rejects.toThrow();
-		const findCandidates = async () => ['555', '556'];
-		const error = (await startRun(
-			planSpec('exec-e', endpoint, { findCandidates }),
-			time.deps,
-		).catch((e) => e)) as AlreadyStartedError;
-		expect(error).toBeInstanceOf(AlreadyStartedError);
-		expect(error.description).toContain('2 runs of plan 7');
-	});
-
-	test('a 304 that carries the run id uses it', async () => {
-		const time = virtualTime();
-		const result = await startRun(
+		const error = await startRun(
 			planSpec('exec-f', fakeRunEndpoint(time), {
 				post: async () => ({ statusCode: 304, body: { planSnapshotRunId: 77 } }),
 			}),
 			time.deps,
-		);
-		expect(result).toMatchObject({ runId: '77', alreadyStarted: true, foundBy: '304 body' });
+		).catch((e) => e);
+		expect(error).toBeInstanceOf(AlreadyStartedError);
 	});
 });
 
@@ -255,6 +246,25 @@ describe('spacing run POSTs', () => {
 		expect(time.elapsed()).toBeLessThanOrEqual(
 			((100 - RUN_BURST) / DEFAULT_RUNS_PER_MINUTE) * 60_000 + 1000,
 		);
+	});
+
+	test("flows: 100 items against runFlow's quota of 20 a minute: no 429, any 60 s window holds at most 20", async () => {
+		const time = virtualTime();
+		const endpoint = fakeRunEndpoint(time, 20);
+		const started: number[] = [];
+		for (let item = 0; item < 100; item++) {
+			await startRun(
+				{ ...planSpec(`exec-flow:${item}`, endpoint), kind: 'flow', endpoint: 'runFlow' },
+				time.deps,
+			);
+			started.push(time.now());
+		}
+		expect(endpoint.tooMany).toBe(0);
+		expect(defaultRunsPerMinute('runFlow')).toBe(17);
+		for (let i = 0; i < started.length; i++) {
+			const inWindow = started.filter((t) => t >= started[i] && t < started[i] + 60_000).length;
+			expect(inWindow).toBeLessThanOrEqual(20);
+		}
 	});
 
 	test('without spacing the same batch meets 429s (the quota the spacing avoids is real)', async () => {

@@ -18,7 +18,7 @@ let token: string;
 
 beforeAll(async () => {
 	// Frozen API clock: runs move only when a test advances it.
-	standIn = await startStandIn({ contract: 'off', api: { freezeClock: true } });
+	standIn = await startStandIn({ contract: 'off', api: { world: 'generous', freezeClock: true } });
 	api = standInApi(standIn);
 	token = (await standIn.mint()).accessToken;
 });

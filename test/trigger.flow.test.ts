@@ -1,12 +1,17 @@
 // The Flow Trigger in n8n-core's real HookContext and WebhookContext against the AAC stand-in
 // (standin/: real oidc-provider OAuth, our hand-written fake of AAC's v4 API and its webhook
-// deliveries): the webhook task's lifecycle (create, checkExists, delete, a stale id recreated,
-// a task that no longer fits replaced), the secret check, de-duplication of repeated deliveries
-// (across a restart, and copies arriving at once), and what the output holds.
+// deliveries), in both worlds (jest.config.js: the strict stand-in delivers the task's body
+// verbatim, with no variable filled in and no signature; the generous one fills them in and
+// signs): the webhook task's lifecycle (create, checkExists, delete, a stale id recreated, a task
+// that no longer fits replaced), authentication (secret header, signature, replays), the jobs
+// found through the API once each (repeats, copies arriving at once, a restart, forged and late
+// bodies, AAC unreachable), and what the output holds.
 //
 // What n8n's server does around webhook() is copied by hand, not run: a request builds a new
 // Workflow from the static data "in the database", and what webhook() changed is saved once it
 // answered (n8n's LiveWebhooks); activation is checkExists, then create when that says false.
+import { createHmac } from 'node:crypto';
+
 import { HookContext, WebhookContext } from 'n8n-core';
 import {
 	Workflow,
@@ -21,12 +26,8 @@ import {
 
 import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
 import { sharedCoordinator } from '../nodes/AlteryxAnalyticsCloud/core';
-import {
-	DELIVERED_MEMORY,
-	DELIVERY_BODY,
-	PROOF_HEADER,
-	SIGNATURE_HEADER,
-} from '../nodes/AlteryxAnalyticsCloud/helpers/flowTrigger';
+import { SIGNATURE_HEADER } from '../nodes/AlteryxAnalyticsCloudFlowTrigger/delivery';
+import { DELIVERY_BODY, PROOF_HEADER } from '../nodes/AlteryxAnalyticsCloudFlowTrigger/webhookTask';
 import { CredentialStore, createHarness } from './harness/n8n';
 import { startStandIn, type StandIn, type TokenPair } from './helpers/standin';
 import { standInApi, type StandInApi, type WebhookDelivery } from './helpers/standinApi';
@@ -116,8 +117,11 @@ const nodeState = () =>
 		webhookTaskId?: number;
 		secret?: string;
 		signingKey?: string;
-		delivered?: string[];
+		signed?: boolean;
+		jobs?: { topId: number; known: number[]; open: Record<string, unknown> };
 	};
+/** Whether the stand-in fills variables into the body and signs (the generous world). */
+const generous = async () => (await api.settings()).world === 'generous';
 
 /** n8n's registration of the trigger's one webhook (IWebhookData). */
 function webhookDataFor(
@@ -239,6 +243,22 @@ async function post(
 		body,
 	});
 	return { status: response.status, text: await response.text() };
+}
+
+/** A signature as a signing AAC would send it (the format the node knows). */
+const sign = (key: string, text: string, at = Math.floor(Date.now() / 1000)) =>
+	`t=${at},sha256=${createHmac('sha256', key).update(`${at}.${text}`).digest('hex')}`;
+
+/**
+ * A delivery as AAC would send it in this world: the secret header, and a valid signature where
+ * AAC signs (generous; strict AAC never signs, so a signed copy there would be one nobody sends).
+ */
+async function deliver(body: string): Promise<{ status: number; text: string }> {
+	const { secret, signingKey } = nodeState();
+	const signature: Record<string, string> = (await generous())
+		? { [SIGNATURE_HEADER]: sign(signingKey!, body) }
+		: {};
+	return await post({ [PROOF_HEADER]: secret!, ...signature }, body);
 }
 
 /** Waits until the stand-in has settled `count` deliveries (it sends when a job group finishes). */
@@ -378,12 +398,13 @@ describe('the webhook task', () => {
 		const { webhookTaskId } = nodeState();
 		expect(await hook('delete')).toBe(true);
 		expect(await api.webhookTasks()).toEqual([]);
-		expect(await aac('GET', `/v4/webhookFlowTasks/${webhookTaskId}`)).toBe(404);
+		// Gone: 410 "previously deleted" in the strict world, 404 in the generous one.
+		expect([404, 410]).toContain(await aac('GET', `/v4/webhookFlowTasks/${webhookTaskId}`));
 		expect(nodeState()).toEqual({});
 
 		await activate();
 		expect(await aac('DELETE', `/v4/webhookFlowTasks/${nodeState().webhookTaskId}`)).toBe(204);
-		expect(await hook('delete')).toBe(true); // AAC answers 404: gone already
+		expect(await hook('delete')).toBe(true); // AAC answers 404 or 410: gone already
 		expect(nodeState()).toEqual({});
 		expect(await requests()).toMatchObject({ deleteWebhookFlowTask: 3 });
 	});
@@ -434,7 +455,7 @@ describe('the webhook task', () => {
 });
 
 describe('deliveries', () => {
-	test('a finished job starts the workflow once, with the delivery and what the node derives from it; no token or secret in it', async () => {
+	test('a finished job starts the workflow once, with what the API says of it and the delivery as it came; no token or secret in it', async () => {
 		await activate();
 		const delivery = await finishJob('Failed');
 		expect(delivery).toMatchObject({ responseStatus: 200, error: null, attempts: 1 });
@@ -446,18 +467,22 @@ describe('deliveries', () => {
 			succeeded: false,
 			final: true,
 			flowId: 1,
-			flowRunId: null, // a recipe run outside a flow run: AAC's variable is empty
+			flowRunId: null, // a recipe run outside a flow run
 			recipeId: 1,
+			recipeName: 'Demo recipe',
 			webhookTaskId: nodeState().webhookTaskId,
 			triggerEvent: 'onJobDone',
 			receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-			body: {
-				jobId: String(delivery.jobGroupId),
-				jobStatus: 'Failed',
-				flowId: '1',
-				flowRunId: '',
-				recipeId: '1',
-			},
+			// What AAC delivered: its variables filled in (generous) or the template verbatim (strict).
+			body: (await generous())
+				? {
+						jobId: String(delivery.jobGroupId),
+						jobStatus: 'Failed',
+						flowId: '1',
+						flowRunId: '',
+						recipeId: '1',
+					}
+				: JSON.parse(DELIVERY_BODY),
 		});
 		const text = JSON.stringify({ started, answers });
 		const { secret, signingKey } = nodeState();
@@ -465,7 +490,27 @@ describe('deliveries', () => {
 			expect(text).not.toContain(value);
 	});
 
-	test('AAC repeating a delivery: 200 "duplicate", nothing started; 5 copies at once: still one start', async () => {
+	test('jobs that finished before activation never come; each job after it comes once, whatever the body says (no dedupe on the body)', async () => {
+		await api.setFixture({
+			kind: 'recipe',
+			id: 1,
+			queuedMs: 20,
+			runningMs: 20,
+			outcome: 'Complete',
+		});
+		await api.startRun({ kind: 'recipe', id: 1 });
+		await sleep(200); // finished, and no task yet to deliver it
+		await activate();
+		for (const outcome of ['Complete', 'Complete', 'Failed'] as const) await finishJob(outcome);
+		// Strict: three identical bodies (nothing filled in), three starts; generous: the same.
+		expect(started.map((item) => [item.jobId, item.status])).toEqual([
+			[2, 'Complete'],
+			[3, 'Complete'],
+			[4, 'Failed'],
+		]);
+	});
+
+	test('AAC repeating a delivery: 200, nothing started; 5 copies at once: still one start', async () => {
 		await activate();
 		await finishJob('Complete');
 		expect(started).toHaveLength(1);
@@ -475,78 +520,132 @@ describe('deliveries', () => {
 		expect(started).toHaveLength(1);
 		expect(answers).toHaveLength(7);
 		expect(answers.slice(1).map((answer) => JSON.parse(answer.body))).toEqual(
-			Array(6).fill({ received: true, duplicate: true }),
+			Array(6).fill({ received: true, jobs: 0 }),
 		);
 		// The next job is a new delivery.
 		await finishJob('Complete');
 		expect(started.map((item) => item.jobId)).toEqual([1, 2]);
 	});
 
-	test("4 copies of a new job, all read the static data before any saved it: one start (the process's own memory)", async () => {
+	test("copies of a new delivery that all read the static data before any saved it: one start (the process's own claims)", async () => {
 		await activate();
 		await finishJob('Complete');
-		const { secret } = nodeState();
-		const body = JSON.stringify({
-			jobId: '7',
-			jobStatus: 'Complete',
-			flowId: '1',
-			flowRunId: '',
-			recipeId: '1',
-		});
 		holdUntilLoaded(4);
-		const results = await Promise.all(
-			Array.from({ length: 4 }, () => post({ [PROOF_HEADER]: secret! }, body)),
-		);
+		// AAC's own delivery of job 2, and three copies posted at the same time.
+		await api.setFixture({
+			kind: 'recipe',
+			id: 1,
+			queuedMs: 20,
+			runningMs: 20,
+			outcome: 'Complete',
+		});
+		await api.startRun({ kind: 'recipe', id: 1 });
+		await sleep(100);
+		const copies = await Promise.all(Array.from({ length: 3 }, () => deliver(DELIVERY_BODY)));
+		await deliveries(2);
 		await savesDone();
-		expect(nodeState().delivered).toEqual(['job:1:Complete', 'job:7:Complete']);
-		expect(results.map((result) => result.status)).toEqual([200, 200, 200, 200]);
-		expect(started.map((item) => item.jobId)).toEqual([1, 7]);
+		expect(copies.map((result) => result.status)).toEqual([200, 200, 200]);
+		expect(started.map((item) => item.jobId)).toEqual([1, 2]);
 	});
 
-	test('after a restart (a fresh process, no memory of its own) the static data still recognises a repeat', async () => {
+	test('after a restart (a fresh process, no memory of its own) the static data still knows the job: a repeat starts nothing', async () => {
 		await activate();
 		await finishJob('Complete');
 		// The delivery is answered before its static data is saved (as n8n saves after the answer).
 		await savesDone();
-		expect(nodeState().delivered).toEqual(['job:1:Complete']);
+		expect(nodeState().jobs!.known).toContain(1);
 		triggerType = freshTriggerType();
 		const repeated = await api.repeatWebhookDelivery();
 		expect(repeated.responseStatus).toBe(200);
 		expect(started).toHaveLength(1);
-		expect(JSON.parse(answers.at(-1)!.body)).toEqual({ received: true, duplicate: true });
+		expect(JSON.parse(answers.at(-1)!.body)).toEqual({ received: true, jobs: 0 });
 	});
 
-	test(`the memory is bounded: after ${DELIVERED_MEMORY + 50} jobs the static data holds the last ${DELIVERED_MEMORY}`, async () => {
+	test('150 jobs: 150 starts, and the static data stays small', async () => {
 		await activate();
-		const { secret } = nodeState();
-		for (let job = 1; job <= DELIVERED_MEMORY + 50; job++) {
-			const result = await post(
-				{ [PROOF_HEADER]: secret! },
-				JSON.stringify({ jobId: String(job), jobStatus: 'Complete' }),
-			);
-			expect(result.status).toBe(200);
-		}
-		expect(started).toHaveLength(DELIVERED_MEMORY + 50);
+		await api.setFixture({
+			kind: 'recipe',
+			id: 1,
+			queuedMs: 0,
+			runningMs: 10,
+			outcome: 'Complete',
+		});
+		await api.startRun({ kind: 'recipe', id: 1, count: 150 });
+		await sleep(200);
+		await deliveries(150);
 		await savesDone();
-		const { delivered } = nodeState();
-		expect(delivered).toHaveLength(DELIVERED_MEMORY);
-		expect(delivered![0]).toBe('job:51:Complete');
-		expect(delivered!.at(-1)).toBe(`job:${DELIVERED_MEMORY + 50}:Complete`);
+		expect(new Set(started.map((item) => item.jobId)).size).toBe(150);
+		expect(started).toHaveLength(150);
+		expect(JSON.stringify(nodeState()).length).toBeLessThan(2500);
+	});
+
+	test('a body that names a job is only a hint: a forged or late one (the proof header known) starts nothing that AAC does not show finished in this flow', async () => {
+		await activate();
+		await finishJob('Complete'); // job 1
+		const send = async (body: IDataObject) => await deliver(JSON.stringify(body));
+		// A job that does not exist, one still running, and job 1 again (a late copy).
+		await api.setFixture({ kind: 'recipe', id: 1, queuedMs: 0, runningMs: 3_600_000 });
+		const running = ((await api.startRun({ kind: 'recipe', id: 1 })) as { jobGroupId: number })
+			.jobGroupId;
+		for (const jobId of ['999', String(running), '1'])
+			expect((await send({ jobId, jobStatus: 'Complete', flowId: '1' })).status).toBe(200);
+		expect(started.map((item) => item.jobId)).toEqual([1]);
+	});
+
+	test('a job of another flow, named in the body or finished meanwhile, starts nothing', async () => {
+		await api.reset({
+			flows: [
+				{ id: 1, name: 'Demo flow' },
+				{ id: 2, name: 'Other flow' },
+			],
+			recipes: [
+				{ id: 1, name: 'Demo recipe', flowId: 1 },
+				{ id: 2, name: 'Other recipe', flowId: 2 },
+			],
+		});
+		await activate();
+		await api.setFixture({
+			kind: 'recipe',
+			id: 2,
+			queuedMs: 0,
+			runningMs: 20,
+			outcome: 'Complete',
+		});
+		const other = ((await api.startRun({ kind: 'recipe', id: 2 })) as { jobGroupId: number })
+			.jobGroupId;
+		await sleep(150);
+		const result = await deliver(
+			JSON.stringify({ jobId: String(other), jobStatus: 'Complete', flowId: '1' }),
+		);
+		expect(result.status).toBe(200);
+		expect(started).toEqual([]);
+		await finishJob('Failed'); // a job of flow 1: comes
+		expect(started.map((item) => [item.jobId, item.flowId])).toEqual([[other + 1, 1]]);
+	});
+
+	test('AAC cannot be read while a delivery comes: 503 (AAC delivers again), nothing stored; the next delivery brings the job', async () => {
+		await activate();
+		const saved = JSON.stringify(db.staticData);
+		// Every attempt AAC makes (3 with retryOnFailure) finds the job library failing.
+		await api.addFault({ endpoint: 'getJobLibrary', status: 503, phase: 'before', times: null });
+		const first = await finishJob('Complete');
+		expect(first).toMatchObject({ responseStatus: 503, attempts: 3 });
+		await savesDone();
+		expect(started).toEqual([]);
+		expect(JSON.stringify(db.staticData)).toBe(saved);
+		await api.clearFaults();
+		await api.repeatWebhookDelivery();
+		expect(started.map((item) => item.jobId)).toEqual([first.jobGroupId]);
 	});
 });
 
-describe('the secret check', () => {
-	const body = JSON.stringify({
-		jobId: '41',
-		jobStatus: 'Complete',
-		flowId: '1',
-		flowRunId: '',
-		recipeId: '1',
-	});
+describe('authentication', () => {
+	const body = DELIVERY_BODY;
 
-	test('without the secret header, with a wrong one, or with a signature that does not verify: 401, nothing started, no secret in the answer', async () => {
+	test('without the secret header, with a wrong one, or with a signature that does not verify: 401, nothing read or started, no secret in the answer', async () => {
 		await activate();
 		const { secret, signingKey } = nodeState();
+		const before = (await requests()).getJobLibrary ?? 0;
 		const forged = [
 			await post({}, body),
 			await post({ [PROOF_HEADER]: 'f'.repeat(64) }, body),
@@ -566,7 +665,7 @@ describe('the secret check', () => {
 			expect(result.text).not.toContain(signingKey!);
 		}
 		expect(started).toEqual([]);
-		expect(nodeState().delivered).toEqual([]); // a forged delivery is not remembered either
+		expect((await requests()).getJobLibrary ?? 0).toBe(before); // authenticated before anything
 	});
 
 	test('before any task was created nothing is accepted (no secret to match)', async () => {
@@ -575,12 +674,43 @@ describe('the secret check', () => {
 		expect(started).toEqual([]);
 	});
 
-	test("the stand-in's signed delivery verifies; the secret alone, unsigned, is accepted (AAC may not sign)", async () => {
+	test('a signature whose time is far off is refused, though its HMAC verifies (a captured delivery replayed later)', async () => {
 		await activate();
+		const { secret, signingKey } = nodeState();
+		const stale = sign(signingKey!, body, Math.floor(Date.now() / 1000) - 3600);
+		const result = await post({ [PROOF_HEADER]: secret!, [SIGNATURE_HEADER]: stale }, body);
+		expect(result.status).toBe(401);
+		const fresh = await post(
+			{ [PROOF_HEADER]: secret!, [SIGNATURE_HEADER]: sign(signingKey!, body) },
+			body,
+		);
+		expect(fresh.status).toBe(200);
+	});
+
+	test('once a delivery came signed, unsigned ones (the header dropped, or in another format) are refused; until then the secret alone is enough (AAC may not sign)', async () => {
+		await activate();
+		const { secret, signingKey } = nodeState();
+		expect((await post({ [PROOF_HEADER]: secret! }, body)).status).toBe(200);
 		const delivery = await finishJob('Complete');
-		expect(delivery.responseStatus).toBe(200); // signed by the stand-in with the task's secretKey
-		const unsigned = await post({ [PROOF_HEADER]: nodeState().secret! }, body);
-		expect(unsigned.status).toBe(200);
-		expect(started.map((item) => item.jobId)).toEqual([1, 41]);
+		expect(delivery.responseStatus).toBe(200);
+		expect(started.map((item) => item.jobId)).toEqual([delivery.jobGroupId]);
+		await savesDone();
+		const signedBefore = nodeState().signed === true;
+		// Generous: the stand-in signed that delivery; strict: it never signs.
+		expect(signedBefore).toBe(await generous());
+		if (!signedBefore) {
+			expect(
+				(await post({ [PROOF_HEADER]: secret!, [SIGNATURE_HEADER]: sign(signingKey!, body) }, body))
+					.status,
+			).toBe(200);
+			await savesDone();
+			expect(nodeState().signed).toBe(true);
+		}
+		const dropped = await post({ [PROOF_HEADER]: secret! }, body);
+		const otherFormat = await post(
+			{ [PROOF_HEADER]: secret!, [SIGNATURE_HEADER]: 'v1=0123456789abcdef' },
+			body,
+		);
+		expect([dropped.status, otherFormat.status]).toEqual([401, 401]);
 	});
 });

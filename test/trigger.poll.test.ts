@@ -1,12 +1,15 @@
 // The polling trigger (Alteryx Analytics Cloud Trigger) in n8n-core's real PollContext (test/harness
 // pollOnce) against the AAC stand-in (standin/: real oidc-provider, our hand-written fake of AAC's
-// v4 API). The API clock is frozen and moved by the tests, so runs finish exactly when a test says
-// (several at one instant: identical timestamps). Static data is what n8n keeps between polls;
-// "restart" round-trips it through JSON between polls, as n8n's database does.
+// v4 API), in both worlds (jest.config.js: the strict stand-in lists oldest first, 25 a page,
+// ignores comma statuses and plan-run date filters, and its plan runs say neither who nor how; the
+// generous one does what the package once hoped). The API clock is frozen and moved by the tests,
+// so runs finish exactly when a test says (several at one instant: identical timestamps). Static
+// data is what n8n keeps between polls; "restart" round-trips it through JSON, as n8n's database
+// does.
 import type { IConnections, IDataObject, INode, INodeType } from 'n8n-workflow';
 
 import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
-import { MAX_SEEN, OVERLAP_MS } from '../nodes/AlteryxAnalyticsCloud/helpers/finishedRuns';
+import { ACTIVATION_PAGES, timeOf } from '../nodes/AlteryxAnalyticsCloud/runs/finishedRuns';
 import { AlteryxAnalyticsCloudTrigger } from '../nodes/AlteryxAnalyticsCloudTrigger/AlteryxAnalyticsCloudTrigger.node';
 import { CredentialStore, createHarness } from './harness/n8n';
 import { startStandIn, type StandIn } from './helpers/standin';
@@ -34,7 +37,7 @@ beforeEach(async () => {
 	await api.clock({ setMs: Date.now(), freeze: true });
 	await api.reset({});
 	await api.clearFaults();
-	await api.configure({ maxPageSize: "world" });
+	await api.configure({ maxPageSize: 'world' });
 	// Runs that stay InProgress until a test finishes them.
 	await api.setFixture({ kind: 'plan', queuedMs: 0, runningMs: 3_600_000, outcome: 'Complete' });
 	await api.setFixture({ kind: 'recipe', queuedMs: 0, runningMs: 3_600_000, outcome: 'Complete' });
@@ -83,7 +86,7 @@ async function setUp(parameters: IDataObject) {
 		},
 		cursor: () =>
 			(staticData['node:Trigger'] as IDataObject | undefined)?.finishedRuns as
-				| { floorMs: number; seen: Record<string, number> }
+				| { topId: number; floorId: number; known: number[]; open: Record<string, unknown> }
 				| undefined,
 	};
 }
@@ -116,6 +119,14 @@ async function finishPlanRuns(
 const listRequests = async (endpoint = 'listPlanSnapshotRuns') =>
 	(await api.counters()).requests[endpoint] ?? 0;
 
+/** Whether the stand-in's plan runs say who ran them (the generous world; unknown planRunWho). */
+const planRunsSayWho = async () => (await api.settings()).world === 'generous';
+/** Requests a list of `n` costs, page by page, in this world. */
+async function pagesFor(n: number): Promise<number> {
+	const cap = (await api.settings()).pageCap;
+	return Math.ceil(n / (typeof cap === 'number' ? Math.min(cap, 100) : 100));
+}
+
 /** Items of one poll are oldest first; runs that finished together by id. */
 function expectOldestFirst(items: IDataObject[], idField = 'planRunId') {
 	const keys = items.map((item) => [Date.parse(String(item.finishedAt)), Number(item[idField])]);
@@ -134,6 +145,7 @@ describe.each([
 		// Pages of 2, so a poll pages and runs can finish between its pages.
 		await api.configure({ maxPageSize: 2 });
 		const trigger = await setUp(planRuns());
+		const sayWho = await planRunsSayWho();
 
 		// Before activation: two finished (never to be emitted), one still running that finishes later.
 		const [before1, before2, longRun] = await startPlanRuns(3);
@@ -174,7 +186,7 @@ describe.each([
 				continue; // what this round finished must come with the next poll
 			}
 
-			// ... and, every other round, runs that finish while the poll is paging.
+			// ... and, every other round, runs that start and finish while the poll is paging.
 			const during: Promise<void> =
 				round % 2 === 0
 					? (async () => {
@@ -192,7 +204,8 @@ describe.each([
 					event: 'planRunFinished',
 					planId: '1',
 					planName: 'Demo plan',
-					ranBy: { id: '1' },
+					// Plan runs in the strict world do not say who ran them: null, not a guess.
+					ranBy: sayWho ? { id: '1' } : null,
 				});
 				expect(typeof item.durationSeconds).toBe('number');
 			}
@@ -209,8 +222,10 @@ describe.each([
 		expect(emitted).not.toContain(before1);
 		expect(emitted).not.toContain(before2);
 		expect(expected.size).toBe(10 * 2 + 4 * 3 + 1); // rounds 2, 4, 8 and 10 had runs finishing during the poll
-		// Bounded state: the ids near the newest finish only.
-		expect(Object.keys(trigger.cursor()!.seen).length).toBeLessThanOrEqual(MAX_SEEN);
+		// Bounded state: the ids of the newest page and the runs still in flight.
+		const cursor = trigger.cursor()!;
+		expect(cursor.known.length).toBeLessThanOrEqual(2 * 3);
+		expect(Object.keys(cursor.open)).toEqual([]);
 	});
 });
 
@@ -224,8 +239,8 @@ describe('first poll after activation', () => {
 
 		const requestsBefore = await listRequests();
 		expect(await trigger.poll()).toEqual([]);
-		expect((await listRequests()) - requestsBefore).toBe(1);
-		expect(Object.keys(trigger.cursor()!.seen).sort()).toEqual(finished.map(String).sort());
+		expect((await listRequests()) - requestsBefore).toBe(1); // five runs: one page
+		expect(Object.keys(trigger.cursor()!.open)).toEqual(running.map(String));
 
 		await finishPlanRuns(running, 'Canceled');
 		const items = await trigger.poll();
@@ -233,10 +248,36 @@ describe('first poll after activation', () => {
 		expect(items[0]).toMatchObject({ status: 'Canceled', failureReason: null });
 		expect(await trigger.poll()).toEqual([]);
 	});
+
+	test('a run created long before that finishes now is emitted, though hundreds of newer runs pushed it off the pages a poll reads (one GET of that run)', async () => {
+		const trigger = await setUp(planRuns({ statuses: ['Failed'] }));
+		const [old] = await startPlanRuns(1);
+		expect(await trigger.poll()).toEqual([]);
+		// 250 newer runs, finished: the old one is far below the newest page now.
+		await api.setFixture({ kind: 'plan', runningMs: 1000 });
+		await startPlanRuns(250);
+		await api.advance(2000);
+		await trigger.poll(); // reads the newer ones (none Failed), keeps following the old one
+		expect(Object.keys(trigger.cursor()!.open)).toEqual([String(old)]);
+
+		await finishPlanRuns([old], 'Failed');
+		const before = await api.counters();
+		const items = await trigger.poll();
+		const after = await api.counters();
+		expect(items.map((item) => Number(item.planRunId))).toEqual([old]);
+		expect(
+			(after.requests.listPlanSnapshotRuns ?? 0) - (before.requests.listPlanSnapshotRuns ?? 0),
+		).toBe(1);
+		expect(
+			(after.requests.getPlanSnapshotRun ?? 0) - (before.requests.getPlanSnapshotRun ?? 0),
+		).toBe(1);
+		expect(trigger.cursor()!.open).toEqual({});
+		expect(await trigger.poll()).toEqual([]);
+	});
 });
 
 describe('5,000 finished runs in history', () => {
-	test('a poll costs one request, however long the history; the stored state stays small', async () => {
+	test('after the first poll a poll costs one request, however long the history; the stored state stays small', async () => {
 		// History: 5,000 runs that finished a day ago (API clock moved back, then forward again).
 		const now = Date.now();
 		await api.clock({ setMs: now - 86_400_000 });
@@ -265,11 +306,13 @@ describe('5,000 finished runs in history', () => {
 		}
 		expect(await trigger.poll()).toEqual([]);
 		await cost();
-		expect(costs).toEqual([1, 1, 1, 1, 1]);
+		// The first poll reads its pages of runs in flight (and, oldest first, the list's end).
+		expect(costs[0]).toBeLessThanOrEqual(ACTIVATION_PAGES + 1);
+		expect(costs.slice(1)).toEqual([1, 1, 1, 1]);
 		expect(trigger.saved().length).toBeLessThan(2000);
 	});
 
-	test('5,000 runs that finish at one instant: emitted once in one poll (50 pages of 100), then the state drops to its bound and the next poll costs one request', async () => {
+	test('5,000 runs that finish at one instant: emitted once in one poll (one request a page), then the next poll costs one request', async () => {
 		const trigger = await setUp(planRuns());
 		expect(await trigger.poll()).toEqual([]);
 		await api.setFixture({ kind: 'plan', runningMs: 1000 });
@@ -280,12 +323,91 @@ describe('5,000 finished runs in history', () => {
 		const items = await trigger.poll();
 		expect(items).toHaveLength(5000);
 		expect(new Set(items.map((item) => item.planRunId)).size).toBe(5000);
-		expect((await listRequests()) - requests).toBe(50);
-		expect(Object.keys(trigger.cursor()!.seen).length).toBeLessThanOrEqual(MAX_SEEN);
+		// Every page once (oldest first, the list's first page first, to learn its order).
+		expect((await listRequests()) - requests).toBeLessThanOrEqual((await pagesFor(5000)) + 1);
+		expect(trigger.saved().length).toBeLessThan(2000);
 
 		requests = await listRequests();
 		expect(await trigger.poll()).toEqual([]);
 		expect((await listRequests()) - requests).toBe(1);
+	});
+
+	test('a filter that matches nothing for a simulated day (one unrelated run a minute): every poll costs one request, from the first minute to the last', async () => {
+		await api.setFixture({ kind: 'plan', queuedMs: 0, runningMs: 30_000 });
+		await api.reset({ plans: 2 });
+		await api.setFixture({ kind: 'plan', queuedMs: 0, runningMs: 30_000 });
+		const trigger = await setUp(planRuns({ planId: { __rl: true, mode: 'id', value: '2' } }));
+		expect(await trigger.poll()).toEqual([]);
+		const costs: number[] = [];
+		let requests = await listRequests();
+		for (let minute = 1; minute <= 1440; minute++) {
+			await api.startRun({ kind: 'plan', id: 1 }); // plan 1: never matches
+			await api.advance(60_000);
+			expect(await trigger.poll()).toEqual([]);
+			const after = await listRequests();
+			costs.push(after - requests);
+			requests = after;
+		}
+		expect(new Set(costs)).toEqual(new Set([1]));
+		expect(trigger.saved().length).toBeLessThan(2000);
+		// The filter's run, after the day: emitted at once, in one request.
+		const [match] = ((await api.startRun({ kind: 'plan', id: 2 })) as { planSnapshotRunId: number })
+			.planSnapshotRunId
+			? [((await api.runs()).planRuns.at(-1) as { id: number }).id]
+			: [];
+		await api.advance(60_000);
+		expect((await trigger.poll()).map((item) => Number(item.planRunId))).toEqual([match]);
+	}, 180_000);
+});
+
+describe('timestamps are not trusted', () => {
+	test('a run stamped a day ahead hides nothing: the runs after it are emitted, each once', async () => {
+		const trigger = await setUp(planRuns());
+		expect(await trigger.poll()).toEqual([]);
+		const [ahead, next1, next2] = await startPlanRuns(3);
+		await api.advance(1000);
+		// AAC's clock a day ahead for this one: finishedAt and updatedAt say tomorrow.
+		await api.finishRun({
+			kind: 'planRun',
+			id: ahead,
+			outcome: 'Complete',
+			stampOffsetMs: 86_400_000,
+		});
+		expect((await trigger.poll()).map((item) => Number(item.planRunId))).toEqual([ahead]);
+		await finishPlanRuns([next1], 'Complete');
+		expect((await trigger.poll()).map((item) => Number(item.planRunId))).toEqual([next1]);
+		await api.advance(1000);
+		await finishPlanRuns([next2], 'Failed');
+		expect((await trigger.poll()).map((item) => Number(item.planRunId))).toEqual([next2]);
+		expect(await trigger.poll()).toEqual([]);
+	});
+
+	test('a job touched after it finished (its updatedAt moves) is not emitted again', async () => {
+		const trigger = await setUp({ event: 'jobFinished' });
+		expect(await trigger.poll()).toEqual([]);
+		const { jobGroupId } = (await api.startRun({ kind: 'recipe', id: 1 })) as {
+			jobGroupId: number;
+		};
+		await api.advance(1000);
+		await api.finishRun({ kind: 'jobGroup', id: jobGroupId, outcome: 'Complete' });
+		expect((await trigger.poll()).map((item) => Number(item.jobId))).toEqual([jobGroupId]);
+		await api.advance(120_000);
+		await api.touchRun({ id: jobGroupId });
+		await api.advance(1000);
+		expect(await trigger.poll()).toEqual([]);
+		await api.advance(3_600_000);
+		await api.touchRun({ id: jobGroupId });
+		expect(await trigger.poll()).toEqual([]);
+	});
+
+	test("a time without a zone is UTC, not n8n's local time zone", () => {
+		expect(timeOf('2026-03-01T10:00:00')).toBe(Date.UTC(2026, 2, 1, 10));
+		expect(timeOf('2026-03-01T10:00:00.250')).toBe(Date.UTC(2026, 2, 1, 10, 0, 0, 250));
+		expect(timeOf('2026-03-01T10:00:00+02:00')).toBe(Date.UTC(2026, 2, 1, 8));
+		expect(timeOf('2026-03-01T10:00:00Z')).toBe(Date.UTC(2026, 2, 1, 10));
+		expect(timeOf('2026-03-01')).toBe(Date.UTC(2026, 2, 1));
+		expect(timeOf(1_700_000_000_000)).toBe(1_700_000_000_000);
+		expect(timeOf('not a time')).toBeUndefined();
 	});
 });
 
@@ -306,6 +428,20 @@ describe('manual mode (Fetch Test Event)', () => {
 			status: 'Failed',
 			planName: 'Demo plan',
 		});
+		expect(trigger.cursor()).toBeUndefined();
+	});
+
+	test('with a filter, pages on (bounded) until a matching run: the one match behind 60 newer runs of another plan', async () => {
+		await api.reset({ plans: 2 });
+		await api.setFixture({ kind: 'plan', queuedMs: 0, runningMs: 1000 });
+		const trigger = await setUp(planRuns({ planId: { __rl: true, mode: 'id', value: '2' } }));
+		const { planSnapshotRunId: match } = (await api.startRun({ kind: 'plan', id: 2 })) as {
+			planSnapshotRunId: number;
+		};
+		await api.startRun({ kind: 'plan', id: 1, count: 60 });
+		await api.advance(2000);
+		const items = await trigger.poll({ manual: true });
+		expect(items.map((item) => Number(item.planRunId))).toEqual([match]);
 		expect(trigger.cursor()).toBeUndefined();
 	});
 });
@@ -355,12 +491,14 @@ describe('filters and jobs', () => {
 			[one, 'Complete'],
 			[other, 'Failed'],
 			[two, 'Failed'],
-		] as const)
+		] as const) {
 			await api.finishRun({ kind: 'jobGroup', id, outcome });
+			await api.advance(1000);
+		}
 
 		const saved = trigger.saved();
-		await api.addFault({ endpoint: 'getJobGroupJobs', status: 400, phase: 'before', times: 1 });
-		await expect(trigger.poll()).rejects.toThrow(/AAC answered 400/);
+		await api.addFault({ endpoint: 'getJobGroupJobs', status: 500, phase: 'before', times: 4 });
+		await expect(trigger.poll()).rejects.toThrow(/AAC answered 500/);
 		expect(trigger.saved()).toBe(saved);
 
 		const before = await listRequests('getJobLibrary');
@@ -379,8 +517,73 @@ describe('filters and jobs', () => {
 			status: 'Failed',
 			failureReason: expect.stringContaining('Column "amount" not found'),
 		});
-		expect(items[1].finishedAt).toBe(new Date((await api.clock()).now).toISOString());
+		expect(items[1].finishedAt).toBe(new Date((await api.clock()).now - 1000).toISOString());
 		expect(await trigger.poll()).toEqual([]);
+	});
+
+	test('jobs of a flow: the rows do not say their flow in the strict world, so each recipe is read once and remembered', async () => {
+		const trigger = await setUp({
+			event: 'jobFinished',
+			jobsOf: 'flow',
+			flowId: { __rl: true, mode: 'id', value: '1' },
+		});
+		expect(await trigger.poll()).toEqual([]);
+		const ids: number[] = [];
+		for (let i = 0; i < 4; i++)
+			ids.push(
+				((await api.startRun({ kind: 'recipe', id: 1 + (i % 2) })) as { jobGroupId: number })
+					.jobGroupId,
+			);
+		await api.advance(1000);
+		for (const id of ids) await api.finishRun({ kind: 'jobGroup', id, outcome: 'Complete' });
+		const before = (await api.counters()).requests.getWrangledDataset ?? 0;
+		const items = await trigger.poll();
+		expect(items.map((item) => Number(item.jobId))).toEqual(ids);
+		expect(items.every((item) => item.flowId === '1')).toBe(true);
+		const lookups = ((await api.counters()).requests.getWrangledDataset ?? 0) - before;
+		// Strict: two recipes, each read once; generous: the rows name their flow, none read.
+		expect(lookups).toBe((await api.settings()).world === 'strict' ? 2 : 0);
+	});
+
+	test('jobs emitted oldest first by the time they finished, not by id', async () => {
+		const trigger = await setUp({ event: 'jobFinished' });
+		expect(await trigger.poll()).toEqual([]);
+		const first = ((await api.startRun({ kind: 'recipe', id: 1 })) as { jobGroupId: number })
+			.jobGroupId;
+		const second = ((await api.startRun({ kind: 'recipe', id: 1 })) as { jobGroupId: number })
+			.jobGroupId;
+		await api.advance(1000);
+		await api.finishRun({ kind: 'jobGroup', id: second, outcome: 'Complete' });
+		await api.advance(1000);
+		await api.finishRun({ kind: 'jobGroup', id: first, outcome: 'Failed' });
+		const items = await trigger.poll();
+		expect(items.map((item) => Number(item.jobId))).toEqual([second, first]);
+		expectOldestFirst(items, 'jobId');
+	});
+
+	test("a failed job whose reason AAC will not show (another user's: 403; deleted: 404) has failureReason null, and polling goes on", async () => {
+		const trigger = await setUp({ event: 'jobFinished', statuses: ['Failed'] });
+		expect(await trigger.poll()).toEqual([]);
+		const start = async () =>
+			((await api.startRun({ kind: 'recipe', id: 1, otherUser: true })) as { jobGroupId: number })
+				.jobGroupId;
+		const [forbidden, gone] = [await start(), await start()];
+		await api.advance(1000);
+		await api.finishRun({ kind: 'jobGroup', id: forbidden, outcome: 'Failed' });
+		await api.advance(1000);
+		await api.finishRun({ kind: 'jobGroup', id: gone, outcome: 'Failed' });
+		await api.addFault({ endpoint: 'getJobGroupJobs', status: 403, phase: 'before', times: 1 });
+		await api.addFault({ endpoint: 'getJobGroupJobs', status: 404, phase: 'before', times: 1 });
+		const items = await trigger.poll();
+		expect(items.map((item) => [Number(item.jobId), item.failureReason])).toEqual([
+			[forbidden, null],
+			[gone, null],
+		]);
+		const next = ((await api.startRun({ kind: 'recipe', id: 1 })) as { jobGroupId: number })
+			.jobGroupId;
+		await api.advance(1000);
+		await api.finishRun({ kind: 'jobGroup', id: next, outcome: 'Failed' });
+		expect((await trigger.poll()).map((item) => Number(item.jobId))).toEqual([next]);
 	});
 
 	test('429 from AAC: the poll waits what x-retry-after says and succeeds (two requests)', async () => {
@@ -401,8 +604,4 @@ describe('filters and jobs', () => {
 		expect((await listRequests()) - before).toBe(2);
 		expect((await api.counters()).tooManyRequests).toBe(1);
 	});
-});
-
-test('the overlap is what the documentation says (runs may appear up to 10 minutes late)', () => {
-	expect(OVERLAP_MS).toBe(600_000);
 });

@@ -7,7 +7,7 @@ import {
 	type IWebhookFunctions,
 } from 'n8n-workflow';
 
-import { toNodeError } from '../AlteryxAnalyticsCloud/helpers/errors';
+import { isNotVisible, toNodeError } from '../AlteryxAnalyticsCloud/helpers/errors';
 import {
 	lookForFinishedRuns,
 	readCursor,
@@ -121,7 +121,7 @@ function wantedTask(context: IHookFunctions): WantedTask {
 
 /** 404 not found, or 410 "previously deleted": the task is gone. */
 function isGone(error: unknown): boolean {
-	return error instanceof NodeApiError && ['404', '410'].includes(String(error.httpCode));
+	return isNotVisible(error) && String((error as NodeApiError).httpCode) !== '403';
 }
 
 async function deleteTask(context: IHookFunctions, id: number): Promise<void> {

@@ -1,6 +1,7 @@
 import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 
 import { jobFailureReason } from '../AlteryxAnalyticsCloud/actions/job/jobOutput';
+import { isNotVisible, toNodeError } from '../AlteryxAnalyticsCloud/helpers/errors';
 import { planRunJson } from '../AlteryxAnalyticsCloud/actions/planRun/planRunOutput';
 import {
 	aacGetIfExists,
@@ -173,8 +174,7 @@ async function readableReason(context: IPollFunctions, jobId: string): Promise<s
 	try {
 		return await jobFailureReason(context, jobId);
 	} catch (error) {
-		const code = String((error as { httpCode?: unknown }).httpCode ?? '');
-		if (['403', '404', '410'].includes(code)) return undefined;
-		throw error;
+		if (isNotVisible(error)) return undefined;
+		throw toNodeError(context.getNode(), error);
 	}
 }

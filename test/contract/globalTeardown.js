@@ -31,7 +31,10 @@ module.exports = async function globalTeardown() {
 		throw new Error(
 			`Requests outside AAC's contract (standin/contract.json):\n${outside
 				.slice(0, 20)
-				.map((s) => `  ${s.method} ${s.name} ?${s.query.join('&')} body{${s.body.join(',')}}: ${s.problems.join('; ')}`)
+				.map(
+					(s) =>
+						`  ${s.method} ${s.name} ?${s.query.join('&')} body{${s.body.join(',')}}: ${s.problems.join('; ')}`,
+				)
 				.join('\n')}`,
 		);
 	}

@@ -67,6 +67,7 @@ const http = require('node:http');
  * @property {{ planRun: number, jobGroup: number }} cancels
  * @property {number} webhookDeliveries
  * @property {number} faultsServed
+ * @property {Record<string, string[]>} probes unknown -> the requests that probed it (the compatibility check), as the contract names its probes
  */
 
 /**
@@ -125,7 +126,7 @@ const http = require('node:http');
  * @property {() => Promise<Required<ApiOptions> & { pageCap: number | null }>} settings The settings, and pageCap: the most a page holds now (the world's cap unless configured)
  * @property {(patch: Omit<ApiOptions, 'seed' | 'freezeClock'>) => Promise<unknown>} configure
  * @property {(spec: { kind: 'plan' | 'recipe' | 'flow' | 'connection', id?: number } & RunBehaviour & Partial<SeedFixture>) => Promise<unknown>} setFixture
- * @property {(spec: { kind: 'planRun' | 'jobGroup', id: number, outcome: RunOutcome }) => Promise<{ changed: boolean, status: RunStatus }>} finishRun
+ * @property {(spec: { kind: 'planRun' | 'jobGroup', id: number, outcome: RunOutcome, stampOffsetMs?: number }) => Promise<{ changed: boolean, status: RunStatus }>} finishRun stampOffsetMs: its finish stamps that far off (AAC's clock ahead or behind)
  * @property {(spec: { kind: 'plan' | 'recipe' | 'flow', id: number, ranfrom?: string, otherUser?: boolean, count?: number }) => Promise<Record<string, unknown>>} startRun
  * @property {() => Promise<{ planRuns: Rows, jobGroups: Rows, flowRuns: Rows }>} runs
  * @property {(spec?: { advanceMs?: number, setMs?: number, freeze?: boolean, timeScale?: number }) => Promise<ClockState>} clock

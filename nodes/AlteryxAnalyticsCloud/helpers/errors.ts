@@ -44,3 +44,11 @@ export function toNodeError(node: INode, error: unknown): NodeApiError | NodeOpe
 	}
 	return new NodeOperationError(node, error.message, { description: error.description });
 }
+
+/**
+ * AAC will not show it: another user's (403), not found (404), or previously deleted (410). What a
+ * trigger or a lookup reads about something else treats this as "unknown", not as a failure.
+ */
+export function isNotVisible(error: unknown): boolean {
+	return error instanceof NodeApiError && ['403', '404', '410'].includes(String(error.httpCode));
+}

@@ -1,5 +1,4 @@
 import {
-	NodeApiError,
 	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
@@ -7,6 +6,7 @@ import {
 } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from '../n8nAdapter';
+import { isNotVisible, toNodeError } from './errors';
 import type { AacNodeContext } from './credentialWriter';
 import { aacApiRequest, type AacRequest } from '../transport/aacApi';
 import {
@@ -334,9 +334,8 @@ export async function aacGetIfExists(
 		const body = await aacGet(context, path, qs);
 		return body && typeof body === 'object' ? (body as IDataObject) : undefined;
 	} catch (error) {
-		if (error instanceof NodeApiError && ['403', '404', '410'].includes(String(error.httpCode)))
-			return undefined;
-		throw error;
+		if (isNotVisible(error)) return undefined;
+		throw toNodeError(context.getNode(), error);
 	}
 }
 

@@ -121,11 +121,16 @@ export class AlreadyStartedError extends Error {
 export const RUN_QUOTAS: Record<string, number> = { runPlan: 30, runJobGroup: 30, runFlow: 20 };
 /** Run POSTs allowed at once before spacing starts. */
 export const RUN_BURST = 3;
-/** The default pace: the quota less the burst, so burst + a minute's rate stays within it. */
-export const defaultRunsPerMinute = (endpoint: string): number =>
-	(RUN_QUOTAS[endpoint] ?? 30) - RUN_BURST;
-/** The default of plans and recipes (the option's literal default). */
+/** The default of plans and recipes (the option's literal default): 3 + 25 = 28 in a minute, under 30. */
 export const DEFAULT_RUNS_PER_MINUTE = 25;
+/** The default pace per endpoint: burst + a minute's rate within the quota (flows: 3 + 17 = 20). */
+const RUN_PACE: Record<string, number> = {
+	runPlan: DEFAULT_RUNS_PER_MINUTE,
+	runJobGroup: DEFAULT_RUNS_PER_MINUTE,
+	runFlow: RUN_QUOTAS.runFlow - RUN_BURST,
+};
+export const defaultRunsPerMinute = (endpoint: string): number =>
+	RUN_PACE[endpoint] ?? DEFAULT_RUNS_PER_MINUTE;
 
 // ---------------------------------------------------------------------------------------------
 // Memory of this process: which x-execution-id started which run, and when it was first tried.

@@ -22,9 +22,9 @@ import { newestFirstPages, numericId, type ListShape } from '../transport/newest
  *   left the pages read, by reading it alone (at most OPEN_CHECKS per look, the longest unchecked
  *   first). One in flight for longer than OPEN_MAX_AGE_MS is given up.
  * - the list's shape (order, page size, count) as learned, so the next look costs one request.
- * A look reads pages until it reaches the window it knew: its cost grows with the runs created
- * since, never with the history or the time since a run matched a filter (filters are the
- * triggers' own, applied to what this returns). The first look (no cursor) only notes what exists:
+ * A look reads pages until one reaches the highest id it knew: its cost grows with the runs
+ * created since (one request while that is less than a page), never with the history or the time
+ * since a run matched a filter (filters are the triggers' own, applied to what this returns). The first look (no cursor) only notes what exists:
  * runs in flight on its first ACTIVATION_PAGES pages are followed; nothing is returned.
  */
 
@@ -137,7 +137,8 @@ export async function lookForFinishedRuns(
 			}
 		}
 		firstPageFloor ??= Number.isFinite(lowest) ? lowest : undefined;
-		if (previous ? lowest <= previous.floorId : pages >= ACTIVATION_PAGES) break;
+		// Far enough: the page reached what the last look saw (or, the first time, its pages).
+		if (previous ? lowest <= previous.topId : pages >= ACTIVATION_PAGES) break;
 	}
 	await checkOpenRuns(context, list, open, read, finished, now);
 

@@ -1,6 +1,7 @@
-import { NodeApiError, type IDataObject } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import type { AacNodeContext } from '../helpers/credentialWriter';
+import { isNotVisible, toNodeError } from '../helpers/errors';
 import { idOf } from '../helpers/runOperations';
 import { aacApiRequest } from '../transport/aacApi';
 
@@ -71,8 +72,7 @@ export async function recipeOfJob(
 		recipeName = recipeNameOf(recipe);
 	} catch (error) {
 		// Another user's recipe (403) or a deleted one (404, 410): unknown, and that is all.
-		if (!(error instanceof NodeApiError) || !['403', '404', '410'].includes(String(error.httpCode)))
-			throw error;
+		if (!isNotVisible(error)) throw toNodeError(context.getNode(), error);
 	}
 	memory[said.recipeId] = [said.flowId ?? flowId, said.recipeName ?? recipeName];
 	const ids = Object.keys(memory);

@@ -92,29 +92,46 @@ export async function* newestFirstPages(
 	shape: ListShape,
 ): AsyncGenerator<IDataObject[]> {
 	const asked = PAGE_SIZE;
-	// An oldest-first list seen before: start at its known end.
-	const start =
-		shape.order === 'asc' && shape.count !== undefined
-			? Math.max(0, shape.count - (shape.pageSize ?? asked))
-			: 0;
-	let offset = start;
-	let page = await readPage(context, request, offset, asked);
-	if (page.data.length === 0 && offset > 0) {
-		// The list is shorter than it was: read it from the start.
-		offset = 0;
-		page = await readPage(context, request, offset, asked);
-	}
 	const learn = (at: number, read: Page, limit: number) => {
 		if (read.count !== undefined) shape.count = read.count;
 		if (read.data.length < limit && read.count !== undefined && at + read.data.length < read.count)
 			shape.pageSize = read.data.length;
 	};
-	learn(offset, page, asked);
+	const read = async (offset: number, limit: number) => {
+		const page = await readPage(context, request, offset, limit);
+		learn(offset, page, limit);
+		return page;
+	};
+
+	if (shape.order === 'asc' && shape.count !== undefined && shape.count > 0) {
+		// An oldest-first list seen before: what was added since is at its end, after the item that
+		// was last then. Read from that item on to the current end, then back from it.
+		const from = shape.count - 1;
+		const added: IDataObject[] = [];
+		let offset = from;
+		let page = await read(offset, shape.pageSize ?? asked);
+		if (orderOf(page.data) !== 'desc' && page.data.length > 0) {
+			for (let pages = 1; ; pages++) {
+				added.push(...page.data);
+				offset += page.data.length;
+				if (page.data.length === 0 || page.count === undefined || offset >= page.count) break;
+				if (pages >= MAX_UNORDERED_PAGES) break;
+				page = await read(offset, shape.pageSize ?? asked);
+			}
+			const sorted = newestFirst(added);
+			for (let i = 0; i < sorted.length; i += asked) yield sorted.slice(i, i + asked);
+			yield* backwards(from);
+			return;
+		}
+		// Not the list it was (shorter now, or no longer oldest first): learn it again.
+		shape.order = undefined;
+	}
+
+	let offset = 0;
+	let page = await read(offset, asked);
 	const order = orderOf(page.data) ?? (page.data.length ? shape.order : undefined);
 	const count = page.count;
-
-	const whole =
-		order === undefined && offset === 0 && count !== undefined && page.data.length >= count;
+	const whole = order === undefined && count !== undefined && page.data.length >= count;
 	if (order === 'desc' || whole) {
 		// Newest first already (or the whole list in one page).
 		if (order) shape.order = order;
@@ -123,14 +140,13 @@ export async function* newestFirstPages(
 			yield newestFirst(page.data);
 			offset += page.data.length;
 			if (page.count !== undefined && offset >= page.count) return;
-			page = await readPage(context, request, offset, asked);
-			learn(offset, page, asked);
+			page = await read(offset, asked);
 		}
 	}
 
 	if (order === 'asc' && count !== undefined) {
+		// Oldest first: its newest runs are at its end. Find the end (it may grow meanwhile).
 		shape.order = 'asc';
-		// Find the end: the page must reach the list's current count.
 		for (
 			let chase = 0;
 			page.count !== undefined && offset + page.data.length < page.count && chase < MAX_TAIL_CHASES;
@@ -138,18 +154,11 @@ export async function* newestFirstPages(
 		) {
 			const size = shape.pageSize ?? asked;
 			offset = Math.max(0, page.count - size);
-			page = await readPage(context, request, offset, size);
-			learn(offset, page, size);
+			page = await read(offset, size);
 		}
-		for (;;) {
-			if (page.data.length) yield newestFirst(page.data);
-			if (offset === 0) return;
-			const size = Math.min(shape.pageSize ?? asked, offset);
-			const end = offset;
-			offset = Math.max(0, end - size);
-			page = await readPage(context, request, offset, end - offset);
-			learn(offset, page, end - offset);
-		}
+		if (page.data.length) yield newestFirst(page.data);
+		yield* backwards(offset);
+		return;
 	}
 
 	// The order cannot be told from the ids: read the whole list (bounded), newest first.
@@ -157,9 +166,19 @@ export async function* newestFirstPages(
 	for (let pages = 1; page.data.length > 0 && pages < MAX_UNORDERED_PAGES; pages++) {
 		offset += page.data.length;
 		if (page.count !== undefined && offset >= page.count) break;
-		page = await readPage(context, request, offset, asked);
+		page = await read(offset, asked);
 		all.push(...page.data);
 	}
 	const sorted = newestFirst(all);
 	for (let i = 0; i < sorted.length; i += asked) yield sorted.slice(i, i + asked);
+
+	/** An oldest-first list from `end` back to its start, a page at a time, newest first. */
+	async function* backwards(end: number): AsyncGenerator<IDataObject[]> {
+		while (end > 0) {
+			const start = Math.max(0, end - (shape.pageSize ?? asked));
+			const back = await read(start, end - start);
+			if (back.data.length) yield newestFirst(back.data);
+			end = start;
+		}
+	}
 }

@@ -6,6 +6,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import { toNodeError } from '../../helpers/errors';
 import { timeOf } from '../../runs/finishedRuns';
 import { aacApiRequest } from '../../transport/aacApi';
 
@@ -49,7 +50,7 @@ async function ask(context: IExecuteFunctions, path: string, qs: IDataObject): P
 		};
 	} catch (error) {
 		if (!(error instanceof NodeApiError) || !error.httpCode || !/^[45]\d\d$/.test(error.httpCode))
-			throw error;
+			throw toNodeError(context.getNode(), error);
 		return { status: Number(error.httpCode), data: [] };
 	}
 }
