@@ -1,8 +1,10 @@
-// The Flow Trigger in real n8n (2.41.1 and 1.123.81) against the AAC stand-in (real oidc-provider
-// OAuth; our hand-written fake of AAC's v4 API, which calls n8n when a job finishes): activation
-// creates exactly one webhook task at n8n's webhook URL; a finished flow run starts exactly one
-// execution with the expected item; AAC repeating that delivery starts nothing; a forged delivery
-// gets 401 and starts nothing; deactivation deletes the task. One `n8n start` per version.
+// The Flow Trigger in real n8n (2.41.1 and 1.123.81) against the AAC stand-in in its strict world
+// (real oidc-provider OAuth; our hand-written fake of AAC's v4 API, which calls n8n when a job
+// finishes, with the task's body verbatim and unsigned): activation creates exactly one webhook
+// task at n8n's webhook URL; a finished flow run starts exactly one execution with the expected
+// item (found through the API: the body names no job); AAC repeating that delivery starts nothing;
+// a forged delivery gets 401 and starts nothing; deactivation deletes the task. One `n8n start`
+// per version.
 // Run: node --test --test-concurrency=1 e2e/trigger-flow.e2e.mjs (after npm run e2e:install)
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -273,9 +275,9 @@ for (const version of versions) {
 			test('AAC repeating the delivery starts nothing; the next job starts the second execution', async () => {
 				const repeated = await standIn.api.repeatWebhookDelivery();
 				assert.equal(repeated.responseStatus, 200, JSON.stringify(repeated));
-				assert.deepEqual(
-					staticData()['node:AAC Flow Trigger'].delivered,
-					[`job:${repeated.jobGroupId}:Failed`],
+				// The job is known in the cursor kept in n8n's database: the repeat found nothing new.
+				assert.ok(
+					staticData()['node:AAC Flow Trigger'].jobs.known.includes(repeated.jobGroupId),
 					"remembered in n8n's database",
 				);
 				const next = await finishFlowRun();

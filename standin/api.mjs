@@ -69,6 +69,8 @@ export function createAacApi(options = {}) {
 		// undefined: the world's (strict: 25); null: no cap; a number: that cap.
 		maxPageSize: options.maxPageSize,
 		quotas: structuredClone({ ...DEFAULT_QUOTAS, ...(options.quotas ?? {}) }),
+		// A server (or cache) that ignores `offset`: every page is the first (a hostile answer).
+		ignoreOffset: options.ignoreOffset === true,
 		// The spec's flow-run status enum has no InProgress: Created | Complete | Failed | Canceled.
 		flowRunRunningStatus: options.flowRunRunningStatus ?? 'Created',
 	};
@@ -77,6 +79,7 @@ export function createAacApi(options = {}) {
 	const paging = () => ({
 		defaultPageSize: settings.defaultPageSize,
 		maxPageSize: settings.maxPageSize === undefined ? world.maxPageSize : settings.maxPageSize,
+		ignoreOffset: settings.ignoreOffset,
 	});
 	const contract = loadContract();
 	// The suite-wide record of request shapes (test/contract: globalSetup sets the folder).
@@ -895,6 +898,8 @@ export function createAacApi(options = {}) {
 			name: spec.name,
 			message: spec.message,
 			headers: { ...(spec.headers ?? {}) },
+			rawBody: spec.rawBody,
+			contentType: spec.contentType,
 		};
 		faults.push(fault);
 		return { ...fault };
@@ -925,6 +930,17 @@ export function createAacApi(options = {}) {
 		}
 		const extra = { ...fault.headers };
 		if (fault.retryAfterSeconds !== null) extra['x-retry-after'] = String(fault.retryAfterSeconds);
+		if (fault.rawBody !== undefined) {
+			// Something other than AAC answering (a login page, a proxy): any status, any body.
+			bump(counters.responses, String(fault.status));
+			res.writeHead(fault.status, {
+				...headers,
+				'content-type': fault.contentType ?? 'text/html; charset=utf-8',
+				...extra,
+			});
+			res.end(fault.rawBody);
+			return;
+		}
 		const exceptionName = fault.name ?? DEFAULT_FAULT_NAMES[fault.status] ?? 'InternalServerError';
 		const details =
 			fault.message ??
@@ -1168,6 +1184,7 @@ export function createAacApi(options = {}) {
 		}
 		if (patch.flowRunRunningStatus !== undefined)
 			settings.flowRunRunningStatus = patch.flowRunRunningStatus;
+		if (patch.ignoreOffset !== undefined) settings.ignoreOffset = patch.ignoreOffset === true;
 		return { ...structuredClone(settings), pageCap: paging().maxPageSize };
 	}
 

@@ -484,7 +484,7 @@ export function listPage(views, q, settings, { defaultSort, honourSort = true } 
 	}
 	const limit = nonNegativeInt(q, 'limit', settings.defaultPageSize);
 	if (limit < 1) throw validationFailed('"limit" must be at least 1');
-	const offset = nonNegativeInt(q, 'offset', 0);
+	const offset = settings.ignoreOffset ? 0 : nonNegativeInt(q, 'offset', 0);
 	const served = settings.maxPageSize ? Math.min(limit, settings.maxPageSize) : limit;
 	const body = { data: items.slice(offset, offset + served).map((v) => project(v, q)) };
 	if (q.get('includeCount') === 'true') body.count = items.length;

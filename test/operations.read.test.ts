@@ -340,6 +340,99 @@ describe('each read operation answers what AAC holds', () => {
 	});
 });
 
+describe('run lists: what AAC may ignore is applied in n8n (both worlds give the same answer)', () => {
+	test('several statuses, Created After/Before and a Limit on plan runs and jobs: exactly the matching runs, newest first; no comma list and no plan-run date filter sent', async () => {
+		const t0 = (await api.clock()).now;
+		await api.setFixture({ kind: 'plan', queuedMs: 0, runningMs: 10, outcome: 'Complete' });
+		const plans: Array<{ id: number; outcome: string; at: number }> = [];
+		const jobs: Array<{ id: number; outcome: string; at: number }> = [];
+		for (let i = 0; i < 40; i++) {
+			const outcome = (['Complete', 'Failed', 'Canceled'] as const)[i % 3];
+			await api.setFixture({ kind: 'plan', queuedMs: 0, runningMs: 10, outcome });
+			await api.setFixture({ kind: 'recipe', queuedMs: 0, runningMs: 10, outcome });
+			const at = (await api.clock()).now;
+			const plan = (await api.startRun({ kind: 'plan', id: 1 })) as { planSnapshotRunId: number };
+			const job = (await api.startRun({ kind: 'recipe', id: 1 })) as { jobGroupId: number };
+			plans.push({ id: plan.planSnapshotRunId, outcome, at });
+			jobs.push({ id: job.jobGroupId, outcome, at });
+			await api.advance(60_000);
+		}
+		const after = t0 + 10 * 60_000;
+		const before = t0 + 30 * 60_000;
+		const expectedIds = (runs: typeof plans) =>
+			runs
+				.filter((r) => ['Failed', 'Canceled'].includes(r.outcome) && r.at >= after && r.at < before)
+				.map((r) => r.id)
+				.reverse();
+		const filters = {
+			status: ['Failed', 'Canceled'],
+			createdAfter: new Date(after).toISOString(),
+			createdBefore: new Date(before).toISOString(),
+		};
+		for (const [resource, runs] of [
+			['planRun', plans],
+			['job', jobs],
+		] as const) {
+			const all = await runNode({ resource, operation: 'getMany', returnAll: true, filters });
+			expect([resource, all.json.map((r) => r.id)]).toEqual([resource, expectedIds(runs)]);
+			const five = await runNode({
+				resource,
+				operation: 'getMany',
+				returnAll: false,
+				limit: 5,
+				filters,
+			});
+			expect([resource, five.json.map((r) => r.id)]).toEqual([
+				resource,
+				expectedIds(runs).slice(0, 5),
+			]);
+		}
+	});
+
+	test('pickers and Get Many list shared plans and flows too (ownershipFilter=all, flowsFilter=all), whatever AAC does without it', async () => {
+		await api.reset({ plans: 6, flows: 6 });
+		const plans = await runNode({ resource: 'plan', operation: 'getMany', returnAll: true });
+		expect(plans.json).toHaveLength(6);
+		const flows = await runNode({ resource: 'flow', operation: 'getMany', returnAll: true });
+		expect(flows.json).toHaveLength(6);
+		const owned = await runNode({
+			resource: 'plan',
+			operation: 'getMany',
+			returnAll: true,
+			filters: { ownership: 'owned' },
+		});
+		expect(owned.json).toHaveLength(4);
+	});
+});
+
+describe('a list whose pages do not advance (a server or cache that ignores offset)', () => {
+	afterEach(async () => {
+		await api.configure({ ignoreOffset: false });
+	});
+
+	test('Get Many stops at the first page served twice, with an error, instead of repeating items until the page limit', async () => {
+		await api.reset({ plans: 250 });
+		await api.setFixture({ kind: 'plan', queuedMs: 0, runningMs: 10 });
+		await api.startRun({ kind: 'plan', id: 1, count: 250 });
+		await api.configure({ ignoreOffset: true });
+		for (const [resource, endpoint] of [
+			['plan', 'listPlans'],
+			['planRun', 'listPlanSnapshotRuns'],
+		] as const) {
+			await api.resetCounters();
+			const { result, json } = await runNode({ resource, operation: 'getMany', returnAll: true });
+			expect([resource, (result.nodeError('AAC') as Error).message]).toEqual([
+				resource,
+				expect.stringMatching(
+					/^AAC served the same page of \/v4\/\w+ twice \(at offset \d+ and \d+\)$/,
+				),
+			]);
+			expect(json).toEqual([]);
+			expect((await api.counters()).requests[endpoint]).toBeLessThanOrEqual(3);
+		}
+	});
+});
+
 describe('paging', () => {
 	const allIds = Array.from({ length: 1234 }, (_, i) => i + 1);
 
@@ -765,6 +858,12 @@ describe('pickers (resource locator list searches)', () => {
 			Array.from({ length: 10 }, (_, i) => `Plan 011${i} (${110 + i})`),
 		);
 		expect(filtered.paginationToken).toBeUndefined();
+	});
+
+	test('the plan and flow pickers offer shared ones too', async () => {
+		await api.reset({ plans: 6, flows: 6 });
+		expect((await search('searchPlans')).results).toHaveLength(6);
+		expect((await search('searchFlows')).results).toHaveLength(6);
 	});
 
 	test('flows, recipes and connections have pickers too', async () => {

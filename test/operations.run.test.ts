@@ -660,6 +660,148 @@ describe('Job → Run / Wait / Cancel and Flow → Run', () => {
 	});
 });
 
+describe("AAC's documented contract", () => {
+	const byId = (id: string) => ({ __rl: true, mode: 'id', value: id });
+	test('a plan with missing flow references: AAC answers 201 with a plan run id that never runs; the node fails at once, saying the plan did not start (no wait, no second POST)', async () => {
+		await api.setFixture({ kind: 'plan', id: 1, validationStatus: 'MissingFlowReferences' });
+		const { run } = await setUp(standIn);
+		const started = Date.now();
+		const result = await run(1, planRun({ maxWaitMinutes: 10 }));
+		const error = result.nodeError('AAC') as Error & { description?: string };
+		expect(error.message).toBe('AAC did not start plan 1: validationStatus MissingFlowReferences');
+		expect(error.description).toMatch(/flows or outputs that the plan's tasks refer to/);
+		expect(error.description).toMatch(/The plan run ID AAC answered with \(1\) will not run/);
+		expect(Date.now() - started).toBeLessThan(3000);
+		const counters = await api.counters();
+		expect(counters.requests.runPlan).toBe(1);
+		expect(counters.requests.getPlanSnapshotRun ?? 0).toBe(0);
+	});
+
+	test("plan node overrides: a JSON object typed as the value goes as that object; a plain string as a string (refused by the strict world with AAC's message)", async () => {
+		const overrides = (value: string) => ({
+			planNodeOverrides: { override: [{ handle: 'h1', overrideKey: 'date', value }] },
+			waitForCompletion: false,
+		});
+		const { run } = await setUp(standIn);
+		const asObject = await run(1, planRun({}, overrides('{"variable": {"value": "2026-12-01"}}')));
+		expect(asObject.error).toBeUndefined();
+		const [sent] = (await api.runs()).planRuns;
+		expect(sent.planNodeOverrides).toEqual([
+			{ handle: 'h1', overrideKey: 'date', value: { variable: { value: '2026-12-01' } } },
+		]);
+		const asText = await run(1, planRun({}, overrides('2026-12-01')));
+		if ((await api.settings()).world === 'strict')
+			expect((asText.nodeError('AAC') as Error).message).toMatch(
+				/AAC answered 400 to POST \/v4\/plans\/1\/run \(ValidationFailed/,
+			);
+		else expect(asText.error).toBeUndefined();
+	});
+
+	test("25 Flow → Run items: 25 runs, none fails, paced within runFlow's quota of 20 a minute", async () => {
+		// The API clock runs 60 times faster: the quota's minute is one real second.
+		await api.setFixture({
+			kind: 'flow',
+			id: 1,
+			queuedMs: 100,
+			runningMs: 100,
+			outcome: 'Complete',
+		});
+		const { run } = await setUp(standIn);
+		const result = await run(25, {
+			parameters: {
+				resource: 'flow',
+				operation: 'run',
+				flowId: byId('1'),
+				waitForCompletion: false,
+				// 17 a minute, as the default, in API minutes: 60 x 17 a real minute.
+				options: { runsPerMinute: 17 * 60 },
+			},
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.output('AAC')).toHaveLength(25);
+		const counters = await api.counters();
+		expect(counters.runsStarted.flow).toEqual({ 1: 25 });
+		expect(counters.tooManyRequests).toBe(0);
+		expect(Object.values(counters.postsPerExecutionId).every((n) => n === 1)).toBe(true);
+		expect((await api.runs()).flowRuns.every((r) => r.request !== null)).toBe(true);
+	});
+
+	test('a flow whose run has more job groups than a page: every one is read, and a timeout cancels them all', async () => {
+		const recipes = Array.from({ length: 30 }, (_, i) => ({
+			id: i + 1,
+			name: `R${i + 1}`,
+			flowId: 1,
+		}));
+		await api.reset({ recipes });
+		await api.setFixture({
+			kind: 'flow',
+			id: 1,
+			queuedMs: 0,
+			runningMs: 3_600_000,
+			outcome: 'Complete',
+		});
+		const { run } = await setUp(standIn);
+		const result = await run(1, {
+			parameters: {
+				resource: 'flow',
+				operation: 'run',
+				flowId: byId('1'),
+				options: { ...FAST, maxWaitMinutes: 0.02, cancelOnTimeout: true },
+			},
+		});
+		expect((result.nodeError('AAC') as Error).message).toMatch(/Gave up waiting for flow run/);
+		expect((await api.counters()).cancels.jobGroup).toBe(30);
+	});
+});
+
+describe('cancel and Max Wait: say what is known', () => {
+	test("a cancel answered 502 after AAC processed it: not repeated, and the message says the cancel's outcome is unknown (not that a run may have started)", async () => {
+		await api.setFixture({ kind: 'plan', id: 1, queuedMs: 0, runningMs: 3_600_000 });
+		const { planSnapshotRunId } = (await api.startRun({ kind: 'plan', id: 1 })) as {
+			planSnapshotRunId: number;
+		};
+		await api.addFault({ endpoint: 'cancelPlanSnapshotRun', phase: 'after', status: 502 });
+		const { run } = await setUp(standIn);
+		const result = await run(1, {
+			parameters: {
+				resource: 'planRun',
+				operation: 'cancel',
+				planRunId: String(planSnapshotRunId),
+			},
+		});
+		const error = result.nodeError('AAC') as Error & { description?: string };
+		expect(error.message).toMatch(
+			/^The cancel's outcome is unknown: POST \/v4\/planSnapshotRuns\/\d+\/cancel was answered 502/,
+		);
+		expect(error.message).not.toMatch(/may have started/);
+		expect(error.description).toMatch(/Read the run's status \(Get\)/);
+		const counters = await api.counters();
+		expect(counters.requests.cancelPlanSnapshotRun).toBe(1);
+		expect(counters.cancels.planRun).toBe(1); // AAC did cancel it; the node says it cannot know
+	});
+
+	test('Max Wait 0 on a run that already finished: its status is read once and it is the result; Cancel Run on Timeout sends nothing', async () => {
+		await api.setFixture({ kind: 'plan', id: 1, queuedMs: 0, runningMs: 10, outcome: 'Complete' });
+		const { planSnapshotRunId } = (await api.startRun({ kind: 'plan', id: 1 })) as {
+			planSnapshotRunId: number;
+		};
+		await sleep(200); // 12 s of API time: Complete
+		const { run } = await setUp(standIn);
+		const result = await run(1, {
+			parameters: {
+				resource: 'planRun',
+				operation: 'wait',
+				planRunId: String(planSnapshotRunId),
+				options: { maxWaitMinutes: 0, cancelOnTimeout: true },
+			},
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.output('AAC')[0]).toMatchObject({ status: 'Complete', polls: 1 });
+		const counters = await api.counters();
+		expect(counters.requests.cancelPlanSnapshotRun ?? 0).toBe(0);
+	});
+});
+
 describe('a wait that spans token expiries', () => {
 	let shortLived: StandIn;
 	let shortApi: StandInApi;

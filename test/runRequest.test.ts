@@ -125,18 +125,56 @@ describe('buildExecutionId', () => {
 		expect(new Set([id, ...variants]).size).toBe(variants.length + 1);
 	});
 
-	test('a Run Key replaces instance, workflow and execution id, so a re-delivered webhook (new execution) maps to the same header', () => {
+	test('a Run Key replaces the execution id, so a re-delivered webhook (new execution) maps to the same header', () => {
 		const first = buildExecutionId({ ...base, executionId: '200', runKey: 'delivery-9f3' });
 		const redelivered = buildExecutionId({ ...base, executionId: '201', runKey: 'delivery-9f3' });
 		expect(first).toBe(redelivered);
-		expect(first).toBe('n8n-key:delivery-9f3:node-uuid:0:4');
+		expect(first).toMatch(/^n8n-key:[0-9a-f]{32}:node-uuid:0:4$/);
 		expect(buildExecutionId({ ...base, runKey: 'delivery-9f3', itemIndex: 5 })).not.toBe(first);
+	});
+
+	test('Run Keys that differ only in punctuation, in non-ASCII letters or after character 64 give different headers; so does the same key in another workflow or instance', () => {
+		const long = 'x'.repeat(64);
+		const keys = [
+			'order#1',
+			'order/1',
+			'order_1',
+			'Müller',
+			'Muller',
+			'Mﾃｼller',
+			`${long}a`,
+			`${long}b`,
+		];
+		const ids = keys.map((runKey) => buildExecutionId({ ...base, runKey }));
+		expect(new Set(ids).size).toBe(keys.length);
+		const one = buildExecutionId({ ...base, runKey: 'delivery-9f3' });
+		expect(buildExecutionId({ ...base, runKey: 'delivery-9f3', workflowId: 'wf2' })).not.toBe(one);
+		expect(
+			buildExecutionId({ ...base, runKey: 'delivery-9f3', instanceId: '0000000000000000ffff' }),
+		).not.toBe(one);
+	});
+
+	test("as a tool: the run index (new for every Retry On Fail attempt) gives way to the call's input, which every attempt shares", () => {
+		const attempt = (runIndex: number, toolInput: string) =>
+			buildExecutionId({ ...base, runIndex, toolInput });
+		expect(attempt(0, '{"plan":"7"}')).toBe(attempt(3, '{"plan":"7"}'));
+		expect(attempt(0, '{"plan":"7"}')).not.toBe(attempt(0, '{"plan":"8"}'));
+		expect(attempt(0, '{}')).toMatch(
+			/^n8n:abcdef0123456789:wf1:123:node-uuid:tool-[0-9a-f]{16}:4$/,
+		);
 	});
 
 	test('is bounded and printable whatever the parts hold', () => {
 		const id = buildExecutionId({ ...base, runKey: `${'x'.repeat(500)} ünïcode\n` });
 		expect(id.length).toBeLessThan(120);
 		expect(id).toMatch(/^[A-Za-z0-9._~:-]+$/);
+		const nodeless = buildExecutionId({
+			...base,
+			nodeId: 'ü'.repeat(300),
+			workflowId: 'w'.repeat(300),
+		});
+		expect(nodeless.length).toBeLessThan(200);
+		expect(nodeless).toMatch(/^[A-Za-z0-9._~:-]+$/);
 	});
 });
 

@@ -5,9 +5,11 @@ import type { IConnections, IDataObject, INode, INodeType } from 'n8n-workflow';
 
 import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
 import { AlteryxAnalyticsCloud } from '../nodes/AlteryxAnalyticsCloud/AlteryxAnalyticsCloud.node';
+import { resetRunRequestMemory } from '../nodes/AlteryxAnalyticsCloud/helpers/runRequest';
 import { runsAsTool } from '../nodes/AlteryxAnalyticsCloud/helpers/tool';
 import { CredentialStore, createHarness, type RunResult } from './harness/n8n';
 import { StartNode } from './harness/testNodes';
+import { standInApi, type StandInApi } from './helpers/standinApi';
 import { ToolAgentNode } from './harness/toolAgentNode';
 import { asToolNodeType } from './harness/toolNodeType';
 import { startStandIn, type StandIn } from './helpers/standin';
@@ -55,12 +57,17 @@ let credentialCounter = 0;
 /** Start → Agent, with one AAC node attached to the agent's ai_tool input; the credential holds `pair`. */
 async function runAgent(
 	mode: 'supplyData' | 'engineRequest',
-	aacNode: { type: string; operation: string },
+	aacNode: { type: string; operation: string; parameters?: IDataObject; node?: Partial<INode> },
 	pair: object,
 ) {
 	const id = `tool-cred-${++credentialCounter}`;
 	const store = new CredentialStore([
-		{ id, name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...pair } },
+		{
+			id,
+			name: 'AAC',
+			type: CRED,
+			data: { allowCustomIssuer: true, apiBaseUrl: standIn.apiBaseUrl, ...pair },
+		},
 	]);
 	const harness = createHarness({
 		nodeTypes,
@@ -91,8 +98,12 @@ async function runAgent(
 			type: aacNode.type,
 			typeVersion: 1,
 			position: [200, 200],
-			parameters: { resource: 'accessToken', operation: aacNode.operation },
+			parameters: (aacNode.parameters ?? {
+				resource: 'accessToken',
+				operation: aacNode.operation,
+			}) as INode['parameters'],
 			credentials: { [CRED]: { id, name: 'AAC' } },
+			...aacNode.node,
 		},
 	];
 	const connections: IConnections = {
@@ -289,4 +300,64 @@ test('runsAsTool reads the node type name, as n8n names tool variants in both ve
 	expect(runsAsTool(node('CUSTOM.alteryxAnalyticsCloudTool'))).toBe(true);
 	expect(runsAsTool(node(AAC_NODE))).toBe(false);
 	expect(runsAsTool(node('CUSTOM.alteryxAnalyticsCloud'))).toBe(false);
+});
+
+describe.each(modes)('a run started by the tool (%s) is never started twice by a retry', (mode) => {
+	let api: StandInApi;
+	beforeAll(() => {
+		api = standInApi(standIn);
+	});
+	beforeEach(async () => {
+		resetRunRequestMemory();
+		await api.reset({});
+		await api.clearFaults();
+		await api.clock({ freeze: false, timeScale: 60 });
+	});
+	const planRunTool = () => ({
+		type: AAC_TOOL,
+		operation: 'run',
+		parameters: {
+			resource: 'plan',
+			operation: 'run',
+			planId: { __rl: true, mode: 'id', value: '1' },
+			options: { pollIntervalSeconds: 0.2, maxPollIntervalSeconds: 0.5 },
+		},
+		node: { retryOnFail: true, maxTries: 3, waitBetweenTries: 0 },
+	});
+
+	test('Retry On Fail after a lost answer (502 after AAC started the run): every attempt carries the same x-execution-id, one run in AAC', async () => {
+		await api.setFixture({
+			kind: 'plan',
+			id: 1,
+			queuedMs: 200,
+			runningMs: 2000,
+			outcome: 'Complete',
+		});
+		await api.addFault({ endpoint: 'runPlan', phase: 'after', status: 502 });
+		await runAgent(mode, planRunTool(), await standIn.mint());
+		const counters = await api.counters();
+		expect(counters.runsStarted.plan).toEqual({ 1: 1 });
+		const posts = Object.values(counters.postsPerExecutionId);
+		expect(posts).toHaveLength(1); // one x-execution-id for every attempt
+		expect(posts[0]).toBeGreaterThanOrEqual(2);
+		expect(counters.notModified).toBe(posts[0] - 1);
+	});
+
+	test('a run that ended Failed is not started again by the retry: the retries get 304', async () => {
+		await api.setFixture({
+			kind: 'plan',
+			id: 1,
+			queuedMs: 200,
+			runningMs: 1000,
+			outcome: 'Failed',
+		});
+		const { result } = await runAgent(mode, planRunTool(), await standIn.mint());
+		const [agentOut] = result.output('Agent');
+		expect(JSON.stringify(agentOut)).toMatch(/ended Failed/);
+		const counters = await api.counters();
+		expect(counters.runsStarted.plan).toEqual({ 1: 1 });
+		const posts = Object.values(counters.postsPerExecutionId);
+		expect(posts).toHaveLength(1);
+		expect(counters.notModified).toBe(posts[0] - 1);
+	});
 });

@@ -247,3 +247,46 @@ test('two executions that see the same access token rejected share one refresh; 
 	expect(await standIn.familyAlive(stored.refreshToken as string)).toBe(true);
 	expect((await api.counters()).requests.getCurrentPerson).toBe(4); // two 401s, two retries
 });
+
+describe('hostile or odd answers', () => {
+	test('x-trifacta-request-id holding something else (a gateway reflecting the Authorization header): not shown; a real request id is', async () => {
+		const { id, store, pair } = await credential({ apiBaseUrl: standIn.apiBaseUrl });
+		const who: AacRequest = { method: 'GET', path: '/v4/people/current', retry: 'read' };
+		await api.addFault({
+			endpoint: 'getCurrentPerson',
+			status: 403,
+			headers: { 'x-trifacta-request-id': `Bearer ${pair.accessToken}` },
+		});
+		const hostile = (await probe(store, id, who)).nodeError('Probe') as unknown as NodeErrorShape;
+		const text = JSON.stringify(hostile) + hostile.message + hostile.description;
+		expect(text).not.toContain(pair.accessToken.slice(0, 12));
+		expect(text).not.toContain(pair.accessToken.slice(-12));
+		expect(hostile.description).toContain('(not shown: not shaped like a request ID)');
+		await api.addFault({ endpoint: 'getCurrentPerson', status: 403 });
+		const normal = (await probe(store, id, who)).nodeError('Probe') as unknown as NodeErrorShape;
+		expect(normal.description).toMatch(
+			/AAC request ID \(x-trifacta-request-id\): [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\./,
+		);
+	});
+
+	test('a 200 that is not JSON (a login page behind a wrong API Base URL): an error naming the URL and the content type, no item', async () => {
+		const { id, store } = await credential({ apiBaseUrl: standIn.apiBaseUrl });
+		await api.addFault({
+			endpoint: 'getCurrentPerson',
+			status: 200,
+			rawBody: '<html><body>Sign in</body></html>',
+			contentType: 'text/html; charset=utf-8',
+		});
+		const result = await probe(store, id, {
+			method: 'GET',
+			path: '/v4/people/current',
+			retry: 'read',
+		});
+		const error = result.nodeError('Probe') as unknown as NodeErrorShape;
+		expect(error.message).toBe(
+			`${standIn.apiBaseUrl}/v4/people/current answered 200 with text/html, not JSON`,
+		);
+		expect(error.description).toMatch(/API Base URL/);
+		expect(result.output('Probe')).toEqual([]);
+	});
+});

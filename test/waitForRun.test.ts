@@ -177,17 +177,46 @@ describe('waitForRun: timeout', () => {
 		expect(time.sleeps.at(-1)).toBeCloseTo(20_437.5, 3);
 	});
 
-	test('with cancel on timeout, the run is cancelled once and the error says so', async () => {
+	test('with cancel on timeout, the run is cancelled once, its status read again, and the error says so', async () => {
 		const time = virtualTime();
-		const cancel = jest.fn(async () => undefined);
+		let canceled = false;
+		const cancel = jest.fn(async () => {
+			canceled = true;
+		});
 		const e = (await waitForRun(
-			{ node, runLabel: 'job 9', getStatus: async () => 'InProgress', maxWaitMs: 30_000, cancel },
+			{
+				node,
+				runLabel: 'job 9',
+				getStatus: async () => (canceled ? 'Canceled' : 'InProgress'),
+				maxWaitMs: 30_000,
+				cancel,
+			},
 			time.deps,
 		).catch((x) => x)) as NodeOperationError;
 		expect(runWaitDetails(e)?.code).toBe('TIMEOUT');
 		expect(cancel).toHaveBeenCalledTimes(1);
 		expect(runWaitDetails(e)?.canceledInAac).toBe(true);
 		expect(e.description).toContain('cancelled in AAC');
+	});
+
+	test('a run that finished before the cancel took effect is its result, never reported as cancelled', async () => {
+		const time = virtualTime();
+		let canceled = false;
+		const cancel = jest.fn(async () => {
+			canceled = true; // AAC does nothing to a finished run
+		});
+		const result = await waitForRun(
+			{
+				node,
+				runLabel: 'job 9',
+				getStatus: async () => (canceled ? 'Complete' : 'InProgress'),
+				maxWaitMs: 10_000,
+				cancel,
+			},
+			time.deps,
+		);
+		expect(result.status).toBe('Complete');
+		expect(cancel).toHaveBeenCalledTimes(1);
 	});
 
 	test('a cancel that fails is reported, not hidden', async () => {
@@ -204,16 +233,30 @@ describe('waitForRun: timeout', () => {
 		expect(e.description).toContain('Cancelling it in AAC failed (HTTP 403)');
 	});
 
-	test('maxWait 0 polls never and says no status was read', async () => {
+	test('Max Wait 0 reads the status once: a run that already finished is its result, and nothing is cancelled', async () => {
 		const time = virtualTime();
 		const source = scripted(['Complete']);
+		const cancel = jest.fn(async () => undefined);
+		const result = await waitForRun(
+			{ node, runLabel: 'plan run 1', getStatus: source.getStatus, maxWaitMs: 0, cancel },
+			time.deps,
+		);
+		expect(result).toMatchObject({ status: 'Complete', polls: 1 });
+		expect(source.polls).toBe(1);
+		expect(cancel).not.toHaveBeenCalled();
+		expect(time.sleeps).toEqual([]);
+	});
+
+	test('Max Wait 0 on a run still going: one read, then the timeout names its status', async () => {
+		const time = virtualTime();
+		const source = scripted(['InProgress']);
 		const e = (await waitForRun(
 			{ node, runLabel: 'plan run 1', getStatus: source.getStatus, maxWaitMs: 0 },
 			time.deps,
 		).catch((x) => x)) as NodeOperationError;
 		expect(runWaitDetails(e)?.code).toBe('TIMEOUT');
-		expect(e.message).toContain('no status read yet');
-		expect(source.polls).toBe(0);
+		expect(e.message).toContain('last status InProgress');
+		expect(source.polls).toBe(1);
 	});
 });
 

@@ -54,6 +54,7 @@ const http = require('node:http');
  * @property {number} [timeScale] API milliseconds per real millisecond (default 1).
  * @property {string} [flowRunRunningStatus] What /flowRuns/{id}/status says while job groups run (the spec's enum has no InProgress).
  * @property {'strict' | 'generous'} [world] How the API reads AAC's unknowns (standin/worlds.mjs); default strict.
+ * @property {boolean} [ignoreOffset] Serve every page as the first (a server or cache that ignores offset).
  */
 
 /**
@@ -81,6 +82,8 @@ const http = require('node:http');
  * @property {Record<string, string>} [headers] Extra response headers, e.g. { 'retry-after': '2' }.
  * @property {string} [name]
  * @property {string} [message]
+ * @property {string} [rawBody] Answer this body as it is (with `status`, 200 too): something other than AAC answering.
+ * @property {string} [contentType] With rawBody: its content type (default text/html).
  */
 
 /**

@@ -7,6 +7,7 @@ import {
 
 import { CREDENTIAL_TYPE } from '../n8nAdapter';
 import { isNotVisible, toNodeError } from './errors';
+import { runsAsTool } from './tool';
 import type { AacNodeContext } from './credentialWriter';
 import { aacApiRequest, type AacRequest } from '../transport/aacApi';
 import {
@@ -159,6 +160,10 @@ export function executionIdFor(
 	} catch {
 		runIndex = 0;
 	}
+	// As a tool, each Retry On Fail attempt has a run index of its own; the call's input is shared.
+	const toolInput = runsAsTool(node)
+		? JSON.stringify(context.getInputData()[itemIndex]?.json ?? {})
+		: undefined;
 	return buildExecutionId({
 		instanceId: context.getInstanceId?.(),
 		workflowId: String(context.getWorkflow().id ?? ''),
@@ -167,6 +172,7 @@ export function executionIdFor(
 		runIndex,
 		itemIndex,
 		runKey: runKey.trim() || undefined,
+		toolInput,
 	});
 }
 

@@ -1,3 +1,5 @@
+import { createHash } from 'crypto';
+
 /*
  * Starting a run in AAC (POST /v4/plans/{id}/run, POST /v4/jobGroups, POST /v4/flows/{id}/run)
  * so that it is never started twice, and so that a batch of items stays inside AAC's quotas.
@@ -10,10 +12,17 @@
  *   after an ambiguous POST (502, reset) cannot start a second run.
  * - The run index separates the node's runs in a loop (Loop Over Items runs it once per batch with
  *   item indexes starting at 0 again): each batch starts its own runs.
+ * - As an AI agent's tool (Tools Agent, MCP Server Trigger), n8n-core gives every Retry On Fail
+ *   attempt of one tool call a new run index: there the run index is replaced by a hash of the
+ *   tool call's input, which every attempt shares. A retry after a lost answer, or after the run
+ *   ended Failed, gets 304 and reports that run; the model asking again with the same input in the
+ *   same execution gets the same answer.
  * - A re-delivered webhook, or retrying a failed execution from n8n's list, is a NEW execution with
  *   a new id: the derived header does not stop it. For that the operation has the option Run Key:
- *   a value that is the same on redelivery (a delivery id from the webhook's headers or body)
- *   replaces instance, workflow and execution id; node, run index and item index stay in.
+ *   a value that is the same on redelivery (a delivery id from the webhook's headers or body). It
+ *   is hashed with the instance and the workflow (so keys that differ anywhere, in punctuation,
+ *   non-ASCII letters or past any length, give different headers, and the same key in another
+ *   workflow or instance does not collide); node, run index and item index stay in.
  * - The instance id (its first 16 characters) keeps two n8n instances (dev and prod with the same
  *   imported workflow, same node ids, both at execution 123) from colliding in one AAC workspace,
  *   which would make AAC silently not start the second one's run.
@@ -42,8 +51,10 @@ export interface ExecutionIdParts {
 	nodeId: string;
 	runIndex: number;
 	itemIndex: number;
-	/** The Run Key option: replaces instance, workflow and execution id. */
+	/** The Run Key option: replaces the execution id (hashed with instance and workflow). */
 	runKey?: string;
+	/** As an AI tool: the tool call's input (JSON), which replaces the run index. */
+	toolInput?: string;
 }
 
 /** AAC's header length limit is undocumented; keep ids short and printable. */
@@ -54,11 +65,19 @@ function part(value: string | undefined, fallback: string): string {
 	return text ? text.slice(0, MAX_PART) : fallback;
 }
 
+const digest = (text: string, length: number) =>
+	createHash('sha256').update(text).digest('hex').slice(0, length);
+
 export function buildExecutionId(parts: ExecutionIdParts): string {
-	const where = `${part(parts.nodeId, 'node')}:${parts.runIndex}:${parts.itemIndex}`;
+	const run =
+		parts.toolInput === undefined ? String(parts.runIndex) : `tool-${digest(parts.toolInput, 16)}`;
+	const where = `${part(parts.nodeId, 'node')}:${run}:${parts.itemIndex}`;
 	if (parts.runKey !== undefined && parts.runKey !== '') {
-		// The key is the user's: keep it readable but bounded (a long key is cut, not hashed).
-		return `n8n-key:${part(parts.runKey, 'key').slice(0, MAX_PART)}:${where}`;
+		const key = digest(
+			JSON.stringify([parts.instanceId ?? '', parts.workflowId ?? '', parts.runKey]),
+			32,
+		);
+		return `n8n-key:${key}:${where}`;
 	}
 	return `n8n:${part(parts.instanceId, 'i').slice(0, 16)}:${part(parts.workflowId, 'w')}:${part(parts.executionId, 'e')}:${where}`;
 }

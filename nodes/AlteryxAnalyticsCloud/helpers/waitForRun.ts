@@ -15,9 +15,11 @@ import { ownNetworkCode } from './errors';
  *   longer than `maxSeconds`. A 30 s job is seen done within a few seconds of finishing, an 8 h
  *   one costs about 1,000 cheap GETs, not 30,000.
  * - The wait ends at `maxWaitMs` (the last sleep is shortened so that the final poll happens at
- *   the deadline) with an error that names the run and its last status. With
+ *   the deadline) with an error that names the run and its last status. The status is read at
+ *   least once, even with a Max Wait of 0: a run that already finished is its result. With
  *   `cancelOnTimeout` the run is cancelled in AAC first (off by default: a run that is merely
- *   slow is usually still wanted).
+ *   slow is usually still wanted), and its status read again: a run that finished meanwhile is
+ *   its result, never reported as cancelled.
  * - A poll that fails transiently (429, 5xx, a reset or timed-out connection, an answer that is
  *   not a status) does not end the wait: it counts, and `maxConsecutiveFailures` failures in a
  *   row do. Any other failure (401 after the transport's refresh, 403, 404) ends it at once.
@@ -211,18 +213,62 @@ export async function waitForRun(
 			details('STATUS_UNAVAILABLE'),
 		);
 
+	/** One read of the status: the terminal status, or undefined (still running, or a transient failure). */
+	const poll = async (): Promise<TerminalStatus | undefined> => {
+		polls += 1;
+		let answer: unknown;
+		try {
+			answer = await options.getStatus();
+		} catch (error) {
+			if (options.signal?.aborted) throw stopped();
+			if (!isTransient(error)) throw asNodeError(options.node, error);
+			failuresInARow += 1;
+			if (failuresInARow >= maxFailures)
+				throw unavailable('polls failed', (error as Error)?.message ?? 'unknown');
+			return undefined;
+		}
+		const status = readStatus(answer);
+		if (status === undefined) {
+			// An answer that is not a status (an HTML error page passed off as 200, say): transient.
+			failuresInARow += 1;
+			if (failuresInARow >= maxFailures)
+				throw unavailable('answers were not a status', 'the answer was not a status');
+			return undefined;
+		}
+		failuresInARow = 0;
+		lastStatus = status;
+		return isTerminalStatus(status) ? status : undefined;
+	};
+	const finished = (status: TerminalStatus): WaitForRunResult => ({
+		status,
+		polls,
+		waitedMs: deps.now() - startedAt,
+	});
+
 	for (let index = 0; ; index++) {
 		const remaining = deadline - deps.now();
 		if (remaining <= 0) {
+			// Max Wait 0 (or a deadline before the first poll): read the status once anyway.
+			if (polls === 0) {
+				const status = await poll();
+				if (status) return finished(status);
+			}
 			let canceledInAac = false;
 			let cancelNote = ` It is still running in AAC.${hint}`;
 			if (options.cancel) {
 				try {
 					await options.cancel();
-					canceledInAac = true;
-					cancelNote = ' It was cancelled in AAC (Cancel Run on Timeout).';
 				} catch (error) {
 					cancelNote = ` Cancelling it in AAC failed (${(error as Error)?.message ?? 'unknown error'}): it may still be running.${hint}`;
+				}
+				// What the cancel did: a run that finished meanwhile is its result, not "cancelled".
+				const after = await poll().catch(() => undefined);
+				if (after && after !== 'Canceled') return finished(after);
+				if (after === 'Canceled') {
+					canceledInAac = true;
+					cancelNote = ' It was cancelled in AAC (Cancel Run on Timeout).';
+				} else if (cancelNote.startsWith(' It is still')) {
+					cancelNote = ` A cancel was sent (Cancel Run on Timeout); its status was ${statusText().replace('last status ', '')} right after.${hint}`;
 				}
 			}
 			const minutes = Math.round((options.maxWaitMs / 60000) * 100) / 100;
@@ -239,29 +285,8 @@ export async function waitForRun(
 			throw stopped();
 		}
 		if (options.signal?.aborted) throw stopped();
-		polls += 1;
-		let answer: unknown;
-		try {
-			answer = await options.getStatus();
-		} catch (error) {
-			if (options.signal?.aborted) throw stopped();
-			if (!isTransient(error)) throw asNodeError(options.node, error);
-			failuresInARow += 1;
-			if (failuresInARow >= maxFailures)
-				throw unavailable('polls failed', (error as Error)?.message ?? 'unknown');
-			continue;
-		}
-		const status = readStatus(answer);
-		if (status === undefined) {
-			// An answer that is not a status (an HTML error page passed off as 200, say): transient.
-			failuresInARow += 1;
-			if (failuresInARow >= maxFailures)
-				throw unavailable('answers were not a status', 'the answer was not a status');
-			continue;
-		}
-		failuresInARow = 0;
-		lastStatus = status;
-		if (isTerminalStatus(status)) return { status, polls, waitedMs: deps.now() - startedAt };
+		const status = await poll();
+		if (status) return finished(status);
 	}
 }
 

@@ -61,6 +61,25 @@ const RUN_AMBIGUITY: Ambiguity = {
 	check: "Check AAC's job history or the plan's runs before retrying",
 };
 
+/** A cancel AAC's answer was lost for: it may or may not have been applied. */
+export const CANCEL_AMBIGUITY: Ambiguity = {
+	outcome: "The cancel's outcome is unknown",
+	repeatRisk: 'it is not sent again without knowing what the first did',
+	check:
+		"Read the run's status (Get) to see whether it was cancelled; Cancel again if it still runs",
+};
+
+/**
+ * AAC's request id (x-trifacta-request-id) as shown in messages: only a value shaped like a
+ * request id (hex and dashes, as AAC's UUIDs). Anything else (a gateway that reflects a header
+ * there, the Authorization header say) is not shown.
+ */
+export function requestIdOf(headers: Record<string, string | undefined>): string | undefined {
+	const value = headers['x-trifacta-request-id']?.trim();
+	if (value === undefined || value === '') return undefined;
+	return /^[0-9A-Fa-f-]{8,64}$/.test(value) ? value : '(not shown: not shaped like a request ID)';
+}
+
 export interface AacResponse {
 	statusCode: number;
 	headers: Record<string, string | undefined>;
@@ -242,7 +261,7 @@ export function aacApiError(
 ): NodeApiError {
 	const { statusCode } = response;
 	const exception = exceptionOf(response.body);
-	const requestId = response.headers['x-trifacta-request-id'];
+	const requestId = requestIdOf(response.headers);
 	const name = redactServerText(exception.name, secrets);
 	const message = redactServerText(exception.message, secrets);
 	const details = redactServerText(exception.details, secrets);
@@ -287,6 +306,36 @@ function ambiguousStartError(
 					? `; the request carried x-execution-id ${executionId}, and a retry with the same ID starts nothing new`
 					: ''
 			}.`,
+		},
+	);
+}
+
+/**
+ * A 2xx answer holds JSON (or nothing). A login page or another server behind a wrong API Base
+ * URL answers 200 with HTML: that must fail, not become the item's json.
+ */
+function isJsonAnswer(response: AacResponse): boolean {
+	if (response.body === undefined || response.statusCode === 204) return true;
+	const type = response.headers['content-type'];
+	if (type !== undefined) return /\bjson\b/i.test(type);
+	return typeof response.body !== 'string';
+}
+
+function notJsonError(
+	context: AacNodeContext,
+	request: AacRequest,
+	url: string,
+	response: AacResponse,
+): NodeApiError {
+	const type = response.headers['content-type'] ?? 'no content type';
+	return new NodeApiError(
+		context.getNode(),
+		{ message: 'Not JSON', httpCode: String(response.statusCode) } as JsonObject,
+		{
+			message: `${new URL(url).origin}${request.path} answered ${response.statusCode} with ${type.split(';')[0]}, not JSON`,
+			description:
+				"AAC's API answers JSON. Check the credential's API Base URL (e.g. https://us1.alteryxcloud.com): a login page, a proxy or another server answered instead.",
+			httpCode: String(response.statusCode),
 		},
 	);
 }
@@ -409,6 +458,8 @@ export async function aacApiRequest(
 			throw unreachable;
 		}
 		const { statusCode } = response;
+		if (statusCode >= 200 && statusCode < 300 && !isJsonAnswer(response))
+			throw notJsonError(this, request, url, response);
 		if ((statusCode >= 200 && statusCode < 300) || statusCode === 304) return response;
 
 		if (statusCode === 401 && !refreshedAfterRejection) {
@@ -424,7 +475,7 @@ export async function aacApiRequest(
 				this,
 				request,
 				`was answered ${statusCode}`,
-				`AAC answered ${statusCode}${response.headers['x-trifacta-request-id'] ? ` (request ID ${response.headers['x-trifacta-request-id']})` : ''}`,
+				`AAC answered ${statusCode}${requestIdOf(response.headers) ? ` (request ID ${requestIdOf(response.headers)})` : ''}`,
 			);
 		}
 		const retryable =

@@ -97,9 +97,27 @@ export async function* newestFirstPages(
 		if (read.data.length < limit && read.count !== undefined && at + read.data.length < read.count)
 			shape.pageSize = read.data.length;
 	};
+	// A server (or a cache in front of it) that ignores offset serves the same page again: stop.
+	let previous: { offset: number; signature: string } | undefined;
 	const read = async (offset: number, limit: number) => {
 		const page = await readPage(context, request, offset, limit);
 		learn(offset, page, limit);
+		const signature = page.data.map((row) => String(row.id)).join(',');
+		if (
+			page.data.length &&
+			previous &&
+			previous.offset !== offset &&
+			previous.signature === signature
+		)
+			throw new NodeOperationError(
+				context.getNode(),
+				`AAC served the same page of ${request.path} twice (at offset ${previous.offset} and ${offset})`,
+				{
+					description:
+						"The list does not advance with offset, so reading on would repeat the same runs. Report this with AAC's request ID.",
+				},
+			);
+		previous = { offset, signature };
 		return page;
 	};
 

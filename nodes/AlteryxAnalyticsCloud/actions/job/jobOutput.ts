@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { AacNodeContext } from '../../helpers/credentialWriter';
-import { aacApiRequest } from '../../transport/aacApi';
+import { CANCEL_AMBIGUITY, aacApiRequest } from '../../transport/aacApi';
 import {
 	aacGet,
 	durationSeconds,
@@ -37,6 +37,7 @@ export async function cancelJob(context: IExecuteFunctions, jobId: string): Prom
 		method: 'POST',
 		path: `/v4/jobGroups/${jobId}/cancel`,
 		retry: 'startsWork',
+		ambiguity: CANCEL_AMBIGUITY,
 	});
 	return (response.body && typeof response.body === 'object' ? response.body : {}) as IDataObject;
 }

@@ -1,6 +1,6 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
-import { aacApiRequest } from '../../transport/aacApi';
+import { CANCEL_AMBIGUITY, aacApiRequest } from '../../transport/aacApi';
 import {
 	aacGet,
 	durationSeconds,
@@ -75,6 +75,7 @@ export async function cancelPlanRun(
 		method: 'POST',
 		path: `/v4/planSnapshotRuns/${planRunId}/cancel`,
 		retry: 'startsWork',
+		ambiguity: CANCEL_AMBIGUITY,
 	});
 	const body = response.body;
 	return body && typeof body === 'object'
