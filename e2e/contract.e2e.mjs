@@ -88,7 +88,11 @@ describe("AAC's documented contract in real n8n", { concurrency: true }, () => {
 				assert.match(String(error?.description), /will not run/);
 				const counters = standIn.api.counters();
 				assert.equal(counters.requests.runPlan, 1);
-				assert.equal(counters.requests.getPlanSnapshotRun ?? 0, 0, 'no wait on a run that never runs');
+				assert.equal(
+					counters.requests.getPlanSnapshotRun ?? 0,
+					0,
+					'no wait on a run that never runs',
+				);
 				assert.ok(Date.now() - started < 60_000);
 			});
 
