@@ -31,7 +31,8 @@ function piecesIn(text, secrets) {
 	return found;
 }
 
-function agentWorkflow(id, agentVersion, credential, openAiCredential) {
+/** The tool node: Access Token → Get unless `tool` says otherwise ({ parameters, extra }). */
+function agentWorkflow(id, agentVersion, credential, openAiCredential, tool = {}) {
 	const nodes = [
 		{
 			id: `${id}-t`,
@@ -71,8 +72,9 @@ function agentWorkflow(id, agentVersion, credential, openAiCredential) {
 			type: TOOL_TYPE,
 			typeVersion: 1,
 			position: [440, 220],
-			parameters: { resource: 'accessToken', operation: 'get' },
+			parameters: tool.parameters ?? { resource: 'accessToken', operation: 'get' },
 			credentials: credential,
+			...tool.extra,
 		},
 	];
 	const connections = {
@@ -128,8 +130,8 @@ for (const version of versions) {
 					},
 				})),
 			]);
-			await n8n.importWorkflow(
-				agentVersions.map((agentVersion) =>
+			await n8n.importWorkflow([
+				...agentVersions.map((agentVersion) =>
 					agentWorkflow(
 						`toolAgent${String(agentVersion).replace('.', '')}`,
 						agentVersion,
@@ -137,7 +139,25 @@ for (const version of versions) {
 						openAi,
 					),
 				),
-			);
+				// Plan → Run as the tool, with Retry On Fail (issue 19, item 1).
+				...agentVersions.map((agentVersion) =>
+					agentWorkflow(
+						`toolRun${String(agentVersion).replace('.', '')}`,
+						agentVersion,
+						wf.credentialRef(cred(agentVersion).id, cred(agentVersion).name),
+						openAi,
+						{
+							parameters: {
+								resource: 'plan',
+								operation: 'run',
+								planId: wf.byId(1),
+								options: { pollIntervalSeconds: 1, maxPollIntervalSeconds: 1 },
+							},
+							extra: { retryOnFail: true, maxTries: 2, waitBetweenTries: 0 },
+						},
+					),
+				),
+			]);
 		});
 
 		after(async () => {
@@ -196,6 +216,25 @@ for (const version of versions) {
 				t.diagnostic(
 					`tool offered to the model: ${offered?.name}: ${offered?.description}; its answer: ${toolResults[0]}`,
 				);
+			});
+		}
+
+		for (const agentVersion of agentVersions) {
+			test(`AI Agent ${agentVersion} runs a plan as a tool with Retry On Fail, and AAC's answer to the first POST is lost (502 after it started the run): the retry carries the same x-execution-id, one run in AAC`, async () => {
+				standIn.api.reset();
+				standIn.api.setFixture({ kind: 'plan', id: 1, queuedMs: 500, runningMs: 2000 });
+				standIn.api.addFault({ endpoint: 'runPlan', phase: 'after', status: 502 });
+				provider.reset();
+				const run = await n8n.execute(`toolRun${String(agentVersion).replace('.', '')}`);
+				assert.ok(
+					run.succeeded,
+					`n8n execute failed (exit ${run.exitCode}): ${wf.runError(run.json)?.message ?? 'no run JSON'} (log: ${run.logFile})`,
+				);
+				const counters = standIn.api.counters();
+				assert.deepEqual(counters.runsStarted.plan, { 1: 1 }, JSON.stringify(counters));
+				assert.deepEqual(Object.values(counters.postsPerExecutionId), [2]);
+				assert.equal(counters.notModified, 1);
+				assert.equal(provider.toolResults().length, 1);
 			});
 		}
 	});

@@ -310,6 +310,25 @@ for (const version of versions) {
 				assert.equal(receiver.received.length, 2);
 			});
 
+			test('with the secret header known (an attacker who read it): a forged job and a replayed old delivery start nothing; AAC is asked, the body is only a hint', async () => {
+				const { secret } = staticData()['node:AAC Flow Trigger'];
+				const before = standIn.api.counters().requests.getJobLibrary ?? 0;
+				for (const jobId of ['999', String(receiver.received[0].jobId)]) {
+					const response = await fetch(webhookUrl(), {
+						method: 'POST',
+						headers: { 'content-type': 'application/json', [PROOF_HEADER]: secret },
+						body: JSON.stringify({ jobId, jobStatus: 'Complete', flowId: String(FLOW_ID) }),
+					});
+					assert.equal(response.status, 200);
+				}
+				const replayed = await standIn.api.repeatWebhookDelivery(0); // AAC's first delivery, again
+				assert.equal(replayed.responseStatus, 200, JSON.stringify(replayed));
+				await wait(1500);
+				assert.equal(executions().length, 2);
+				assert.equal(receiver.received.length, 2);
+				assert.ok((standIn.api.counters().requests.getJobLibrary ?? 0) > before, 'AAC was asked');
+			});
+
 			test('deactivation deletes the task in the stand-in', async () => {
 				const response = version.startsWith('1.')
 					? await fetch(`${server.url}/rest/workflows/${WORKFLOW_ID}`, {

@@ -25,6 +25,7 @@ const versions = (process.env.AAC_TRIGGER_VERSIONS ?? '1.123.81,2.41.1').split('
 const TRIGGER_TYPE = `${PACKAGE_NAME}.alteryxAnalyticsCloudTrigger`;
 const ALL_ID = 'trigPollAll';
 const ALERT_ID = 'trigPollAlert';
+const JOBS_ID = 'trigPollJobs';
 const POLL_WAIT_MS = 150_000; // a poll every minute, at one random second of it, on a loaded machine
 
 /** Records every POST (JSON body) by path. */
@@ -54,6 +55,33 @@ async function startReceiver() {
 				server.closeAllConnections();
 				server.close(() => resolve());
 			}),
+	};
+}
+
+/** Job Finished (every final status, every minute) → POST each item, with its index, to `url`. */
+function everyFinishedJob(url, credential) {
+	const workflow = everyFinishedRun(url, credential);
+	const [trigger, record] = workflow.nodes;
+	return {
+		...workflow,
+		id: JOBS_ID,
+		name: 'AAC trigger e2e: every finished job',
+		nodes: [
+			{
+				...trigger,
+				id: 'trig-poll-jobs-1',
+				parameters: { ...trigger.parameters, event: 'jobFinished' },
+			},
+			{
+				...record,
+				id: 'trig-poll-jobs-2',
+				parameters: {
+					...record.parameters,
+					jsonBody:
+						'={{ JSON.stringify({ item: $json, index: $itemIndex, n8nExecutionId: $execution.id }) }}',
+				},
+			},
+		],
 	};
 }
 
@@ -141,9 +169,10 @@ describe(
 					await n8n.importWorkflow([
 						everyFinishedRun(`${receiver.url}/all`, wf.credentialRef(cred.id, cred.name)),
 						alert,
+						everyFinishedJob(`${receiver.url}/jobs`, wf.credentialRef(cred.id, cred.name)),
 					]);
 					// 1.x: update:workflow --active=true; 2.x imports deactivated and publishes instead.
-					for (const id of [ALL_ID, ALERT_ID]) {
+					for (const id of [ALL_ID, ALERT_ID, JOBS_ID]) {
 						const args = version.startsWith('1.')
 							? ['update:workflow', `--id=${id}`, '--active=true']
 							: ['publish:workflow', `--id=${id}`];
@@ -191,6 +220,7 @@ describe(
 				});
 
 				const polls = () => standIn.api.counters().requests.listPlanSnapshotRuns ?? 0;
+				const jobPolls = () => standIn.api.counters().requests.getJobLibrary ?? 0;
 				const executions = () =>
 					n8n
 						.queryDatabase('SELECT id, workflowId, status, mode FROM execution_entity ORDER BY id')
@@ -205,7 +235,10 @@ describe(
 					);
 
 					// Both workflows' first poll (the activation poll): one request each, nothing emitted.
-					await until('the first poll of both workflows', () => polls() >= 2);
+					await until(
+						'the first poll of the three workflows',
+						() => polls() >= 2 && jobPolls() >= 1,
+					);
 					figures.firstPollsAfterBootSeconds =
 						Math.round((Date.now() - started) / 1000) - figures.bootSeconds;
 					const afterFirst = polls();
@@ -293,6 +326,48 @@ describe(
 						JSON.stringify(rows),
 					);
 					assert.equal(standIn.stats().reuseDetections, 0);
+				});
+
+				test('jobs: oldest first by the time they finished (not by id); a failed job whose reason AAC will not show (403) has failureReason null, and the next poll goes on', async () => {
+					const jobsReceived = () => receiver.received.filter((r) => r.path === '/jobs');
+					await until('the first poll of the jobs workflow', () => jobPolls() >= 1);
+					standIn.api.setFixture({ kind: 'recipe', id: 1, queuedMs: 0, runningMs: 600_000 });
+					const start = () => standIn.api.startRun({ kind: 'recipe', id: 1 }).jobGroupId;
+					const [earlierId, laterId] = [start(), start()];
+					await wait(2500); // so that a finish 2 s ago is still after they started
+					// Both end now, in one poll: the job with the higher id finished 2 s earlier (its stamps
+					// say so); the other Failed and its reason cannot be read (another user's job: 403).
+					standIn.api.addFault({ endpoint: 'getJobGroupJobs', status: 403, times: null });
+					standIn.api.finishRun({
+						kind: 'jobGroup',
+						id: laterId,
+						outcome: 'Complete',
+						stampOffsetMs: -2000,
+					});
+					standIn.api.finishRun({ kind: 'jobGroup', id: earlierId, outcome: 'Failed' });
+					await until('the two jobs at the receiver', () => jobsReceived().length >= 2);
+					const first = jobsReceived()
+						.slice(0, 2)
+						.sort((a, b) => a.body.index - b.body.index)
+						.map((r) => r.body.item);
+					assert.deepEqual(
+						first.map((item) => [Number(item.jobId), item.status, item.failureReason]),
+						[
+							[laterId, 'Complete', null],
+							[earlierId, 'Failed', null],
+						],
+					);
+					assert.ok(Date.parse(first[0].finishedAt) < Date.parse(first[1].finishedAt));
+					// Polling goes on: the next job comes, with its reason once AAC shows it.
+					standIn.api.clearFaults();
+					const next = start();
+					standIn.api.finishRun({ kind: 'jobGroup', id: next, outcome: 'Failed' });
+					await until('the next job at the receiver', () => jobsReceived().length >= 3);
+					const third = jobsReceived()[2].body.item;
+					assert.equal(Number(third.jobId), next);
+					assert.match(String(third.failureReason), /Job failed/);
+					await wait(3000);
+					assert.equal(jobsReceived().length, 3, 'each job once');
 				});
 			});
 		}
