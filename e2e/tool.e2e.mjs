@@ -226,15 +226,15 @@ for (const version of versions) {
 				standIn.api.addFault({ endpoint: 'runPlan', phase: 'after', status: 502 });
 				provider.reset();
 				const run = await n8n.execute(`toolRun${String(agentVersion).replace('.', '')}`);
-				assert.ok(
-					run.succeeded,
-					`n8n execute failed (exit ${run.exitCode}): ${wf.runError(run.json)?.message ?? 'no run JSON'} (log: ${run.logFile})`,
-				);
+				// The retry gets 304 and, with the first answer lost, says AAC refused a repeat: the agent
+				// hands that to the model (the execution succeeds) or fails the execution with it (Agent 3
+				// on 1.x); either way no second run.
+				const error = wf.runError(run.json)?.message;
+				if (!run.succeeded) assert.match(String(error), /AAC refused to start plan 1 again/);
 				const counters = standIn.api.counters();
 				assert.deepEqual(counters.runsStarted.plan, { 1: 1 }, JSON.stringify(counters));
 				assert.deepEqual(Object.values(counters.postsPerExecutionId), [2]);
 				assert.equal(counters.notModified, 1);
-				assert.equal(provider.toolResults().length, 1);
 			});
 		}
 	});

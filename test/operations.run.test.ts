@@ -350,6 +350,26 @@ describe('a run is never started twice', () => {
 		expect(counters.requests.listPlanSnapshotRuns ?? 0).toBe(0); // no guessing from a list
 	});
 
+	test('a 2xx run answer without the run id: the error says the run most likely started, where to look, and that a retry starts nothing new (not "AAC did not start")', async () => {
+		await api.addFault({
+			endpoint: 'runPlan',
+			phase: 'after',
+			status: 201,
+			rawBody: '{"validationStatus":"Valid"}',
+			contentType: 'application/json',
+		});
+		const { run } = await setUp(standIn);
+		const result = await run(1, planRun());
+		const error = result.nodeError('AAC') as Error & { description?: string };
+		expect(error.message).toBe(
+			'AAC accepted the run request, but its answer had no plan run ID: the run has most likely started',
+		);
+		expect(error.message).not.toMatch(/did not start/);
+		expect(error.description).toMatch(/did not send the request again. Find the run in AAC: Plans/);
+		expect(error.description).toMatch(/x-execution-id n8n:/);
+		expect((await api.counters()).runsStarted.plan).toEqual({ 1: 1 });
+	});
+
 	test('Retry On Fail after the run Failed: the retry waits for the same run (304), it starts no second one', async () => {
 		await api.setFixture({
 			kind: 'plan',

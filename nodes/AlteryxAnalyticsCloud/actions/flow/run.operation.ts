@@ -98,7 +98,7 @@ export async function execute(
 		runIdOf: (answer) => idOf((answer as IDataObject | undefined)?.flowRunId),
 	});
 	if (!started.runId)
-		throw answeredWithoutRunId(this, itemIndex, started, 'a flow run ID', whereToLook);
+		throw answeredWithoutRunId(this, itemIndex, started, 'flow run ID', whereToLook);
 	const flowRunId = started.runId;
 	const extra: IDataObject = {
 		executionId: started.executionId,

@@ -78,7 +78,7 @@ export async function execute(
 		whereToLook,
 		runIdOf: (answer) => idOf((answer as IDataObject | undefined)?.id),
 	});
-	if (!started.runId) throw answeredWithoutRunId(this, itemIndex, started, 'a job ID', whereToLook);
+	if (!started.runId) throw answeredWithoutRunId(this, itemIndex, started, 'job ID', whereToLook);
 	const extra: IDataObject = {
 		executionId: started.executionId,
 		alreadyStarted: started.alreadyStarted,

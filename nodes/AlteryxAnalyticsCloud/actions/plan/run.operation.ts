@@ -118,7 +118,7 @@ export async function execute(
 		);
 	}
 	if (!started.runId)
-		throw answeredWithoutRunId(this, itemIndex, started, 'a plan run ID', whereToLook);
+		throw answeredWithoutRunId(this, itemIndex, started, 'plan run ID', whereToLook);
 	const extra: IDataObject = {
 		executionId: started.executionId,
 		alreadyStarted: started.alreadyStarted,
