@@ -190,13 +190,16 @@ export function createSimulatedClock() {
 
 /**
  * The operations' stand-in: access tokens live TOKEN_TTL_SECONDS (so the longer scenarios span
- * several lifetimes), and its API clock is the simulated one (real time until a wait moves it).
+ * several lifetimes), its API clock is the simulated one (real time until a wait moves it), and it
+ * answers as the generous world (standin/worlds.mjs).
  */
 export async function startOpsStandIn() {
 	const clock = createSimulatedClock();
 	const opsStandIn = await startStandIn({
 		accessTokenTtlSeconds: TOKEN_TTL_SECONDS,
-		api: { now: clock.now },
+		// The generous world (pages of 100, as asked): both sides page alike, and the figures stay
+		// comparable with earlier runs; section 9 (triggerPolls.mjs) measures both worlds.
+		api: { world: 'generous', now: clock.now },
 	});
 	return { clock, opsStandIn };
 }

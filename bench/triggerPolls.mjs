@@ -207,8 +207,10 @@ ${table}
 ${END}`;
 const path = join(ROOT, 'bench/RESULTS.md');
 const results = readFileSync(path, 'utf8');
-const next = results.includes(START)
-	? results.replace(new RegExp(`${START}[\\s\\S]*?${END}`), section)
-	: `${results.trimEnd()}\n\n${section}\n`;
+const at = results.indexOf(START);
+const next =
+	at === -1
+		? `${results.trimEnd()}\n\n${section}\n`
+		: results.slice(0, at) + section + results.slice(results.indexOf(END, at) + END.length);
 writeFileSync(path, next);
 console.log(`\n${section}\n`);

@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { AacNodeContext } from '../helpers/credentialWriter';
 import { isTerminalStatus } from '../helpers/waitForRun';
+import { PAGE_SIZE } from '../transport/aacApi';
 import { newestFirstPages, numericId, type ListShape } from '../transport/newestFirst';
 
 /*
@@ -20,7 +21,8 @@ import { newestFirstPages, numericId, type ListShape } from '../transport/newest
  * - `open`: runs seen in flight (id → [first seen, last checked], n8n's clock). A run created long
  *   ago can finish now: it is emitted when a later look sees it final, on the list or, once it has
  *   left the pages read, by reading it alone (at most OPEN_CHECKS per look, the longest unchecked
- *   first). One in flight for longer than OPEN_MAX_AGE_MS is given up.
+ *   first), or by reading the list down to it when that takes fewer requests. One in flight for
+ *   longer than OPEN_MAX_AGE_MS is given up.
  * - the list's shape (order, page size, count) as learned, so the next look costs one request.
  * A look reads pages until one reaches the highest id it knew: its cost grows with the runs
  * created since (one request while that is less than a page), never with the history or the time
@@ -111,6 +113,19 @@ export async function lookForFinishedRuns(
 	const read = new Set<number>();
 	let firstPageFloor: number | undefined;
 	let pages = 0;
+	// Runs in flight below the newest page: read the list down to the oldest of them when that
+	// costs fewer requests than reading them one by one (ids may be sparse: an upper bound).
+	const oldOpen = previous
+		? Object.keys(open)
+				.map(Number)
+				.filter((id) => id < previous.floorId)
+		: [];
+	const lowestOpen = oldOpen.length ? Math.min(...oldOpen) : undefined;
+	const pagesDown =
+		previous && lowestOpen !== undefined
+			? Math.ceil((previous.topId - lowestOpen + 1) / (shape.pageSize ?? PAGE_SIZE))
+			: Infinity;
+	const readDownTo = pagesDown < Math.min(OPEN_CHECKS, oldOpen.length) + 1 ? lowestOpen : undefined;
 	for await (const page of newestFirstPages(context, { path: list.path, qs: list.qs }, shape)) {
 		pages += 1;
 		let lowest = Infinity;
@@ -137,8 +152,14 @@ export async function lookForFinishedRuns(
 			}
 		}
 		firstPageFloor ??= Number.isFinite(lowest) ? lowest : undefined;
-		// Far enough: the page reached what the last look saw (or, the first time, its pages).
-		if (previous ? lowest <= previous.topId : pages >= ACTIVATION_PAGES) break;
+		// Far enough: the page reached what the last look saw (or, the first time, its pages), and
+		// the runs in flight it chose to read down to.
+		if (
+			previous
+				? lowest <= previous.topId && (readDownTo === undefined || lowest <= readDownTo)
+				: pages >= ACTIVATION_PAGES
+		)
+			break;
 	}
 	await checkOpenRuns(context, list, open, read, finished, now);
 
