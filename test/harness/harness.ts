@@ -56,7 +56,8 @@ try {
 	// Not at the top level of a jest test file: leave the folder to the OS.
 }
 
-function setUpProcessOnce() {
+/** Process-wide n8n setup (idempotent); createHarness calls it, and so does anything that asks n8n-core's container for a service first. */
+export function setUpProcessOnce() {
 	if (setUp) return;
 	setUp = true;
 	// InstanceSettings (constructed by every node execution context) writes an n8n config file

@@ -7,6 +7,6 @@
  * - credentialsHelper.ts: HarnessCredentialsHelper, a mirror of n8n's CredentialsHelper; SaveSemantics
  * - logger.ts: the logger n8n-core logs through, into each harness's `logs`
  */
-export { createHarness, type HarnessOptions, type RunResult } from './harness';
+export { createHarness, setUpProcessOnce, type HarnessOptions, type RunResult } from './harness';
 export { CredentialStore, type StoredCredential } from './credentialStore';
 export { HarnessCredentialsHelper, type SaveSemantics } from './credentialsHelper';
