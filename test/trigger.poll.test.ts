@@ -400,7 +400,8 @@ describe('timestamps are not trusted', () => {
 		expect(await trigger.poll()).toEqual([]);
 	});
 
-	test("a time without a zone is UTC, not n8n's local time zone", () => {
+	test("a time without a zone is UTC, not n8n's local time zone (jest runs in Auckland: test/contract/globalSetup.js)", () => {
+		expect(new Date(2026, 2, 1, 10).getTime()).not.toBe(Date.UTC(2026, 2, 1, 10)); // not UTC here
 		expect(timeOf('2026-03-01T10:00:00')).toBe(Date.UTC(2026, 2, 1, 10));
 		expect(timeOf('2026-03-01T10:00:00.250')).toBe(Date.UTC(2026, 2, 1, 10, 0, 0, 250));
 		expect(timeOf('2026-03-01T10:00:00+02:00')).toBe(Date.UTC(2026, 2, 1, 8));
