@@ -12,7 +12,13 @@ export {
 } from './errors';
 export { normalizeToken, decodeJwtPayload, readRefreshTokenExpiry } from './jwt';
 export { checkIssuer, type IssuerInfo } from './issuer';
-export { redactServerText, sharesSecretPiece } from './redact';
+export {
+	redactServerText,
+	redactTokenShaped,
+	sharesSecretPiece,
+	tokenShapedSpans,
+	type RedactOptions,
+} from './redact';
 export {
 	FIELD,
 	FIELD_LABEL,

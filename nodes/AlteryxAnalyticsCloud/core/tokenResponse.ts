@@ -107,7 +107,7 @@ function errorAnswer(
 			ok: false,
 			error: new AacTokenError(
 				'CLIENT_REJECTED',
-				`Alteryx Analytics Cloud rejected the client ID "${redactServerText(settings.clientId, secrets)}"${said}. Nothing was saved.`,
+				`Alteryx Analytics Cloud rejected the client ID "${redactServerText(settings.clientId, secrets, { tokenShapes: false })}"${said}. Nothing was saved.`,
 				"Check the credential's Client ID field: leave it empty to read client_id from the access token, or copy the client ID shown next to the token in AAC (User Preferences → OAuth 2.0 API Tokens).",
 				{ httpStatus: status },
 			),
