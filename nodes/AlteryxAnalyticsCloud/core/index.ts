@@ -1,6 +1,7 @@
 /**
  * The runtime-agnostic token core: web-standard APIs only (URL, atob, TextDecoder, fetch,
- * AbortSignal), no n8n and no Node built-ins, so it runs in n8n, plain Node 20+ and Deno 2.
+ * AbortSignal, performance), no n8n and no Node built-ins, so it runs in n8n, plain Node 20+ and
+ * Deno 2.
  * HTTP and sleeping are injected by the caller; `createFetchTransport` and `sleep` are the
  * web-standard ones for use outside n8n.
  */

@@ -44,15 +44,23 @@ export interface ObtainResult extends TokenSet {
 /** Everything this process has learnt about one token family. */
 interface Family {
 	newest: TokenSet;
-	/** Set when the newest refresh token failed; until `retryAfter` the same error is returned. */
+	/**
+	 * Set when the newest refresh token failed; until `retryAfter` (monotonic clock) the same error
+	 * is returned.
+	 */
 	failure?: { refreshToken: string; error: AacTokenError; retryAfter: number };
 }
 
 /** What this process remembers about one refresh token. */
 interface Remembered {
 	family: Family;
-	/** When this refresh token was rotated away (local clock): it is spent from then on. */
-	spentAt?: number;
+	/** When this refresh token was rotated away: it is spent from then on. */
+	spent?: {
+		/** Wall clock, for messages. */
+		at: number;
+		/** Monotonic clock, for the save window. */
+		since: number;
+	};
 }
 
 /**
@@ -102,7 +110,10 @@ function rotationNotSaved(spentAt: number): AacTokenError {
  *   second time after any error); other failures are answered from memory for a short cooldown.
  * - Still valid: when a due refresh fails without spending the refresh token (never sent, 429,
  *   503) the access token that is still valid is handed out, and no retry waits past its expiry.
- * The memory is an LRU bounded by `maxRememberedTokens` refresh tokens.
+ * The memory is an LRU bounded by `maxRememberedTokens` refresh tokens. Its durations (the
+ * cooldown, the save window) run on a monotonic clock: a wall clock stepped back an hour must not
+ * answer a failure from memory for an hour, nor one stepped forward take a save in flight for one
+ * that never landed. Expiries are instants and stay on the wall clock (`deps.now`).
  */
 export class RefreshCoordinator {
 	private readonly tokens = new Map<string, Remembered>();
@@ -113,6 +124,8 @@ export class RefreshCoordinator {
 		private readonly failureCooldownMs = 10_000,
 		/** How long after a rotation a caller may still present the old refresh token (a save in flight). */
 		public saveGraceMs = 30_000,
+		/** Milliseconds that only ever go forward (web-standard, also in Deno and plain Node). */
+		private readonly monotonic: () => number = () => performance.now(),
 	) {}
 
 	/**
@@ -137,8 +150,8 @@ export class RefreshCoordinator {
 		const clock = deps.now ?? Date.now;
 		const now = clock();
 		const remembered = this.tokens.get(settings.refreshToken);
-		if (remembered?.spentAt !== undefined && now - remembered.spentAt > this.saveGraceMs)
-			throw rotationNotSaved(remembered.spentAt);
+		if (remembered?.spent && this.monotonic() - remembered.spent.since > this.saveGraceMs)
+			throw rotationNotSaved(remembered.spent.at);
 		const family = remembered?.family;
 		const newest: TokenSet = family?.newest ?? {
 			accessToken: settings.accessToken,
@@ -217,7 +230,7 @@ export class RefreshCoordinator {
 		if (
 			failure &&
 			failure.refreshToken === spent &&
-			(TERMINAL.has(failure.error.code) || now < failure.retryAfter)
+			(TERMINAL.has(failure.error.code) || this.monotonic() < failure.retryAfter)
 		) {
 			return Promise.reject(failure.error);
 		}
@@ -238,7 +251,7 @@ export class RefreshCoordinator {
 				const rotated = next.refreshToken !== spent;
 				this.remember(spent, {
 					family: target,
-					spentAt: rotated ? (next.receivedAt ?? now) : undefined,
+					spent: rotated ? { at: next.receivedAt ?? now, since: this.monotonic() } : undefined,
 				});
 				if (rotated) this.remember(next.refreshToken, { family: target });
 				return next;
@@ -248,9 +261,9 @@ export class RefreshCoordinator {
 					target.failure = {
 						refreshToken: spent,
 						error,
-						retryAfter: (deps.now ?? Date.now)() + this.failureCooldownMs,
+						retryAfter: this.monotonic() + this.failureCooldownMs,
 					};
-					this.remember(spent, { family: target, spentAt: this.tokens.get(spent)?.spentAt });
+					this.remember(spent, { family: target, spent: this.tokens.get(spent)?.spent });
 				}
 				throw error;
 			},
