@@ -166,6 +166,13 @@ export class AlteryxAnalyticsCloudOAuth2Api implements ICredentialType {
 			type: 'hidden',
 			default: '',
 		},
+		{
+			// The fingerprint (SHA-256) of the refresh token the last rotation spent, never the token.
+			displayName: 'Spent Refresh Token Hash',
+			name: FIELD.spentRefreshTokenHash,
+			type: 'hidden',
+			default: '',
+		},
 	];
 
 	/**

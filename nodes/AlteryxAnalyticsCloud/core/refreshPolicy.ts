@@ -1,4 +1,5 @@
 import { AacTokenError, GENERATE_NEW_TOKENS, type AacErrorCode } from './errors';
+import { tokenFingerprint } from './jwt';
 import { fieldsToStore, type TokenSettings } from './settings';
 import { requestNewTokens, type RefreshDependencies } from './tokenRequest';
 import type { TokenSet } from './tokenResponse';
@@ -88,10 +89,11 @@ function isDue(
 /** Errors after which sending the same refresh token again can never help. */
 const TERMINAL: ReadonlySet<AacErrorCode> = new Set(['REFRESH_TOKEN_REJECTED', 'CLIENT_REJECTED']);
 
-function rotationNotSaved(spentAt: number): AacTokenError {
+function rotationNotSaved(spentAt: number | undefined): AacTokenError {
+	const when = spentAt === undefined ? '' : ` at ${new Date(spentAt).toISOString()}`;
 	return new AacTokenError(
 		'ROTATION_NOT_SAVED',
-		`The rotated tokens could not be saved into the credential: it still holds a refresh token that was rotated at ${new Date(spentAt).toISOString()}. Nothing was sent.`,
+		`The rotated tokens could not be saved into the credential: it still holds a refresh token that was rotated${when}. Nothing was sent.`,
 		`n8n did not store the new pair. This happens when the Access Token or Refresh Token field holds an expression: n8n keeps the expression in place of the new value. The newest pair exists only in this n8n process's memory and cannot be written into the credential, and the stored refresh token is spent. Replace the expressions with plain values: ${GENERATE_NEW_TOKENS}`,
 	);
 }
@@ -106,6 +108,9 @@ function rotationNotSaved(spentAt: number): AacTokenError {
  *   credential just before the new pair was saved) gets the newest pair, not a second refresh.
  *   The same refresh token arriving more than `saveGraceMs` after its rotation means the save
  *   never landed: an error, not a silent answer from memory that would end with the next restart.
+ * - Spent, whatever the memory: every rotation stores the fingerprint of the refresh token it
+ *   spent with the new pair; a refresh token with that fingerprint is never sent (after a restart,
+ *   or once the memory has let it go, a field n8n does not overwrite still gives it back).
  * - Failure memory: a rejected refresh token is never sent again (n8n calls preAuthentication a
  *   second time after any error); other failures are answered from memory for a short cooldown.
  * - Still valid: when a due refresh fails without spending the refresh token (never sent, 429,
@@ -236,16 +241,29 @@ export class RefreshCoordinator {
 		}
 
 		const target: Family = family ?? { newest: current };
+		const notSpent = async () => {
+			if (
+				settings.spentRefreshTokenHash &&
+				(await tokenFingerprint(spent)) === settings.spentRefreshTokenHash
+			) {
+				const rotatedAt = settings.lastRotatedAt ? Date.parse(settings.lastRotatedAt) : NaN;
+				throw rotationNotSaved(Number.isFinite(rotatedAt) ? rotatedAt : undefined);
+			}
+		};
 		const send = () =>
 			requestNewTokens(
 				{ ...settings, accessToken: current.accessToken, refreshToken: spent },
 				deps,
 				{ waitUntil: options.waitUntil },
 			);
-		const flight = (
-			options.beforeTokenRequest ? options.beforeTokenRequest().then(send) : send()
-		).then(
-			(next) => {
+		const flight = notSpent()
+			.then(() => options.beforeTokenRequest?.())
+			.then(send)
+			.then(async (received) => {
+				const next: TokenSet =
+					received.refreshToken === spent
+						? received
+						: { ...received, spentRefreshTokenHash: await tokenFingerprint(spent) };
 				target.newest = next;
 				target.failure = undefined;
 				const rotated = next.refreshToken !== spent;
@@ -255,8 +273,8 @@ export class RefreshCoordinator {
 				});
 				if (rotated) this.remember(next.refreshToken, { family: target });
 				return next;
-			},
-			(error: unknown) => {
+			})
+			.catch((error: unknown) => {
 				if (error instanceof AacTokenError) {
 					target.failure = {
 						refreshToken: spent,
@@ -266,8 +284,7 @@ export class RefreshCoordinator {
 					this.remember(spent, { family: target, spent: this.tokens.get(spent)?.spent });
 				}
 				throw error;
-			},
-		);
+			});
 		this.inFlight.set(spent, flight);
 		// Deleting in both outcomes; the catch only keeps this bookkeeping chain from being unhandled.
 		flight.then(

@@ -17,6 +17,8 @@ export const FIELD = {
 	lastRotatedAt: 'lastRotatedAt',
 	/** Hidden: when this package received the stored access token and when it expires, on the local clock. */
 	accessTokenTiming: 'accessTokenTiming',
+	/** Hidden: the fingerprint (tokenFingerprint) of the refresh token the last rotation spent. */
+	spentRefreshTokenHash: 'spentRefreshTokenHash',
 } as const;
 
 /** The fields as the credential form shows them: messages name fields this way. */
@@ -69,6 +71,8 @@ export interface TokenSettings {
 	refreshMarginMs: number;
 	timeoutMs: number;
 	lastRotatedAt?: string;
+	/** The fingerprint of the refresh token the last rotation spent: never to be sent again. */
+	spentRefreshTokenHash?: string;
 	/** The data these settings were read from (read-only): the next read is checked against it. */
 	input: Readonly<Record<string, unknown>>;
 }
@@ -280,6 +284,7 @@ function parseCredential(data: Record<string, unknown>, now: number): TokenSetti
 				FIELD_LABEL.requestTimeoutSeconds,
 			),
 		lastRotatedAt: text(data[FIELD.lastRotatedAt]) || undefined,
+		spentRefreshTokenHash: text(data[FIELD.spentRefreshTokenHash]) || undefined,
 		input: data,
 	};
 }
@@ -294,6 +299,8 @@ export interface ReceivedTokens {
 	/** The claims the new access token carries, for learning what it lacks. */
 	clientIdClaim?: string;
 	issuerClaim?: string;
+	/** The fingerprint of the refresh token this pair replaced, when the server rotated it. */
+	spentRefreshTokenHash?: string;
 }
 
 /**
@@ -316,6 +323,10 @@ export function fieldsToStore(
 			tokens.accessTokenExpiresAt,
 		),
 	};
+	// The spent refresh token's fingerprint goes with the pair that replaced it: should the field go
+	// on giving back the spent token (an expression n8n keeps), it is recognised and not sent.
+	if (tokens.spentRefreshTokenHash)
+		fields[FIELD.spentRefreshTokenHash] = tokens.spentRefreshTokenHash;
 	// A new token that lacks the claim, or names another value, must not change where the next
 	// refresh goes or which client it claims to be: the value in use is kept in its field.
 	if (settings.clientIdSource === 'access token' && tokens.clientIdClaim !== settings.clientId)

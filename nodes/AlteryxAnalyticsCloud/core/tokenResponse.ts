@@ -24,6 +24,8 @@ export interface TokenSet {
 	refreshTokenRotated?: boolean;
 	clientIdClaim?: string;
 	issuerClaim?: string;
+	/** The fingerprint of the refresh token this pair replaced (set once it is known to be spent). */
+	spentRefreshTokenHash?: string;
 }
 
 /**
