@@ -11,7 +11,7 @@ export {
 	type AacErrorCode,
 	type AacTokenErrorDetails,
 } from './errors';
-export { normalizeToken, decodeJwtPayload, readRefreshTokenExpiry } from './jwt';
+export { normalizeToken, decodeJwtPayload, readRefreshTokenExpiry, tokenFingerprint } from './jwt';
 export { checkIssuer, type IssuerInfo } from './issuer';
 export {
 	redactServerText,
@@ -25,6 +25,8 @@ export {
 	FIELD_LABEL,
 	fieldsToStore,
 	readCredential,
+	rejectionField,
+	type RefreshTokenRejection,
 	DEFAULT_REFRESH_MARGIN_SECONDS,
 	DEFAULT_REQUEST_TIMEOUT_SECONDS,
 	type RefreshMode,
@@ -45,9 +47,13 @@ export {
 	type TokenTransport,
 } from './tokenRequest';
 export {
+	DEFAULT_KEEPER_IDLE_MS,
+	KEEPER_REMEDY,
 	RefreshCoordinator,
+	keeperDueAt,
 	refreshIntent,
 	sharedCoordinator,
+	type KeeperView,
 	type ObtainOptions,
 	type ObtainResult,
 	type RefreshIntent,

@@ -8,18 +8,66 @@ import type { TokenSet } from './tokenResponse';
  * What a caller wants from the credential:
  * - read: use the stored pair, never spend the refresh token (readers in Refresh Operation Only mode);
  * - refreshIfDue: refresh when the access token expires within the margin (Automatic mode);
- * - rotate: refresh now, even when the access token is fresh (the node's Refresh operation).
+ * - rotate: refresh now, even when the access token is fresh (the node's Refresh operation);
+ * - keep: refresh when the Token Keeper's rule says so (keeperDue), in either mode.
  */
-export type RefreshIntent = 'read' | 'refreshIfDue' | 'rotate';
+export type RefreshIntent = 'read' | 'refreshIfDue' | 'rotate' | 'keep';
 
 /** The one place that derives the intent: from the credential's mode and what the caller does. */
-export function refreshIntent(settings: TokenSettings, operation: 'use' | 'rotate'): RefreshIntent {
-	if (operation === 'rotate') return 'rotate';
+export function refreshIntent(
+	settings: TokenSettings,
+	operation: 'use' | 'rotate' | 'keep',
+): RefreshIntent {
+	if (operation === 'rotate' || operation === 'keep') return operation;
 	return settings.refreshMode === 'automatic' ? 'refreshIfDue' : 'read';
+}
+
+/** The Token Keeper's default in Automatic mode: refresh a refresh token nobody used for a day. */
+export const DEFAULT_KEEPER_IDLE_MS = 24 * 3_600_000;
+
+/** What the Token Keeper's rule looks at: the newest pair's access token and how it was judged. */
+export interface KeeperView {
+	accessTokenExpiresAt: number;
+	/** When AAC issued the access token (and last used the refresh token), when known. */
+	accessTokenIssuedAt?: number;
+	/** True when this package received the token and measured its lifetime on the local clock. */
+	measured: boolean;
+}
+
+/**
+ * When the Token Keeper refreshes next (epoch ms; at or before `now` means now):
+ * - Refresh Operation Only (the keeper is the one writer; readers never refresh): when a third of
+ *   the access token's lifetime is left, so a poll every minute refreshes a 5-minute token between
+ *   100 and 40 s before it expires, one refresh per lifetime. A pair whose lifetime is unknown, or
+ *   judged only by its `exp` claim on AAC's clock (a pasted pair), is refreshed at once: from then
+ *   on n8n measures it itself and no clock skew can fool the readers.
+ * - Automatic (whoever uses the credential refreshes it): when the refresh token has not been used
+ *   for `idleMs` (a day by default), so an unused refresh token never reaches the end of its idle
+ *   lifetime. Its last use is when the stored access token was issued.
+ */
+export function keeperDueAt(
+	view: KeeperView,
+	refreshMode: TokenSettings['refreshMode'],
+	idleMs = DEFAULT_KEEPER_IDLE_MS,
+): number {
+	const issuedAt = view.accessTokenIssuedAt;
+	if (issuedAt === undefined) return -Infinity;
+	if (refreshMode === 'automatic') return issuedAt + idleMs;
+	const lifetime = view.accessTokenExpiresAt - issuedAt;
+	if (!view.measured || !(lifetime > 0)) return -Infinity;
+	return view.accessTokenExpiresAt - lifetime / 3;
 }
 
 export interface ObtainOptions {
 	intent: RefreshIntent;
+	/**
+	 * The access token AAC just rejected (401) although it looked valid. The call rotates only when
+	 * that token is still the newest this process knows; when another caller replaced it meanwhile,
+	 * it gets that newer pair. So every caller that saw the same token rejected shares one refresh.
+	 */
+	rejectedAccessToken?: string;
+	/** For intent 'keep' in Automatic mode: how long the refresh token may stay unused. */
+	keeperIdleMs?: number;
 	/**
 	 * Runs just before this call sends a token request (not when it joins another call's request
 	 * or is answered from memory); if it fails, nothing is sent. The node records there that a
@@ -86,6 +134,13 @@ function isDue(
 	return set.accessTokenExpiresAt - effectiveMargin(set, marginMs) <= now;
 }
 
+/** The longest retry wait inside one Token Keeper poll (429/503 with Retry-After, unsent requests). */
+const KEEPER_MAX_WAIT_MS = 20_000;
+
+/** What to do when readers find the access token expired in Refresh Operation Only mode. */
+export const KEEPER_REMEDY =
+	'Activate an "Alteryx Analytics Cloud Token Keeper" trigger for this credential: it refreshes in n8n\'s main process when a third of the access token\'s lifetime is left and starts no executions. (Or the keep-alive workflow, Schedule Trigger → Alteryx Analytics Cloud: Refresh, run more often than the access token lives; never both.) In Automatic mode, when only one n8n process uses the credential, requests refresh it themselves.';
+
 /** Errors after which sending the same refresh token again can never help. */
 const TERMINAL: ReadonlySet<AacErrorCode> = new Set(['REFRESH_TOKEN_REJECTED', 'CLIENT_REJECTED']);
 
@@ -95,6 +150,14 @@ function rotationNotSaved(spentAt: number | undefined): AacTokenError {
 		'ROTATION_NOT_SAVED',
 		`The rotated tokens could not be saved into the credential: it still holds a refresh token that was rotated${when}. Nothing was sent.`,
 		`n8n did not store the new pair. This happens when the Access Token or Refresh Token field holds an expression: n8n keeps the expression in place of the new value. The newest pair exists only in this n8n process's memory and cannot be written into the credential, and the stored refresh token is spent. Replace the expressions with plain values: ${GENERATE_NEW_TOKENS}`,
+	);
+}
+
+function rejectedBefore(at: number): AacTokenError {
+	return new AacTokenError(
+		'REFRESH_TOKEN_REJECTED',
+		`Alteryx Analytics Cloud rejected this refresh token at ${new Date(at).toISOString()}, so it is not sent again. Nothing was sent.`,
+		`AAC answered invalid_grant: the refresh token expired, was revoked or was already used, and its whole token family is dead. ${GENERATE_NEW_TOKENS}`,
 	);
 }
 
@@ -173,19 +236,37 @@ export class RefreshCoordinator {
 			return { ...set, refreshed, changed, update };
 		};
 
-		if (options.intent !== 'rotate' && !isDue(newest, settings.refreshMarginMs, now))
+		if (options.rejectedAccessToken !== undefined) {
+			if (newest.accessToken !== options.rejectedAccessToken) return held(newest, false);
+		} else if (options.intent === 'keep') {
+			const measured =
+				newest.receivedAt !== undefined ||
+				(newest.accessToken === settings.accessToken &&
+					settings.accessTokenExpirySource === 'received');
+			const dueAt = keeperDueAt(
+				{ ...newest, measured },
+				settings.refreshMode,
+				options.keeperIdleMs,
+			);
+			if (dueAt > now) return held(newest, false);
+		} else if (options.intent !== 'rotate' && !isDue(newest, settings.refreshMarginMs, now))
 			return held(newest, false);
 		if (options.intent === 'read') {
 			if (newest.accessTokenExpiresAt > now) return held(newest, false);
 			throw new AacTokenError(
 				'ACCESS_TOKEN_EXPIRED',
 				`The access token expired at ${new Date(newest.accessTokenExpiresAt).toISOString()} and this credential is in "Refresh Operation Only" mode, so requests never refresh it.`,
-				"Activate the keep-alive workflow (Schedule Trigger → Alteryx Analytics Cloud: Refresh) and run it more often than the access token lives (about every 2/3 of its lifetime), or switch the credential's Refresh Mode to Automatic if only one n8n process uses it.",
+				KEEPER_REMEDY,
 			);
 		}
 		const stillValid = options.intent === 'refreshIfDue' && newest.accessTokenExpiresAt > now;
 		const outcome = await this.refreshOnce(newest, family, settings, deps, now, {
-			waitUntil: stillValid ? newest.accessTokenExpiresAt : undefined,
+			// The keeper polls again within a minute: no retry wait longer than a few seconds.
+			waitUntil: stillValid
+				? newest.accessTokenExpiresAt
+				: options.intent === 'keep'
+					? now + KEEPER_MAX_WAIT_MS
+					: undefined,
 			beforeTokenRequest: options.beforeTokenRequest,
 		}).then(
 			(next) => ({ next }),
@@ -242,13 +323,14 @@ export class RefreshCoordinator {
 
 		const target: Family = family ?? { newest: current };
 		const notSpent = async () => {
-			if (
-				settings.spentRefreshTokenHash &&
-				(await tokenFingerprint(spent)) === settings.spentRefreshTokenHash
-			) {
+			const { spentRefreshTokenHash, refreshTokenRejection } = settings;
+			if (!spentRefreshTokenHash && !refreshTokenRejection) return;
+			const hash = await tokenFingerprint(spent);
+			if (hash === spentRefreshTokenHash) {
 				const rotatedAt = settings.lastRotatedAt ? Date.parse(settings.lastRotatedAt) : NaN;
 				throw rotationNotSaved(Number.isFinite(rotatedAt) ? rotatedAt : undefined);
 			}
+			if (hash === refreshTokenRejection?.hash) throw rejectedBefore(refreshTokenRejection.at);
 		};
 		const send = () =>
 			requestNewTokens(

@@ -19,6 +19,11 @@ export const FIELD = {
 	accessTokenTiming: 'accessTokenTiming',
 	/** Hidden: the fingerprint (tokenFingerprint) of the refresh token the last rotation spent. */
 	spentRefreshTokenHash: 'spentRefreshTokenHash',
+	/**
+	 * Hidden: AAC rejected the stored refresh token (its fingerprint, when, when last reported):
+	 * written by the Token Keeper, so no process sends that token again (see RefreshTokenRejection).
+	 */
+	refreshTokenRejection: 'refreshTokenRejection',
 } as const;
 
 /** The fields as the credential form shows them: messages name fields this way. */
@@ -73,6 +78,8 @@ export interface TokenSettings {
 	lastRotatedAt?: string;
 	/** The fingerprint of the refresh token the last rotation spent: never to be sent again. */
 	spentRefreshTokenHash?: string;
+	/** AAC rejected a refresh token with this fingerprint: it is never sent again. */
+	refreshTokenRejection?: RefreshTokenRejection;
 	/** The data these settings were read from (read-only): the next read is checked against it. */
 	input: Readonly<Record<string, unknown>>;
 }
@@ -121,6 +128,43 @@ function storedTiming(raw: unknown, accessToken: string): StoredTiming | undefin
 	} catch {
 		return undefined;
 	}
+}
+
+/**
+ * AAC answered invalid_grant to the refresh token whose fingerprint is `hash`: its family is dead
+ * and only a new pair pasted by a person helps. Kept in the credential (never the token), so the
+ * refusal holds in every process and after restarts.
+ */
+export interface RefreshTokenRejection {
+	hash: string;
+	/** When AAC rejected it (epoch ms). */
+	at: number;
+	/** When a person was last told (epoch ms): the Token Keeper reminds at most once a day. */
+	reportedAt?: number;
+}
+
+function readRejection(raw: unknown): RefreshTokenRejection | undefined {
+	if (typeof raw !== 'string' || !raw) return undefined;
+	try {
+		const value = JSON.parse(raw) as { hash?: unknown; at?: unknown; reportedAt?: unknown };
+		const at = Date.parse(String(value.at));
+		const reportedAt = Date.parse(String(value.reportedAt));
+		if (typeof value.hash !== 'string' || !/^[0-9a-f]{64}$/.test(value.hash) || !(at > 0))
+			return undefined;
+		return { hash: value.hash, at, reportedAt: reportedAt > 0 ? reportedAt : undefined };
+	} catch {
+		return undefined;
+	}
+}
+
+/** The value of the hidden rejection field (see RefreshTokenRejection). */
+export function rejectionField(rejection: RefreshTokenRejection): string {
+	return JSON.stringify({
+		hash: rejection.hash,
+		at: new Date(rejection.at).toISOString(),
+		reportedAt:
+			rejection.reportedAt === undefined ? undefined : new Date(rejection.reportedAt).toISOString(),
+	});
 }
 
 /** The value of the hidden timing field for a token received at `receivedAt` (local clock). */
@@ -285,6 +329,7 @@ function parseCredential(data: Record<string, unknown>, now: number): TokenSetti
 			),
 		lastRotatedAt: text(data[FIELD.lastRotatedAt]) || undefined,
 		spentRefreshTokenHash: text(data[FIELD.spentRefreshTokenHash]) || undefined,
+		refreshTokenRejection: readRejection(data[FIELD.refreshTokenRejection]),
 		input: data,
 	};
 }

@@ -4,11 +4,14 @@ import {
 	AacTokenError,
 	refreshIntent,
 	sharedCoordinator,
+	type ObtainOptions,
 	type ObtainResult,
 	type TokenSettings,
 } from '../core';
 import {
 	REFRESH_STARTED_FIELD,
+	accessTokenRejected,
+	accessTokenRejectedError,
 	credentialUpdate,
 	explainRejection,
 	n8nRefreshDependencies,
@@ -22,7 +25,12 @@ import { toNodeError } from './errors';
 
 /**
  * Obtains a valid pair and saves it when it changed: the Access Token operations (Get: 'use',
- * Refresh: 'rotate') and the API transport after a 401 ('rotate').
+ * Refresh: 'rotate'), the API transport after a 401 ('rotate') and the Token Keeper ('keep', with
+ * its idle limit in `keeperIdleMs`).
+ *
+ * Get hands the token to other nodes without using it: when its expiry comes only from its `exp`
+ * claim (a pasted pair, judged on AAC's clock), AAC is asked once whether it accepts the token, and
+ * a rejected one is refreshed like after any 401 (or, in Refresh Operation Only mode, reported).
  *
  * Before sending a refresh, the node records in the credential that one is under way
  * (refreshStartedAt); saving the new pair clears it. Should n8n die in between (AAC rotated, the
@@ -34,7 +42,8 @@ export async function obtainAndSave(
 	context: AacNodeContext,
 	data: ICredentialDataDecryptedObject,
 	settings: TokenSettings,
-	operation: 'use' | 'rotate',
+	operation: 'use' | 'rotate' | 'keep',
+	options: { keeperIdleMs?: number } = {},
 ): Promise<ObtainResult> {
 	const intent = refreshIntent(settings, operation);
 	const startedRecord = data[REFRESH_STARTED_FIELD];
@@ -44,20 +53,31 @@ export async function obtainAndSave(
 		writeCredential(context, data, settings, {
 			[REFRESH_STARTED_FIELD]: typeof startedRecord === 'string' ? startedRecord : '',
 		}).catch(() => undefined);
-	try {
-		const result = await sharedCoordinator.obtain(
-			settings,
-			n8nRefreshDependencies(context.helpers.httpRequest),
-			{
-				intent,
-				beforeTokenRequest: async () => {
-					await writeCredential(context, data, settings, {
-						[REFRESH_STARTED_FIELD]: new Date().toISOString(),
-					});
-					markedAsStarted = true;
-				},
+	const deps = n8nRefreshDependencies(context.helpers.httpRequest);
+	const obtain = (extra: Partial<ObtainOptions> = {}) =>
+		sharedCoordinator.obtain(settings, deps, {
+			intent,
+			keeperIdleMs: options.keeperIdleMs,
+			beforeTokenRequest: async () => {
+				await writeCredential(context, data, settings, {
+					[REFRESH_STARTED_FIELD]: new Date().toISOString(),
+				});
+				markedAsStarted = true;
 			},
-		);
+			...extra,
+		});
+	try {
+		let result = await obtain();
+		if (
+			operation === 'use' &&
+			!result.refreshed &&
+			result.accessToken === settings.accessToken &&
+			settings.accessTokenExpirySource === 'claims' &&
+			(await accessTokenRejected(context.helpers.httpRequest, settings, result.accessToken))
+		) {
+			if (intent === 'read') throw accessTokenRejectedError(settings);
+			result = await obtain({ intent: 'rotate', rejectedAccessToken: result.accessToken });
+		}
 		if (result.changed && intent !== 'read') {
 			await writeCredential(context, data, settings, credentialUpdate(result));
 			// The stored pair may be newer still (another run rotated meanwhile); it must be the newest.
