@@ -128,13 +128,13 @@ export class AlteryxAnalyticsCloudOAuth2Api implements ICredentialType {
 					name: 'Automatic',
 					value: 'automatic',
 					description:
-						'Any request through this credential refreshes when due. Safe within one n8n process.',
+						'Any request through this credential refreshes when due. Safe within one n8n process. A Token Keeper refreshes a refresh token nobody used for a day.',
 				},
 				{
 					name: 'Refresh Operation Only',
 					value: 'refreshOperationOnly',
 					description:
-						'For several n8n processes or queue mode: only a scheduled Alteryx Analytics Cloud → Refresh node spends the refresh token; requests fail clearly if the access token has expired.',
+						'For several n8n processes or queue mode: only an active Alteryx Analytics Cloud Token Keeper (or a scheduled Alteryx Analytics Cloud → Refresh) spends the refresh token; requests fail clearly if the access token has expired.',
 				},
 			],
 		},
@@ -183,6 +183,13 @@ export class AlteryxAnalyticsCloudOAuth2Api implements ICredentialType {
 			// The fingerprint (SHA-256) of the refresh token the last rotation spent, never the token.
 			displayName: 'Spent Refresh Token Hash',
 			name: FIELD.spentRefreshTokenHash,
+			type: 'hidden',
+			default: '',
+		},
+		{
+			// AAC rejected the refresh token with this fingerprint (and when): no process sends it again.
+			displayName: 'Refresh Token Rejection',
+			name: FIELD.refreshTokenRejection,
 			type: 'hidden',
 			default: '',
 		},

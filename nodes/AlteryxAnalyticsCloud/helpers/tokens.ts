@@ -1,4 +1,4 @@
-import { NodeOperationError, type ICredentialDataDecryptedObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import {
 	AacTokenError,
@@ -45,6 +45,24 @@ export async function obtainAndSave(
 	operation: 'use' | 'rotate' | 'keep',
 	options: { keeperIdleMs?: number } = {},
 ): Promise<ObtainResult> {
+	try {
+		return await obtainAndSaveTokens(context, data, settings, operation, options);
+	} catch (error) {
+		throw toNodeError(context.getNode(), error);
+	}
+}
+
+/**
+ * obtainAndSave without turning failures into node errors: the core's AacTokenError (its code says
+ * what happened: the Token Keeper decides from it whether to tell anyone) or n8n's own error.
+ */
+export async function obtainAndSaveTokens(
+	context: AacNodeContext,
+	data: ICredentialDataDecryptedObject,
+	settings: TokenSettings,
+	operation: 'use' | 'rotate' | 'keep',
+	options: { keeperIdleMs?: number } = {},
+): Promise<ObtainResult> {
 	const intent = refreshIntent(settings, operation);
 	const startedRecord = data[REFRESH_STARTED_FIELD];
 	let markedAsStarted = false;
@@ -82,13 +100,12 @@ export async function obtainAndSave(
 			await writeCredential(context, data, settings, credentialUpdate(result));
 			// The stored pair may be newer still (another run rotated meanwhile); it must be the newest.
 			if (!(await savedRefreshTokenIsNewest(context, settings))) {
-				throw new NodeOperationError(
-					context.getNode(),
+				throw new AacTokenError(
+					'ROTATION_NOT_SAVED',
 					'The rotated tokens could not be saved into the credential',
-					{
-						description:
-							'n8n did not store the new refresh token. If the Access Token or Refresh Token field holds an expression, replace it with the plain token: n8n cannot write into expressions. This n8n process keeps the new pair in memory until it restarts, so running the workflow again retries the save.',
-					},
+					'n8n did not store the new refresh token. If the Access Token or Refresh Token field holds an expression, replace it with the plain token: n8n cannot write into expressions. This n8n process keeps the new pair in memory until it restarts, so running the workflow again retries the save.',
+					// AAC rotated: the stored refresh token is spent.
+					{ refreshTokenMaybeSpent: true },
 				);
 			}
 		} else if (markedAsStarted) {
@@ -100,6 +117,6 @@ export async function obtainAndSave(
 		// good, so the record goes. It stays when the token may have been spent.
 		if (markedAsStarted && error instanceof AacTokenError && !error.refreshTokenMaybeSpent)
 			await restoreRecord();
-		throw toNodeError(context.getNode(), explainRejection(error, startedRecord));
+		throw explainRejection(error, startedRecord);
 	}
 }
