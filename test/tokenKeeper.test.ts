@@ -279,6 +279,31 @@ describe('failures that pass', () => {
 		expect(await stuck.poll()).toBeNull();
 	}, 30_000);
 
+	test('Automatic mode, an unreachable token endpoint: quiet until the refresh token has gone unused for twice the idle limit, then reported once', async () => {
+		const issuer = await refusedIssuer();
+		const seconds = Math.floor(Date.now() / 1000);
+		const keeper = keeperOn(
+			{
+				accessToken: fakeJwt({
+					iss: issuer,
+					client_id: 'c',
+					iat: seconds - 4200,
+					exp: seconds - 3900,
+				}),
+				refreshToken: 'refresh-token-unused-for-70-minutes',
+			},
+			{ idleHours: 1 },
+		);
+		const { poll } = keeper.activate();
+		expect(await poll()).toBeNull(); // due (70 minutes unused), failed, quiet
+		wallClockAt(Date.now() + 55 * 60_000);
+		const error = await pollError(poll); // 125 minutes unused: more than twice the limit
+		expect(error.message).toMatch(
+			/^The Token Keeper could not refresh the tokens, and the refresh token was last used at /,
+		);
+		expect(await poll()).toBeNull();
+	}, 30_000);
+
 	test('n8n 2.x keeps an expression in the Refresh Token field: reported once ("could not be saved"), one token request, then quiet', async () => {
 		const pair = await standIn.mint();
 		const keeper = keeperOn(

@@ -105,20 +105,21 @@ export async function keepTokens(
 			return await reporter.rejected(error as AacTokenError, data, settings);
 		if (code !== undefined && FOR_GOOD.has(code)) return reporter.report(error);
 		// Busy, unreachable, an answer lost, a save n8n refused: the next poll tries again. Worth a
-		// person's attention only once readers fail for it.
+		// person's attention only once it hurts: in Refresh Operation Only mode when the access token
+		// has expired (readers fail now); in Automatic mode when the refresh token has gone unused
+		// for twice the idle limit (the keeper has failed for a whole idle period).
 		const newest = sharedCoordinator.newestKnown(settings.refreshToken) ?? settings;
-		const expiry = new Date(newest.accessTokenExpiresAt).toISOString();
-		if (newest.accessTokenExpiresAt > now) {
-			if (!reporter.force) return null;
-			return reporter.report(
-				error,
-				`The Token Keeper could not refresh the tokens (the access token is valid until ${expiry}): `,
-			);
-		}
-		return reporter.report(
-			error,
-			`The Token Keeper could not refresh the tokens, and the access token expired at ${expiry}: `,
-		);
+		const lastUsed = newest.accessTokenIssuedAt;
+		const hurts =
+			settings.refreshMode === 'automatic'
+				? lastUsed !== undefined && now - lastUsed >= 2 * options.idleMs
+				: newest.accessTokenExpiresAt <= now;
+		if (!hurts && !reporter.force) return null;
+		const what =
+			settings.refreshMode === 'automatic'
+				? `the refresh token was last used at ${iso(lastUsed) ?? 'an unknown time'}`
+				: `the access token ${newest.accessTokenExpiresAt <= now ? 'expired at' : 'is valid until'} ${iso(newest.accessTokenExpiresAt)}`;
+		return reporter.report(error, `The Token Keeper could not refresh the tokens, and ${what}: `);
 	}
 }
 
