@@ -17,6 +17,7 @@ import {
 	readCredential,
 	refreshIntent,
 	sharedCoordinator,
+	type TokenSettings,
 } from '../nodes/AlteryxAnalyticsCloud/core';
 import {
 	PersistOnlyStop,
@@ -27,10 +28,22 @@ import {
 	CREDENTIAL_TYPE,
 	EXPIRY_CHECK_FIELD,
 	REFRESH_STARTED_FIELD,
+	accessTokenRejected,
 	credentialUpdate,
 	explainRejection,
 	n8nRefreshDependencies,
 } from '../nodes/AlteryxAnalyticsCloud/n8nAdapter';
+
+/**
+ * The credential objects this preAuthentication has authenticated a request with. n8n hands the
+ * same object to it again when that request failed (the HTTP Request node's helper after any
+ * error, httpRequestWithAuthentication after a 401): that second call is the only sign of a
+ * failure preAuthentication gets.
+ */
+const authenticated = new WeakSet<object>();
+
+/** One probe-and-refresh per rejected access token, shared by every request that saw it fail. */
+const afterRejection = new Map<string, Promise<boolean>>();
 
 /**
  * Alteryx Analytics Cloud OAuth 2.0 API tokens, as AAC generates them (User Preferences → OAuth
@@ -115,13 +128,13 @@ export class AlteryxAnalyticsCloudOAuth2Api implements ICredentialType {
 					name: 'Automatic',
 					value: 'automatic',
 					description:
-						'Any request through this credential refreshes when due. Safe within one n8n process.',
+						'Any request through this credential refreshes when due. Safe within one n8n process. A Token Keeper refreshes a refresh token nobody used for a day.',
 				},
 				{
 					name: 'Refresh Operation Only',
 					value: 'refreshOperationOnly',
 					description:
-						'For several n8n processes or queue mode: only a scheduled Alteryx Analytics Cloud → Refresh node spends the refresh token; requests fail clearly if the access token has expired.',
+						'For several n8n processes or queue mode: only an active Alteryx Analytics Cloud Token Keeper (or a scheduled Alteryx Analytics Cloud → Refresh) spends the refresh token; requests fail clearly if the access token has expired.',
 				},
 			],
 		},
@@ -166,6 +179,20 @@ export class AlteryxAnalyticsCloudOAuth2Api implements ICredentialType {
 			type: 'hidden',
 			default: '',
 		},
+		{
+			// The fingerprint (SHA-256) of the refresh token the last rotation spent, never the token.
+			displayName: 'Spent Refresh Token Hash',
+			name: FIELD.spentRefreshTokenHash,
+			type: 'hidden',
+			default: '',
+		},
+		{
+			// AAC rejected the refresh token with this fingerprint (and when): no process sends it again.
+			displayName: 'Refresh Token Rejection',
+			name: FIELD.refreshTokenRejection,
+			type: 'hidden',
+			default: '',
+		},
 	];
 
 	/**
@@ -182,7 +209,15 @@ export class AlteryxAnalyticsCloudOAuth2Api implements ICredentialType {
 		const write = fieldsToWrite(credentials);
 		if (write) return write;
 		const settings = readCredential(credentials);
-		if (sharedCoordinator.isCurrent(settings)) return {};
+		if (authenticated.has(credentials)) {
+			authenticated.delete(credentials);
+			const replaced = await refreshIfRejected(this, credentials, settings);
+			if (replaced) return replaced;
+		}
+		if (sharedCoordinator.isCurrent(settings)) {
+			authenticated.add(credentials);
+			return {};
+		}
 		const intent = refreshIntent(settings, 'use');
 		try {
 			const result = await sharedCoordinator.obtain(
@@ -190,9 +225,11 @@ export class AlteryxAnalyticsCloudOAuth2Api implements ICredentialType {
 				n8nRefreshDependencies(this.helpers.httpRequest),
 				{ intent },
 			);
-			// In Refresh Operation Only mode only the Refresh operation writes. A reader that read the
-			// credential just before this process's keep-alive saved could otherwise store a pair that
-			// another worker has rotated since; its own (older) access token is still valid.
+			authenticated.add(credentials);
+			// In Refresh Operation Only mode only the writer writes (the Token Keeper, or the Refresh
+			// operation). A reader that read the credential just before this process's writer saved
+			// could otherwise store a pair that another worker has rotated since; its own (older)
+			// access token is still valid.
 			return result.changed && intent !== 'read' ? credentialUpdate(result) : {};
 		} catch (error) {
 			throw explainRejection(error, credentials[REFRESH_STARTED_FIELD]);
@@ -210,4 +247,48 @@ export class AlteryxAnalyticsCloudOAuth2Api implements ICredentialType {
 		};
 		return requestOptions;
 	};
+}
+
+/**
+ * n8n calls preAuthentication a second time when the request it authenticated failed. Only a
+ * rejected access token calls for a refresh, and n8n does not say why the request failed: so, in
+ * Automatic mode, AAC is asked whether it rejects the token the request carried (one probe for all
+ * requests that carried it). If so, one refresh shared by all of them, as after any 401; an error
+ * that is not a rejection (a 404, a timeout) refreshes nothing and n8n reports it as it is. This is
+ * what makes a token AAC refuses before its `exp` (n8n's clock behind AAC's) get replaced.
+ * Undefined when nothing was replaced: the usual checks then run as for a first call.
+ */
+async function refreshIfRejected(
+	helper: IHttpRequestHelper,
+	credentials: ICredentialDataDecryptedObject,
+	settings: TokenSettings,
+): Promise<IDataObject | undefined> {
+	if (settings.refreshMode !== 'automatic') return undefined;
+	const used = settings.accessToken;
+	const deps = n8nRefreshDependencies(helper.helpers.httpRequest);
+	const rotate = () =>
+		sharedCoordinator.obtain(settings, deps, { intent: 'rotate', rejectedAccessToken: used });
+	try {
+		const newest = sharedCoordinator.newestKnown(settings.refreshToken);
+		if (!newest || newest.accessToken === used) {
+			let shared = afterRejection.get(used);
+			if (!shared) {
+				shared = (async () => {
+					if (!(await accessTokenRejected(helper.helpers.httpRequest, settings, used)))
+						return false;
+					await rotate();
+					return true;
+				})();
+				afterRejection.set(used, shared);
+				const forget = () => afterRejection.delete(used);
+				shared.then(forget, forget);
+			}
+			if (!(await shared)) return undefined;
+		}
+		// Replaced by now (by this call's shared refresh, or another caller's): the newest pair.
+		const result = await rotate();
+		return result.changed ? credentialUpdate(result) : undefined;
+	} catch (error) {
+		throw explainRejection(error, credentials[REFRESH_STARTED_FIELD]);
+	}
 }

@@ -111,8 +111,13 @@ export async function startStandIn(options = {}) {
 
 	const settings = {
 		accessTokenTtlSeconds: positiveInteger(accessTokenTtlSeconds, 'accessTokenTtlSeconds'),
+		// A refresh token's idle lifetime: each rotation issues one that lives this long from then.
+		refreshTokenTtlSeconds: positiveInteger(refreshTokenTtlSeconds, 'refreshTokenTtlSeconds'),
 	};
 	let stats = zeroStats();
+	// One entry per refresh_token grant: { at (ms), ok, detail } (oidc-provider's reason for a
+	// refusal, e.g. "refresh token already used"); never a token. Bounded.
+	let refreshLog = [];
 	let presentations = new Map(); // sha256(refresh token) -> number of token requests presenting it
 	const issuedRefreshTokens = new Set();
 
@@ -300,9 +305,28 @@ export async function startStandIn(options = {}) {
 		return { accessTokenTtlSeconds: seconds };
 	}
 
+	// Refresh tokens issued from now on (minted or rotated) expire this long after their issue
+	// unless rotated before: a short idle lifetime, for keep-alive tests.
+	function setRefreshTokenTtl(seconds) {
+		settings.refreshTokenTtlSeconds = positiveInteger(seconds, 'refreshTokenTtlSeconds');
+		return { refreshTokenTtlSeconds: seconds };
+	}
+
+	function configure(body) {
+		return {
+			...(body.accessTokenTtlSeconds === undefined
+				? {}
+				: setAccessTokenTtl(body.accessTokenTtlSeconds)),
+			...(body.refreshTokenTtlSeconds === undefined
+				? {}
+				: setRefreshTokenTtl(body.refreshTokenTtlSeconds)),
+		};
+	}
+
 	function resetStats() {
 		stats = zeroStats();
 		presentations = new Map();
+		refreshLog = [];
 		return { ok: true };
 	}
 
@@ -324,7 +348,9 @@ export async function startStandIn(options = {}) {
 				case 'POST /__admin/revoke-family':
 					return sendJson(res, 200, await revokeFamily((await readJson(req)).refreshToken));
 				case 'POST /__admin/config':
-					return sendJson(res, 200, setAccessTokenTtl((await readJson(req)).accessTokenTtlSeconds));
+					return sendJson(res, 200, configure(await readJson(req)));
+				case 'GET /__admin/refresh-log':
+					return sendJson(res, 200, { refreshLog });
 				case 'GET /__admin/issued-refresh-tokens':
 					return sendJson(res, 200, { refreshTokens: [...issuedRefreshTokens] });
 				default:
@@ -364,7 +390,7 @@ export async function startStandIn(options = {}) {
 		ttl: {
 			AccessToken: (ctx, token) =>
 				token.resourceServer?.accessTokenTTL ?? settings.accessTokenTtlSeconds,
-			RefreshToken: refreshTokenTtlSeconds,
+			RefreshToken: () => settings.refreshTokenTtlSeconds,
 			// The grant outlives any single refresh token; each rotation starts a new RT lifetime.
 			Grant: 365 * 86400,
 			IdToken: 3600,
@@ -399,14 +425,21 @@ export async function startStandIn(options = {}) {
 		presentations.set(h, uses);
 		stats.maxUsesOfOneRefreshToken = Math.max(stats.maxUsesOfOneRefreshToken, uses);
 	};
+	const logRefresh = (ctx, entry) => {
+		if (ctx?.oidc?.params?.grant_type !== 'refresh_token') return;
+		refreshLog.push({ at: Date.now(), ...entry });
+		if (refreshLog.length > 10000) refreshLog.shift();
+	};
 	provider.on('grant.success', (ctx) => {
 		notePresentation(ctx);
 		if (ctx.oidc.params.grant_type === 'refresh_token') stats.refreshGrantsOk += 1;
+		logRefresh(ctx, { ok: true });
 	});
 	provider.on('grant.error', (ctx, err) => {
 		notePresentation(ctx);
 		if (err?.error === 'invalid_grant') stats.invalidGrants += 1;
 		if (err?.error_detail === 'refresh token already used') stats.reuseDetections += 1;
+		logRefresh(ctx, { ok: false, error: err?.error, detail: err?.error_detail });
 	});
 	// Opaque refresh token value === its jti; fires for minted and rotated ones.
 	provider.on('refresh_token.saved', (token) => issuedRefreshTokens.add(token.jti));
@@ -436,6 +469,8 @@ export async function startStandIn(options = {}) {
 		familyAlive,
 		revokeFamily,
 		setAccessTokenTtl,
+		setRefreshTokenTtl,
+		refreshLog: () => refreshLog.map((entry) => ({ ...entry })),
 		issuedRefreshTokens: () => [...issuedRefreshTokens],
 		bearerIsValid,
 		// The v4 API's controls (the same as the /__admin/api routes; see standin/README.md).
@@ -451,8 +486,8 @@ export async function startStandIn(options = {}) {
 	};
 }
 
-// CLI: `node standin/aac-standin.mjs [--port N] [--access-token-ttl S] [--seed-plans N]
-//       [--max-page-size N] [--freeze-clock]`
+// CLI: `node standin/aac-standin.mjs [--port N] [--access-token-ttl S] [--refresh-token-ttl S]
+//       [--seed-plans N] [--max-page-size N] [--freeze-clock]`
 // Prints one JSON line (including a freshly minted pair, for setting up a demo).
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
 	const argValue = (name) => {
@@ -463,6 +498,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
 		port: argValue('--port') ?? 0,
 		...(argValue('--access-token-ttl')
 			? { accessTokenTtlSeconds: argValue('--access-token-ttl') }
+			: {}),
+		...(argValue('--refresh-token-ttl')
+			? { refreshTokenTtlSeconds: argValue('--refresh-token-ttl') }
 			: {}),
 		api: {
 			...(argValue('--seed-plans') ? { seed: { plans: argValue('--seed-plans') } } : {}),

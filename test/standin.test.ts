@@ -1,6 +1,8 @@
 // Proves the AAC stand-in behaves like AAC where it matters to the credential:
 // rotating refresh tokens, reuse detection that kills the family, JWT access
 // tokens accepted/rejected by the API, form-only token endpoint.
+import { sleep } from 'n8n-workflow';
+
 import { startStandIn, StandIn } from './helpers/standin';
 
 interface TokenResponse {
@@ -196,5 +198,34 @@ test('access token TTL can be changed at runtime', async () => {
 		expect((refreshed.exp as number) - (refreshed.iat as number)).toBe(42);
 	} finally {
 		await standIn.setAccessTokenTtl(300);
+	}
+});
+
+test('a short idle lifetime for refresh tokens: used in time, each rotation starts it anew; unused, it expires and the family is gone; the refresh log says so', async () => {
+	// oidc-provider counts whole seconds: a 3-s lifetime ends 2 to 3 s after the issue.
+	await standIn.setRefreshTokenTtl(3);
+	try {
+		const pair = await standIn.mint();
+		let refreshToken = pair.refreshToken;
+		// Used every 1.2 s, inside its idle lifetime: 3 rotations, 3.6 s in all, more than one lifetime.
+		for (let round = 0; round < 3; round++) {
+			await sleep(1200);
+			const rotated = await refresh(refreshToken);
+			expect(rotated.status).toBe(200);
+			refreshToken = rotated.body.refresh_token as string;
+		}
+		expect(await standIn.familyAlive(refreshToken)).toBe(true);
+		// Then left alone for longer than its idle lifetime.
+		await sleep(3500);
+		expect(await standIn.familyAlive(refreshToken)).toBe(false);
+		const late = await refresh(refreshToken);
+		expect(late.status).toBe(400);
+		expect(late.body.error).toBe('invalid_grant');
+		const log = await standIn.refreshLog();
+		expect(log.map((entry) => entry.ok)).toEqual([true, true, true, false]);
+		expect(log[1].at - log[0].at).toBeGreaterThanOrEqual(1100);
+		expect(JSON.stringify(log)).not.toContain(refreshToken);
+	} finally {
+		await standIn.setRefreshTokenTtl(30 * 86400);
 	}
 });

@@ -77,7 +77,7 @@ async function pick(search, name) {
 /**
  * Adds the node with that name to a new workflow. An action node (`afterTrigger`) is picked after
  * a Manual Trigger, as users add one: a new workflow's panel lists triggers, and there this
- * package shows its own two triggers instead of the node.
+ * package shows its own three triggers instead of the node.
  */
 async function addNode(search, name, { afterTrigger = false } = {}) {
 	await openNewWorkflowPanel();
@@ -88,13 +88,14 @@ async function addNode(search, name, { afterTrigger = false } = {}) {
 	await pick(search, name);
 }
 
-test('a new workflow offers both triggers (n8n drops " Trigger" from their names there)', async () => {
+test('a new workflow offers the three triggers (n8n drops " Trigger" from their names there)', async () => {
 	await openNewWorkflowPanel();
 	const names = await searchNodes('Alteryx');
-	await names.getByText('Alteryx Analytics Cloud Flow', { exact: true }).waitFor();
-	assert.deepEqual(await names.allInnerTexts(), [
+	await names.getByText('Alteryx Analytics Cloud Token Keeper', { exact: true }).waitFor();
+	assert.deepEqual((await names.allInnerTexts()).sort(), [
 		'Alteryx Analytics Cloud',
 		'Alteryx Analytics Cloud Flow',
+		'Alteryx Analytics Cloud Token Keeper',
 	]);
 	await page.screenshot({ path: join(DOCS, 'node-triggers.png') });
 });

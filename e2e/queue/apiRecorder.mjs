@@ -1,6 +1,6 @@
 // A loopback pass-through in front of the AAC stand-in (hand-written, test-only): it forwards every
 // request unchanged and notes which access token each one carried, so the queue test can show
-// that a 2-minute wait polled with the keep-alive's successive tokens. The stand-in counts
+// that a 2-minute wait polled with the keeper's successive tokens. The stand-in counts
 // requests but not which token came with which; this is the only thing the recorder adds.
 //
 // A token is noted as a SHA-256 prefix and its `iat` claim, never as the token: the notes may end

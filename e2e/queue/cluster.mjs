@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as wait } from 'node:timers/promises';
 
 import { startStandIn } from '../../test/standin/aac-standin.mjs';
 import { CREDENTIAL_TYPE, PACKED_PACKAGE, ROOT, createN8n, freePort } from '../lib/n8n.mjs';
@@ -16,7 +15,7 @@ import { startN8nProcess } from './processes.mjs';
 import {
 	CONTROL_CRED,
 	CRED,
-	KEEP_ALIVE_ID,
+	KEEPER_ID,
 	TOKEN_TTL_SECONDS,
 	WORKFLOW_IDS,
 	queueWorkflows,
@@ -27,9 +26,9 @@ export const seconds = (ms) => Math.round(ms / 100) / 10;
 
 /**
  * Starts everything. `workers`: how many `n8n worker` processes; `workerConcurrency`: executions
- * each runs at once; `keepLastFinished`: finished jobs bull keeps (see queueEnv); `plans`: how many
- * plans the stand-in seeds. Resolves with the cluster (see the returned object); on failure, what
- * was started is in `partial` for the caller's after() to stop.
+ * each runs at once (undefined: n8n's default, 10); `keepLastFinished`: finished jobs bull keeps
+ * (see queueEnv); `plans`: how many plans the stand-in seeds. Resolves with the cluster (see the
+ * returned object); on failure, what was started is in `partial` for the caller's after() to stop.
  */
 export async function startCluster(
 	{ workers: workerCount, workerConcurrency, keepLastFinished, plans },
@@ -73,13 +72,23 @@ export async function startCluster(
 				startedAt: Number(startedAt) || undefined,
 				stoppedAt: Number(stoppedAt) || undefined,
 			}));
-	c.keepAliveRuns = () => c.executions(KEEP_ALIVE_ID);
+	/** The keeper's executions: there must never be any (its polls return nothing). */
+	c.keeperRuns = () => c.executions(KEEPER_ID);
+	/** Executions in PostgreSQL by workflow id and status: { workflowId: { status: n } }. */
+	c.executionsByWorkflow = () => {
+		const all = {};
+		for (const [workflowId, status, count] of c.sql(
+			`select "workflowId", status, count(*) from execution_entity group by "workflowId", status order by 1, 2`,
+		))
+			(all[workflowId] ??= {})[status] = Number(count);
+		return all;
+	};
 
 	c.n8n = createN8n({ version: VERSION, name: 'queue', extraEnv: queueEnv(c, keepLastFinished) });
 	c.versions.n8nNode = c.n8n.nodeVersion;
 
-	// Both pairs' access tokens have already expired: until the keep-alive's first Refresh a reader
-	// fails with the expired message; for the control credential (no keep-alive), always.
+	// Both pairs' access tokens have already expired: until the keeper's first refresh a reader
+	// fails with the expired message; for the control credential (no keeper), always.
 	c.pair = await c.standIn.mint({ accessTokenExpired: true });
 	c.controlPair = await c.standIn.mint({ accessTokenExpired: true });
 	const credential = (entry, tokens) => ({
@@ -119,6 +128,7 @@ export async function startCluster(
 	await startProcesses(c, { workerCount, workerConcurrency });
 	c.webhookUrl = (path) => `${c.base}/webhook/${path}`;
 	c.stopN8n = () => stopN8n(c);
+	c.restartMain = () => restartMain(c);
 	return c;
 }
 
@@ -170,17 +180,13 @@ function queueEnv({ postgres, redis }, keepLastFinished) {
 	};
 }
 
-/** Main and workers, all at once: same database, same encryption key, own broker ports. */
-async function startProcesses(c, { workerCount, workerConcurrency }) {
-	const t2 = Date.now();
-	c.startedAt = t2;
-	const mainPort = await freePort();
-	c.base = `http://127.0.0.1:${mainPort}`;
-	const mainReady = startN8nProcess(c.n8n, {
-		label: 'main',
+/** `n8n start` on the cluster's port; `label` names its log file. */
+function startMain(c, label) {
+	return startN8nProcess(c.n8n, {
+		label,
 		args: ['start'],
 		env: {
-			N8N_PORT: String(mainPort),
+			N8N_PORT: String(c.mainPort),
 			N8N_EDITOR_BASE_URL: c.base,
 			N8N_WEBHOOK_URL: `${c.base}/`,
 			N8N_SECURE_COOKIE: 'false',
@@ -190,11 +196,20 @@ async function startProcesses(c, { workerCount, workerConcurrency }) {
 			return response.ok && (response.headers.get('content-type') ?? '').includes('json');
 		},
 	});
+}
+
+/** Main and workers, all at once: same database, same encryption key, own broker ports. */
+async function startProcesses(c, { workerCount, workerConcurrency }) {
+	const t2 = Date.now();
+	c.startedAt = t2;
+	c.mainPort = await freePort();
+	c.base = `http://127.0.0.1:${c.mainPort}`;
+	const mainReady = startMain(c, 'main');
 	const workerReady = Array.from({ length: workerCount }, async (_, index) => {
 		const healthPort = await freePort();
 		return startN8nProcess(c.n8n, {
 			label: `worker${index + 1}`,
-			args: ['worker', `--concurrency=${workerConcurrency}`],
+			args: ['worker', ...(workerConcurrency ? [`--concurrency=${workerConcurrency}`] : [])],
 			env: {
 				QUEUE_HEALTH_CHECK_ACTIVE: 'true',
 				QUEUE_HEALTH_CHECK_PORT: String(healthPort),
@@ -212,9 +227,11 @@ async function startProcesses(c, { workerCount, workerConcurrency }) {
 		});
 	});
 	const started = await Promise.allSettled([mainReady, ...workerReady]);
+	c.mains = [];
 	for (const result of started)
 		if (result.status === 'fulfilled')
 			result.value.label === 'main' ? (c.main = result.value) : c.workers.push(result.value);
+	if (c.main) c.mains.push(c.main);
 	const failed = started.find((result) => result.status === 'rejected');
 	if (failed) throw failed.reason;
 	c.workers.sort((a, b) => a.label.localeCompare(b.label));
@@ -224,17 +241,24 @@ async function startProcesses(c, { workerCount, workerConcurrency }) {
 		.join(', ');
 }
 
-/** Main first (no new schedules or webhooks), then the workers once no keep-alive is in flight. */
+/**
+ * Stops the main (SIGTERM: n8n's graceful shutdown) and starts a new one on the same port, with
+ * the same database and Redis; resolves once it answers and the reader webhook is registered again.
+ * Returns { stoppedMs, downMs } (how long the stop took, how long no main answered).
+ */
+async function restartMain(c) {
+	const t0 = Date.now();
+	await c.main.stop();
+	const stoppedMs = Date.now() - t0;
+	c.main = await startMain(c, `main-restart-${c.mains.length}`);
+	c.mains.push(c.main);
+	return { stoppedMs, downMs: Date.now() - t0 };
+}
+
+/** Main first (no new polls or webhooks), then the workers. */
 export async function stopN8n(c) {
-	await c.main?.stop();
-	const deadline = Date.now() + 30_000;
 	try {
-		while (
-			c.postgres &&
-			Date.now() < deadline &&
-			c.keepAliveRuns().some((run) => ['new', 'running', 'waiting'].includes(run.status))
-		)
-			await wait(500);
+		await c.main?.stop();
 	} finally {
 		await Promise.all(c.workers.map((worker) => worker.stop()));
 	}

@@ -1,7 +1,7 @@
 // The queue test's first scenario, right after start-up: the probe (the first answer of the main
-// reader, before or after the keep-alive's first Refresh) and the positive control (readers of a
-// credential that no keep-alive refreshes must fail with the expired message, without refreshing).
-// Then it waits for the first successful keep-alive run, after which the load and the waits start.
+// reader, before or after the keeper's first refresh) and the positive control (readers of a
+// credential that no keeper refreshes must fail with the expired message, without refreshing).
+// Then it waits for the keeper's first refresh, after which the load starts.
 import { setTimeout as wait } from 'node:timers/promises';
 
 import { seconds } from './cluster.mjs';
@@ -19,7 +19,7 @@ const post = (url, body) =>
 
 /**
  * The first reader answer that is not a 404 (404: the main has not registered the webhook yet):
- * { atSeconds, status, ok, kind, message, remedyNamesKeepAlive, refreshesBefore }.
+ * { atSeconds, status, ok, kind, message, remedyNamesKeeper, refreshesBefore }.
  */
 export async function probeReader(c, responses) {
 	const started = Date.now();
@@ -62,21 +62,27 @@ export async function runControl(c, responses) {
 	return { calls: verdicts.length, verdicts };
 }
 
-/** Resolves once a keep-alive Refresh has finished (rotated and saved); throws if one failed. */
-export async function firstKeepAlive(c, timeoutMs = 60_000) {
+/**
+ * Resolves once the keeper's first refresh is in (and 2 s for its save, which takes tens of
+ * milliseconds). The pasted pair's access token has expired, so the keeper refreshes at its first
+ * poll, the one n8n runs when it activates the workflow. Throws if the keeper recorded anything.
+ */
+export async function firstKeeperRefresh(c, timeoutMs = 120_000) {
 	const started = Date.now();
 	for (;;) {
-		const runs = c.keepAliveRuns();
-		if (runs.some((run) => run.status === 'success')) return;
-		const failedRun = runs.find((run) => ['error', 'crashed'].includes(run.status));
-		if (failedRun)
+		const keeperRuns = c.keeperRuns();
+		if (keeperRuns.length)
 			throw new Error(
-				`keep-alive execution ${failedRun.id} ended ${failedRun.status}; see ${c.workers.map((w) => w.logFile).join(', ')}`,
+				`the keeper recorded executions: ${JSON.stringify(keeperRuns)}; see ${c.main.logFile}`,
 			);
+		if (c.standIn.refreshLog().some((entry) => entry.ok)) {
+			await wait(2000);
+			return;
+		}
 		if (Date.now() - started > timeoutMs)
 			throw new Error(
-				`no successful keep-alive execution within ${timeoutMs / 1000} s of the main being ready`,
+				`the keeper did not refresh within ${timeoutMs / 1000} s of the main being ready; see ${c.main.logFile}`,
 			);
-		await wait(250);
+		await wait(1000);
 	}
 }

@@ -9,9 +9,11 @@ import { pathToFileURL } from 'node:url';
 
 /** The text of the "Refresh Operation Only" failure (nodes/AlteryxAnalyticsCloud/core/refreshPolicy.ts). */
 export const EXPIRED_MESSAGE = /Refresh Operation Only/;
-/** Its remedy, which must point at the keep-alive workflow. */
-export const KEEP_ALIVE_REMEDY =
-	/keep-alive workflow \(Schedule Trigger → Alteryx Analytics Cloud: Refresh\)/;
+/**
+ * Its remedy, which must point at the Token Keeper first (KEEPER_REMEDY in the core). Matched in
+ * the webhook's JSON answer, where the quotes around the name are escaped.
+ */
+export const KEEPER_REMEDY = /Activate an \\?"Alteryx Analytics Cloud Token Keeper\\?" trigger/;
 
 /**
  * What one webhook answer says: {ok: true} when AAC answered 200 with the current user, else
@@ -33,7 +35,7 @@ export function classify(status, text) {
 			ok: false,
 			kind: 'expired',
 			message,
-			remedyNamesKeepAlive: KEEP_ALIVE_REMEDY.test(text),
+			remedyNamesKeeper: KEEPER_REMEDY.test(text),
 		};
 	if (status === 200 && typeof body?.statusCode === 'number')
 		return { ok: false, kind: `api-${body.statusCode}`, message };
@@ -57,8 +59,10 @@ function percentile(sorted, p) {
 }
 
 /**
- * Runs the load. `onResponse(text)` sees every answer (the secrets check). Resolves with the
- * figures: calls, ok, failures (by kind and by message), latency (ms), duration.
+ * Runs the load. `onResponse(text)` sees every answer (the secrets check). `gate`, when given, is
+ * awaited before every call (`gate.pass()`), so a caller can hold the load (a restart of the main)
+ * and know when no call is in flight (`gate.idle()`). Resolves with the figures: calls, ok,
+ * failures (by kind and by message), latency (ms), duration.
  */
 export async function runLoad({
 	url,
@@ -67,6 +71,7 @@ export async function runLoad({
 	maxCalls = 20_000,
 	requestTimeoutMs = 60_000,
 	onResponse = () => {},
+	gate,
 }) {
 	const started = Date.now();
 	const end = started + seconds * 1000;
@@ -80,8 +85,11 @@ export async function runLoad({
 
 	async function caller(index) {
 		while (Date.now() < end && calls < maxCalls) {
+			if (gate) await gate.pass();
+			if (Date.now() >= end) break;
 			calls += 1;
 			const number = calls;
+			gate?.started();
 			const t0 = performance.now();
 			let status;
 			let text;
@@ -100,6 +108,7 @@ export async function runLoad({
 				if (error?.name === 'TimeoutError')
 					text = `no answer within ${requestTimeoutMs / 1000} s (${text})`;
 			}
+			gate?.done();
 			const ms = performance.now() - t0;
 			latencies.push(ms);
 			onResponse(text);
@@ -118,7 +127,7 @@ export async function runLoad({
 			byKind[verdict.kind] = (byKind[verdict.kind] ?? 0) + 1;
 			const key = verdict.message.slice(0, 240);
 			byMessage[key] = (byMessage[key] ?? 0) + 1;
-			if (verdict.kind === 'expired' && !verdict.remedyNamesKeepAlive) expiredRemedyMissing += 1;
+			if (verdict.kind === 'expired' && !verdict.remedyNamesKeeper) expiredRemedyMissing += 1;
 			if (failures.length < 50)
 				failures.push({
 					call: number,
@@ -172,4 +181,44 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
 	});
 	console.log(JSON.stringify(figures, null, 2));
 	process.exit(figures.failed === 0 ? 0 : 1);
+}
+
+/**
+ * A gate for runLoad: `hold()` stops new calls and resolves once none is in flight; `open()` lets
+ * them go on. Holding time is excluded from nothing: the load's clock runs on.
+ */
+export function loadGate() {
+	let inFlight = 0;
+	let held;
+	let release = () => {};
+	const idleWaiters = [];
+	const settle = () => {
+		if (inFlight === 0) while (idleWaiters.length) idleWaiters.shift()();
+	};
+	return {
+		async pass() {
+			while (held) await held;
+		},
+		started() {
+			inFlight += 1;
+		},
+		done() {
+			inFlight -= 1;
+			settle();
+		},
+		hold() {
+			held ??= new Promise((resolve) => {
+				release = resolve;
+			});
+			return new Promise((resolve) => {
+				idleWaiters.push(resolve);
+				settle();
+			});
+		},
+		open() {
+			const wasHeld = held;
+			held = undefined;
+			if (wasHeld) release();
+		},
+	};
 }

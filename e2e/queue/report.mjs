@@ -3,14 +3,14 @@
 import { failedLines } from '../lib/recording.mjs';
 import { VERSION, seconds } from './cluster.mjs';
 import { CONTROL_CALLS } from './control.mjs';
-import { KEEP_ALIVE_SECONDS, TOKEN_TTL_SECONDS } from './workflows.mjs';
+import { TOKEN_TTL_SECONDS } from './workflows.mjs';
 
 export function renderReport({ figures, outcomes, versions, settings }) {
-	const { load, waits, standIn, keepAlive, stored, probe, boot, secrets } = figures;
+	const { load, waits, standIn, keeper, restart, stored, probe, boot, secrets } = figures;
 	const yes = (value) => (value === undefined ? '?' : value ? 'yes' : 'NO');
 	const passed = outcomes.filter((o) => o.passed).length;
 	const lines = [
-		'# Queue mode: keep-alive writer, webhook readers, run-and-wait (n8n 2.41.1, 1 main + 2 workers)',
+		'# Queue mode: the Token Keeper as the writer, webhook readers, run-and-wait, a restart (n8n 2.41.1, 1 main + 2 workers)',
 		'',
 		`Written by \`npm run test:queue\` (e2e/queue/queue.e2e.mjs), run ${new Date().toISOString().slice(0, 16)}Z.`,
 		`Tests: ${passed} of ${outcomes.length} passed.`,
@@ -18,15 +18,15 @@ export function renderReport({ figures, outcomes, versions, settings }) {
 		'',
 		'## Setup',
 		'',
-		`- n8n ${VERSION} on Node ${versions.n8nNode}, \`EXECUTIONS_MODE=queue\`: one main (\`n8n start\`) and ${settings.workers} workers (\`n8n worker --concurrency=${settings.workerConcurrency}\`), each with its own task-broker port, one shared \`N8N_ENCRYPTION_KEY\`.`,
+		`- n8n ${VERSION} on Node ${versions.n8nNode}, \`EXECUTIONS_MODE=queue\`: one main (\`n8n start\`) and ${settings.workers} workers (\`n8n worker\`${settings.workerConcurrency ? ` --concurrency=${settings.workerConcurrency}` : ", n8n's default concurrency of 10"}), each with its own task-broker port, one shared \`N8N_ENCRYPTION_KEY\`.`,
 		`- PostgreSQL ${versions.postgres} (\`DB_TYPE=postgresdb\`) and Redis ${versions.redis}, throwaway instances on 127.0.0.1 (e2e/lib/services.mjs).`,
 		`- Package n8n-nodes-alteryx-analytics-cloud@${versions.package} (${versions.commit}), installed as a community package; test driver on Node ${versions.node}.`,
 		`- AAC stand-in (real oidc-provider, rotation + reuse detection): access tokens live ${TOKEN_TTL_SECONDS} s, minted and refreshed alike; the initial access token was already expired.`,
-		`- Credential in "Refresh Operation Only" mode (refresh margin: default). Keep-alive: Schedule Trigger every ${KEEP_ALIVE_SECONDS} s (cron \`*/${KEEP_ALIVE_SECONDS} * * * * *\`, 2/3 of the lifetime) → Alteryx Analytics Cloud: Refresh. Reader: Webhook (respond when the last node finishes) → HTTP Request (predefined credential) GET /v4/people/current. The credential's API Base URL and the reader's URL point at a pass-through that notes which access token each request carried (e2e/queue/apiRecorder.mjs).`,
-		`- Control: a second credential in the same mode with an expired access token and no keep-alive, read by its own webhook workflow ${CONTROL_CALLS} times at once right after start-up: its readers must fail with the expired message and must not refresh.`,
+		`- Credential in "Refresh Operation Only" mode (refresh margin: default). Writer: the Alteryx Analytics Cloud Token Keeper (examples/token-keeper.json), polling every minute in the main, refreshing when a third of the access token's lifetime is left; no Schedule keep-alive. Reader: Webhook (respond when the last node finishes) → HTTP Request (predefined credential) GET /v4/people/current. The credential's API Base URL and the reader's URL point at a pass-through that notes which access token each request carried (e2e/queue/apiRecorder.mjs).`,
+		`- Control: a second credential in the same mode with an expired access token and no keeper, read by its own webhook workflow ${CONTROL_CALLS} times at once right after start-up: its readers must fail with the expired message and must not refresh.`,
 		`- Bull keeps the last ${settings.keepLastFinished} finished jobs in Redis (\`N8N_EXECUTIONS_QUEUE_KEEP_LAST_COMPLETED\`/\`_FAILED\`; n8n's default 0 lets a webhook that waits for the last node hang forever when a worker finishes the job before the main starts waiting for it: see e2e/queue/README.md).`,
-		`- Load: ${settings.concurrency} concurrent callers POSTing to the reader webhook for ${settings.loadSeconds} s (at most ${settings.maxCalls} calls), started after the first keep-alive run succeeded.`,
-		`- Waits, at the same time as the load: ${settings.waits} executions of Webhook → Plan → Run (Wait for Completion) at once, each on its own plan, whose run takes ${settings.runSeconds} s in the stand-in (1 s queued, then in progress); the node polls on its default schedule (3 s, ×1.5, at most 30 s).`,
+		`- Load: ${settings.concurrency} concurrent callers POSTing to the reader webhook for ${settings.loadSeconds} s (at most ${settings.maxCalls} calls), started after the keeper's first refresh. ${settings.restartAfterSeconds} s into it the load is held until no call is in flight, the main is stopped (SIGTERM) and started again, and the load goes on once the reader answers again.`,
+		`- Waits, during the load: ${settings.waits} executions of Webhook → Plan → Run (Wait for Completion) at once, each on its own plan, whose run takes ${settings.runSeconds} s in the stand-in (1 s queued, then in progress), started once the access token in use is ${settings.waitsAtTokenAgeSeconds} s old (so each outlives it); the node polls on its default schedule (3 s, ×1.5, at most 30 s). They take all the workers' slots; reader calls queue behind them meanwhile.`,
 		'',
 		'## Figures',
 		'',
@@ -53,9 +53,12 @@ export function renderReport({ figures, outcomes, versions, settings }) {
 			'latency of a webhook call (ms)',
 			`p50 ${load.latencyMs.p50}, p95 ${load.latencyMs.p95}, p99 ${load.latencyMs.p99}, max ${load.latencyMs.max}`,
 		);
+		row('waits started at access-token age (s)', load.waitsAtTokenAgeSeconds);
+	}
+	if (restart) {
 		row(
-			'refreshes during the load',
-			`${load.refreshesDuring} (${seconds(load.durationMs)} s / ${KEEP_ALIVE_SECONDS} s = ${(load.durationMs / 1000 / KEEP_ALIVE_SECONDS).toFixed(1)}; the cron \`*/${KEEP_ALIVE_SECONDS}\` fires ${Math.ceil(60 / KEEP_ALIVE_SECONDS)} times a minute: ${((load.durationMs / 60_000) * Math.ceil(60 / KEEP_ALIVE_SECONDS)).toFixed(1)})`,
+			'restart of the main',
+			`${restart.atLoadSeconds} s into the load: calls drained in ${restart.drainSeconds} s, SIGTERM took ${restart.stopSeconds} s, the new main answered the reader ${restart.downSeconds} s after the stop (its first answer: ${restart.firstAnswer?.ok ? '200' : JSON.stringify(restart.firstAnswer)})`,
 		);
 	}
 	if (standIn) {
@@ -66,28 +69,39 @@ export function renderReport({ figures, outcomes, versions, settings }) {
 		row('most uses of one refresh token', standIn.maxUsesOfOneRefreshToken);
 		row('protected-resource calls: 200 / 401', `${standIn.apiOk} / ${standIn.apiUnauthorized}`);
 	}
-	if (keepAlive) {
+	if (keeper) {
+		row('keeper executions in n8n (must be 0)', keeper.executions);
 		row(
-			'keep-alive executions',
-			`${keepAlive.runs}: ${Object.entries(keepAlive.byStatus)
-				.map(([k, v]) => `${k} ${v}`)
-				.join(', ')}`,
+			'keeper refreshes',
+			`${keeper.refreshes.length}: the pasted (expired) pair at activation, then when the token in use was ${keeper.agesAtRefresh.join(', ')} s old (lifetime ${TOKEN_TTL_SECONDS} s: due from ${Math.round((2 / 3) * TOKEN_TTL_SECONDS)} s); least left at a refresh ${keeper.minLeftSeconds ?? '-'} s`,
 		);
 		row(
-			'gap between keep-alive saves (s)',
-			`mean ${keepAlive.meanGapSeconds}, max ${keepAlive.maxGapSeconds} (token lifetime ${TOKEN_TTL_SECONDS})`,
+			'access tokens readers and waits used (200s at the API)',
+			`${figures.tokensUsed} (refreshes before the last API call: ${keeper.refreshes.filter((at) => at < figures.lastApiCallAt).length})`,
 		);
-		row('longest keep-alive execution (s)', keepAlive.maxDurationSeconds);
-		row(
-			'keep-alive runs that moved to the other worker',
-			`${keepAlive.handoffs} of ${Math.max(0, keepAlive.succeeded - 1)}`,
-		);
+		if (keeper.restart)
+			row(
+				'keeper around the restart',
+				`${keeper.restart.refreshesWhileDown} refreshes while the main was down or starting, ${keeper.restart.refreshesAfter} after it was back`,
+			);
 	}
 	if (figures.perWorker)
 		row(
-			'executions per worker (all / keep-alive)',
+			'executions per worker',
 			Object.entries(figures.perWorker)
-				.map(([label, w]) => `${label}: ${w.executions} / ${w.keepAlive}`)
+				.map(([label, count]) => `${label}: ${count}`)
+				.join('; '),
+		);
+	if (figures.executionsByWorkflow)
+		row(
+			'executions in PostgreSQL by workflow',
+			Object.entries(figures.executionsByWorkflow)
+				.map(
+					([id, byStatus]) =>
+						`${id}: ${Object.entries(byStatus)
+							.map(([k, v]) => `${k} ${v}`)
+							.join(', ')}`,
+				)
 				.join('; '),
 		);
 	if (figures.readerExecutions)
@@ -106,17 +120,17 @@ export function renderReport({ figures, outcomes, versions, settings }) {
 		const { verdicts } = figures.control;
 		const expired = verdicts.filter((verdict) => verdict.kind === 'expired');
 		row(
-			'control: readers of a credential without keep-alive (expired access token)',
-			`${expired.length} of ${verdicts.length} failed with the expired message${expired.every((v) => v.remedyNamesKeepAlive) ? ', naming the keep-alive workflow' : ''}; stored pair unchanged: ${yes(figures.control.storedUnchanged)}; family alive: ${yes(figures.control.familyAlive)}${expired[0] ? `; message: "${expired[0].message}"` : ''}`,
+			'control: readers of a credential without keeper (expired access token)',
+			`${expired.length} of ${verdicts.length} failed with the expired message${expired.every((v) => v.remedyNamesKeeper) ? ', naming the Token Keeper' : ''}; stored pair unchanged: ${yes(figures.control.storedUnchanged)}; family alive: ${yes(figures.control.familyAlive)}${expired[0] ? `; message: "${expired[0].message}"` : ''}`,
 		);
 	}
 	if (probe) {
 		row(
-			'probe: a reader before the first keep-alive Refresh',
+			"probe: a reader before the keeper's first refresh",
 			probe.refreshesBefore === 0
 				? probe.ok
 					? 'answered 200 (unexpected: the access token had expired)'
-					: `failed as it must (${probe.kind}${probe.remedyNamesKeepAlive ? ', message names the keep-alive workflow' : ''})`
+					: `failed as it must (${probe.kind}${probe.remedyNamesKeeper ? ', message names the Token Keeper' : ''})`
 				: `ran after the first refresh (${probe.ok ? '200' : probe.kind})`,
 		);
 	}
@@ -142,8 +156,8 @@ export function renderReport({ figures, outcomes, versions, settings }) {
 			`${waits.nodePolls} (node outputs; per wait ${summarize(runs.map((run) => run.polls))}); GET planSnapshotRuns/{id} in all, final reads included: ${waits.statusRequests}`,
 		);
 		row(
-			'waits: access tokens per wait (distinct, all from keep-alive Refreshes)',
-			`${summarize(tokens)}; needed at least ${summarize(runs.map((run) => run.tokensNeeded))} (reads over ${summarize(runs.map((run) => run.spanSeconds))} s, a token lives ${TOKEN_TTL_SECONDS} s); oldest token at a read ${Math.max(...runs.map((run) => run.maxTokenAgeSeconds ?? 0))} s; reads rejected: ${runs.reduce((sum, run) => sum + run.rejected, 0)}`,
+			"waits: access tokens per wait (distinct, all from the keeper's refreshes)",
+			`${summarize(tokens)} (reads over ${summarize(runs.map((run) => run.spanSeconds))} s, a token lives ${TOKEN_TTL_SECONDS} s; outlived their first token: ${runs.filter((run) => run.outlivedFirstToken).length} of ${runs.length}); oldest token at a read ${Math.max(...runs.map((run) => run.maxTokenAgeSeconds ?? 0))} s; reads rejected: ${runs.reduce((sum, run) => sum + run.rejected, 0)}`,
 		);
 		row(
 			'waits per worker',
@@ -159,7 +173,7 @@ export function renderReport({ figures, outcomes, versions, settings }) {
 		);
 	row(
 		'wall time',
-		`${figures.wallSeconds} s (services ${boot.servicesSeconds ?? '?'} s; CLI import + publish ${boot.cliSeconds ?? '?'} s; main + workers ready ${boot.processesSeconds ?? '?'} s [${boot.perProcess ?? ''}]; first keep-alive done ${boot.firstKeepAliveSeconds ?? '?'} s after start)`,
+		`${figures.wallSeconds} s (services ${boot.servicesSeconds ?? '?'} s; CLI import + publish ${boot.cliSeconds ?? '?'} s; main + workers ready ${boot.processesSeconds ?? '?'} s [${boot.perProcess ?? ''}]; keeper's first refresh ${boot.firstKeeperRefreshSeconds ?? '?'} s after start)`,
 	);
 	if (load && Object.keys(load.byMessage).length) {
 		lines.push('', '### Failure messages', '', '| count | message |', '| --- | --- |');

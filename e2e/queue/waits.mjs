@@ -1,8 +1,8 @@
 // The queue test's run-and-wait scenario: `count` executions of the waiter workflow at once, each
 // running its own plan (plans 1..count) that takes `runMs` in the stand-in, and waiting for it
-// (Plan → Run, Wait for Completion). They run on the workers while the keep-alive rotates the
-// pair every 13 s and the readers' load goes on, so every wait spans several token lifetimes and
-// can only poll with the tokens the keep-alive saved.
+// (Plan → Run, Wait for Completion). They run on the workers (taking all 20 of their slots at n8n's
+// default concurrency) while the readers' load goes on. They start when the access token in use is
+// past half its life, so each outlives it and can only go on with the token the keeper saved.
 import { executionsByWorker, seconds } from './cluster.mjs';
 import { TOKEN_TTL_SECONDS, WAITER_ID, WAITER_WEBHOOK_PATH } from './workflows.mjs';
 
@@ -93,6 +93,10 @@ export function waitFigures(c, waits) {
 			tokensNeeded: tokensNeeded(reads.map((r) => r.at)),
 			maxTokenAgeSeconds: ages.length ? Math.round(Math.max(...ages) * 10) / 10 : undefined,
 			spanSeconds: seconds(spanMs),
+			// Its last read came after the token of its first read had expired.
+			outlivedFirstToken: reads.length
+				? reads.at(-1).at / 1000 > reads[0].issuedAt + TOKEN_TTL_SECONDS
+				: false,
 		};
 	});
 	const executionIds = planRuns.map((run) => run.executionId);

@@ -1,36 +1,31 @@
-// The queue test's workflows and the names the checks look them up by: the keep-alive (the one
-// writer), the reader (Webhook → HTTP Request with the credential), the control reader (a
-// credential without keep-alive) and the waiter (Webhook → Plan → Run with Wait for Completion).
+// The queue test's workflows and the names the checks look them up by: the Token Keeper (the one
+// writer, examples/token-keeper.json), the reader (Webhook → HTTP Request with the credential), the
+// control reader (a credential without keeper) and the waiter (Webhook → Plan → Run with Wait for
+// Completion).
 import * as wf from '../lib/workflows.mjs';
 
-/** Access-token lifetime at the stand-in, for minted and refreshed tokens alike. */
-export const TOKEN_TTL_SECONDS = 20;
-/** The keep-alive schedule: 2/3 of the token lifetime. */
-export const KEEP_ALIVE_SECONDS = Math.floor((2 / 3) * TOKEN_TTL_SECONDS);
+/**
+ * Access-token lifetime at the stand-in, for minted and refreshed tokens alike. The keeper polls
+ * every minute (the shortest n8n allows) and refreshes when a third of the lifetime is left: a
+ * 240-s token is refreshed between 80 and 20 s before it expires, as AAC's 5-minute one is between
+ * 100 and 40 s before.
+ */
+export const TOKEN_TTL_SECONDS = 240;
 
 export const CRED = { id: 'aacQueue', name: 'AAC queue mode (Refresh Operation Only)' };
-/** The control: same mode, an expired access token, and no keep-alive. Its readers must fail. */
+/** The control: same mode, an expired access token, and no keeper. Its readers must fail. */
 export const CONTROL_CRED = {
 	id: 'aacQueueNoKeep',
-	name: 'AAC queue mode, no keep-alive (control)',
+	name: 'AAC queue mode, no keeper (control)',
 };
-export const KEEP_ALIVE_ID = 'aacKeepAlive';
+export const KEEPER_ID = 'aacKeeper';
 export const READER_ID = 'aacReader';
 export const CONTROL_READER_ID = 'aacReaderNoKeep';
 export const WAITER_ID = 'aacWaiter';
 export const WEBHOOK_PATH = 'aac-queue-reader';
 export const CONTROL_WEBHOOK_PATH = 'aac-queue-no-keep-alive';
 export const WAITER_WEBHOOK_PATH = 'aac-queue-run-and-wait';
-export const WORKFLOW_IDS = [KEEP_ALIVE_ID, READER_ID, CONTROL_READER_ID, WAITER_ID];
-
-const scheduleEvery = (name, everySeconds) => ({
-	id: 'queue-schedule',
-	name,
-	type: 'n8n-nodes-base.scheduleTrigger',
-	typeVersion: 1.2,
-	position: [0, 0],
-	parameters: { rule: { interval: [{ field: 'seconds', secondsInterval: everySeconds }] } },
-});
+export const WORKFLOW_IDS = [KEEPER_ID, READER_ID, CONTROL_READER_ID, WAITER_ID];
 
 const webhook = (name, path) => ({
 	// Node ids go into varchar(36) columns (workflow_publication_trigger_status): keep them short.
@@ -54,14 +49,9 @@ const webhook = (name, path) => ({
 export function queueWorkflows(apiUrl) {
 	const ref = wf.credentialRef(CRED.id, CRED.name);
 	const controlRef = wf.credentialRef(CONTROL_CRED.id, CONTROL_CRED.name);
-	const keepAlive = wf.chain(
-		KEEP_ALIVE_ID,
-		`AAC keep-alive: every ${KEEP_ALIVE_SECONDS} s → Refresh`,
-		[
-			scheduleEvery(`Every ${KEEP_ALIVE_SECONDS} seconds`, KEEP_ALIVE_SECONDS),
-			wf.aacNode('Refresh tokens', 'refresh', ref),
-		],
-	);
+	// The example as users import it, on this credential: polls every minute, nothing after it.
+	const keeper = wf.example('token-keeper.json', KEEPER_ID);
+	keeper.nodes[0].credentials = ref;
 	// The HTTP Request's failures (any status, and errors such as the expired-token message) become
 	// its output, so the webhook answers with them instead of a bare "workflow failed".
 	const reader = wf.chain(READER_ID, 'AAC reader: Webhook → HTTP Request (predefined credential)', [
@@ -71,7 +61,7 @@ export function queueWorkflows(apiUrl) {
 			onError: 'continueRegularOutput',
 		}),
 	]);
-	const controlReader = wf.chain(CONTROL_READER_ID, 'AAC reader without keep-alive (control)', [
+	const controlReader = wf.chain(CONTROL_READER_ID, 'AAC reader without keeper (control)', [
 		webhook('Webhook', CONTROL_WEBHOOK_PATH),
 		wf.httpWithCredential('Who am I', apiUrl, controlRef, {
 			neverError: true,
@@ -93,5 +83,5 @@ export function queueWorkflows(apiUrl) {
 			ref,
 		),
 	]);
-	return [keepAlive, reader, controlReader, waiter];
+	return [keeper, reader, controlReader, waiter];
 }

@@ -1,23 +1,22 @@
-// What the one writer did, read after n8n has stopped: the keep-alive's executions (gaps between
-// saves, which worker ran each, how often it moved) and the pairs the credentials hold at the end.
+// What the one writer did, read after n8n has stopped: the keeper's refreshes (from the stand-in's
+// log of refresh grants: the keeper leaves no execution to read), how old each access token was
+// when it was replaced, the restart of the main in between, and the pairs the credentials hold at
+// the end.
 import { executionsByWorker, seconds } from './cluster.mjs';
-import { CONTROL_CRED, CRED, READER_ID } from './workflows.mjs';
+import { CONTROL_CRED, CRED, READER_ID, TOKEN_TTL_SECONDS } from './workflows.mjs';
 
-/** { keepAlive, perWorker, readerExecutions } from PostgreSQL and the workers' output. */
-export function keepAliveFigures(c) {
-	const runs = c.keepAliveRuns();
-	const succeeded = runs.filter((run) => run.status === 'success');
-	const gaps = succeeded.slice(1).map((run, i) => run.stoppedAt - succeeded[i].stoppedAt);
+/**
+ * { keeper, perWorker, readerExecutions, executionsByWorkflow }: `keeper.refreshes` are the
+ * refresh grants (ms); `keeper.agesAtRefresh` how long each replaced token had lived (s), the
+ * minted one left out; `keeper.afterRestart` the refreshes after the main came back.
+ */
+export function keeperFigures(c, { restart } = {}) {
+	const log = c.standIn.refreshLog();
+	const refreshes = log.filter((entry) => entry.ok).map((entry) => entry.at);
+	const ages = refreshes.slice(1).map((at, i) => (at - refreshes[i]) / 1000);
 	const startedBy = executionsByWorker(c);
-	const perWorker = Object.fromEntries(
-		c.workers.map((worker) => [worker.label, { executions: 0, keepAlive: 0 }]),
-	);
-	for (const label of startedBy.values()) perWorker[label].executions += 1;
-	for (const run of runs)
-		if (startedBy.has(run.id)) perWorker[startedBy.get(run.id)].keepAlive += 1;
-	let handoffs = 0;
-	for (let i = 1; i < succeeded.length; i++)
-		if (startedBy.get(succeeded[i].id) !== startedBy.get(succeeded[i - 1].id)) handoffs += 1;
+	const perWorker = Object.fromEntries(c.workers.map((worker) => [worker.label, 0]));
+	for (const label of startedBy.values()) perWorker[label] += 1;
 	const readerExecutions = Object.fromEntries(
 		c
 			.sql(
@@ -25,20 +24,28 @@ export function keepAliveFigures(c) {
 			)
 			.map(([status, count]) => [status, Number(count)]),
 	);
-	const keepAlive = {
-		runs: runs.length,
-		byStatus: runs.reduce((acc, run) => ({ ...acc, [run.status]: (acc[run.status] ?? 0) + 1 }), {}),
-		maxGapSeconds: gaps.length ? seconds(Math.max(...gaps)) : undefined,
-		meanGapSeconds: gaps.length
-			? seconds(gaps.reduce((a, b) => a + b, 0) / gaps.length)
+	const keeper = {
+		refreshes,
+		refused: log.filter((entry) => !entry.ok).length,
+		executions: c.keeperRuns().length,
+		agesAtRefresh: ages.map((age) => Math.round(age * 10) / 10),
+		minAgeSeconds: ages.length ? seconds(Math.min(...ages) * 1000) : undefined,
+		maxAgeSeconds: ages.length ? seconds(Math.max(...ages) * 1000) : undefined,
+		/** The shortest an access token had left when it was replaced (s). */
+		minLeftSeconds: ages.length
+			? seconds((TOKEN_TTL_SECONDS - Math.max(...ages)) * 1000)
 			: undefined,
-		maxDurationSeconds: succeeded.length
-			? seconds(Math.max(...succeeded.map((run) => run.stoppedAt - run.startedAt)))
+		restart: restart
+			? {
+					...restart,
+					refreshesWhileDown: refreshes.filter(
+						(at) => at >= restart.stoppingAt && at < restart.upAt,
+					).length,
+					refreshesAfter: refreshes.filter((at) => at >= restart.upAt).length,
+				}
 			: undefined,
-		handoffs,
-		succeeded: succeeded.length,
 	};
-	return { keepAlive, perWorker, readerExecutions };
+	return { keeper, perWorker, readerExecutions, executionsByWorkflow: c.executionsByWorkflow() };
 }
 
 /**

@@ -4,9 +4,11 @@ import type { IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-w
 import {
 	AacTokenError,
 	GENERATE_NEW_TOKENS,
+	KEEPER_REMEDY,
 	type ObtainResult,
 	type RefreshDependencies,
 	type TokenHttpResponse,
+	type TokenSettings,
 } from './core';
 
 /** The credential type's name: workflows store it, so it never changes. */
@@ -86,5 +88,62 @@ export function explainRejection(error: unknown, refreshStartedAt: unknown): unk
 		),
 		`That refresh reached AAC, which rotated the refresh token, but n8n stopped (or lost the answer) before saving the new pair, so the refresh token stored here was already spent; sending it again made AAC revoke the whole token family. The tokens cannot be recovered. ${GENERATE_NEW_TOKENS}`,
 		{ httpStatus: error.httpStatus },
+	);
+}
+
+/** AAC's cheapest call that needs a valid access token (the credential test uses it too). */
+const WHO_AM_I = '/v4/people/current';
+/** A probe that takes longer than this counts as "not known to be rejected". */
+const PROBE_TIMEOUT_MS = 15_000;
+
+const probes = new Map<string, Promise<boolean>>();
+
+/**
+ * Whether AAC rejects `accessToken` (401 to GET /v4/people/current at the credential's API Base
+ * URL, which the issuer policy has checked: the access token goes nowhere else). Asked when a token
+ * that looks valid may not be (a request through it failed, or its expiry comes only from its
+ * `exp` claim, on AAC's clock). One probe per token at a time, shared by every caller; anything but
+ * a 401 (an answer, a network error) means no.
+ */
+export function accessTokenRejected(
+	httpRequest: HttpRequest,
+	settings: TokenSettings,
+	accessToken: string,
+): Promise<boolean> {
+	let probe = probes.get(accessToken);
+	if (!probe) {
+		probe = (async () => {
+			try {
+				const response = (await httpRequest({
+					method: 'GET',
+					url: `${settings.apiBaseUrl.replace(/\/+$/, '')}${WHO_AM_I}`,
+					headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
+					timeout: PROBE_TIMEOUT_MS,
+					abortSignal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+					disableFollowRedirect: true,
+					ignoreHttpStatusErrors: true,
+					returnFullResponse: true,
+				})) as { statusCode?: number };
+				return response.statusCode === 401;
+			} catch {
+				return false;
+			}
+		})();
+		probes.set(accessToken, probe);
+		const forget = () => probes.delete(accessToken);
+		probe.then(forget, forget);
+	}
+	return probe;
+}
+
+/**
+ * AAC rejected an access token that looked valid, and this caller may not refresh (Refresh
+ * Operation Only mode): says so instead of handing the token out.
+ */
+export function accessTokenRejectedError(settings: TokenSettings): AacTokenError {
+	return new AacTokenError(
+		'ACCESS_TOKEN_REJECTED',
+		`Alteryx Analytics Cloud rejected the access token although it should be valid until ${new Date(settings.accessTokenExpiresAt).toISOString()} by its "exp" claim (n8n's clock may be behind AAC's), and this credential is in "Refresh Operation Only" mode, so requests never refresh it.`,
+		`A pair n8n received itself is timed on n8n's clock and cannot be misjudged like this. ${KEEPER_REMEDY} The Token Keeper replaces a pasted pair at its first poll.`,
 	);
 }

@@ -285,6 +285,43 @@ export function createHarness(options: HarnessOptions) {
 	}
 
 	/**
+	 * A polling trigger as n8n activates it: one PollContext for `nodeName` (mode 'trigger', the
+	 * activation mode given, 'init' by default: n8n starting), whose poll() every call of `poll`
+	 * runs again, as n8n's cron runs the same context every time (the activation's first poll
+	 * included). pollOnce makes a new context per call instead.
+	 */
+	function poller(
+		workflowJson: WorkflowJson,
+		nodeName: string,
+		staticData: IDataObject,
+		pollOptions: { activation?: WorkflowActivateMode } = {},
+	) {
+		const workflowData = {
+			...workflowRecord(workflowJson, { executionOrder: 'v1' }),
+			active: true,
+		};
+		const workflow = workflowOf(workflowData, staticData);
+		const node = workflow.getNode(nodeName);
+		if (!node) throw new Error(`Node ${nodeName} not found`);
+		const poll = lookup(node.type).poll;
+		if (typeof poll !== 'function') throw new Error(`${node.type} has no poll()`);
+		const executionId = `harness-poller-${++executionCounter}`;
+		const hooks = new ExecutionLifecycleHooks('trigger', executionId, workflowData);
+		const context = new PollContext(
+			workflow,
+			node,
+			additionalDataFor(hooks, executionId),
+			'trigger',
+			pollOptions.activation ?? 'init',
+		);
+		return {
+			context,
+			poll: async (): Promise<INodeExecutionData[][] | null> =>
+				await logInto(logs, async () => await poll.call(context)),
+		};
+	}
+
+	/**
 	 * The additionalData n8n hands a trigger's HookContext and WebhookContext (n8n-core's real
 	 * contexts) for `workflow`, with fields laid over it (webhookBaseUrl, httpRequest, httpResponse).
 	 */
@@ -309,5 +346,13 @@ export function createHarness(options: HarnessOptions) {
 		} as IWorkflowExecuteAdditionalData;
 	}
 
-	return { runWorkflow, loadOptionsContext, pollOnce, triggerAdditionalData, nodeTypes, logs };
+	return {
+		runWorkflow,
+		loadOptionsContext,
+		pollOnce,
+		poller,
+		triggerAdditionalData,
+		nodeTypes,
+		logs,
+	};
 }

@@ -57,6 +57,7 @@ const http = require('node:http');
  * @typedef {object} FaultyTokenEndpoint
  * @property {string} issuer
  * @property {TokenRequest[]} requests Token requests since the last setScript.
+ * @property {Array<{ method: string, path: string }>} otherRequests Requests to other paths since the last setScript (answered 404).
  * @property {string[]} issuedRefreshTokens Every refresh token this fake handed out.
  * @property {(claims: Record<string, unknown>) => string} fakeJwt
  * @property {(steps: FaultStep[]) => void} setScript Sets the answers for the next requests (the last one repeats) and clears the log.
@@ -87,12 +88,22 @@ async function startFaultyTokenEndpoint() {
 	const requests = [];
 	/** @type {string[]} */
 	const issuedRefreshTokens = [];
+	/** Requests to anything but the token endpoint. @type {Array<{ method: string, path: string }>} */
+	const otherRequests = [];
 	let issuer = '';
 
 	const server = http.createServer((req, res) => {
 		let body = '';
 		req.on('data', (chunk) => (body += chunk));
 		req.on('end', () => {
+			// Only the token endpoint answers by the script. Anything else (a credential with no API
+			// Base URL sends AAC API calls to the issuer's origin, here: Get asking whether AAC accepts
+			// a pasted token) is a 404, recorded apart.
+			if (!(req.url ?? '').endsWith('/token')) {
+				otherRequests.push({ method: req.method ?? '', path: req.url ?? '' });
+				res.writeHead(404, { 'content-type': 'application/json' });
+				return res.end('{"error":"not_found"}');
+			}
 			const form = new URLSearchParams(body);
 			requests.push({
 				path: req.url ?? '',
@@ -230,10 +241,12 @@ async function startFaultyTokenEndpoint() {
 		issuer,
 		requests,
 		issuedRefreshTokens,
+		otherRequests,
 		fakeJwt,
 		setScript(steps) {
 			script = [...steps];
 			requests.length = 0;
+			otherRequests.length = 0;
 		},
 		async close() {
 			for (const socket of sockets) socket.destroy();

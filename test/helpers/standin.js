@@ -52,6 +52,8 @@ const { Worker } = require('node:worker_threads');
  * @property {(refreshToken: string) => Promise<boolean>} familyAlive
  * @property {(refreshToken: string) => Promise<boolean>} revokeFamily
  * @property {(seconds: number) => Promise<void>} setAccessTokenTtl
+ * @property {(seconds: number) => Promise<void>} setRefreshTokenTtl Idle lifetime of the refresh tokens issued from now on.
+ * @property {() => Promise<Array<{ at: number, ok: boolean, error?: string, detail?: string }>>} refreshLog Every refresh_token grant, oldest first.
  * @property {() => Promise<string[]>} issuedRefreshTokens
  * @property {() => Promise<void>} stop Stops the server; rejects, after stopping, when a request broke the contract (unless contract: 'off').
  */
@@ -139,6 +141,10 @@ async function startStandIn(options = {}) {
 		setAccessTokenTtl: async (/** @type {number} */ seconds) => {
 			await admin('POST', 'config', { accessTokenTtlSeconds: seconds });
 		},
+		setRefreshTokenTtl: async (/** @type {number} */ seconds) => {
+			await admin('POST', 'config', { refreshTokenTtlSeconds: seconds });
+		},
+		refreshLog: async () => (await admin('GET', 'refresh-log')).refreshLog,
 		issuedRefreshTokens: async () => (await admin('GET', 'issued-refresh-tokens')).refreshTokens,
 		stop() {
 			// Ask the server to close (drops keep-alive sockets), then end the thread.

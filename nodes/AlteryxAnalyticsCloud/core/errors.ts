@@ -8,6 +8,7 @@ export type AacErrorCode =
 	| 'INVALID_FIELD' // a credential field is missing or malformed
 	| 'ISSUER_NOT_ALLOWED' // the issuer fails the issuer policy: nothing was sent
 	| 'ACCESS_TOKEN_EXPIRED' // refresh-operation-only mode and the access token has expired
+	| 'ACCESS_TOKEN_REJECTED' // AAC rejected an access token that looked valid, and this caller may not refresh
 	| 'REFRESH_TOKEN_REJECTED' // invalid_grant: the family is gone, a person must generate new tokens
 	| 'CLIENT_REJECTED' // invalid_client / unauthorized_client
 	| 'TOKEN_ENDPOINT_ERROR' // any other error answer from the token endpoint

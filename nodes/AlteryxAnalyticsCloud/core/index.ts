@@ -1,6 +1,7 @@
 /**
  * The runtime-agnostic token core: web-standard APIs only (URL, atob, TextDecoder, fetch,
- * AbortSignal), no n8n and no Node built-ins, so it runs in n8n, plain Node 20+ and Deno 2.
+ * AbortSignal, performance), no n8n and no Node built-ins, so it runs in n8n, plain Node 20+ and
+ * Deno 2.
  * HTTP and sleeping are injected by the caller; `createFetchTransport` and `sleep` are the
  * web-standard ones for use outside n8n.
  */
@@ -10,14 +11,22 @@ export {
 	type AacErrorCode,
 	type AacTokenErrorDetails,
 } from './errors';
-export { normalizeToken, decodeJwtPayload, readRefreshTokenExpiry } from './jwt';
+export { normalizeToken, decodeJwtPayload, readRefreshTokenExpiry, tokenFingerprint } from './jwt';
 export { checkIssuer, type IssuerInfo } from './issuer';
-export { redactServerText, sharesSecretPiece } from './redact';
+export {
+	redactServerText,
+	redactTokenShaped,
+	sharesSecretPiece,
+	tokenShapedSpans,
+	type RedactOptions,
+} from './redact';
 export {
 	FIELD,
 	FIELD_LABEL,
 	fieldsToStore,
 	readCredential,
+	rejectionField,
+	type RefreshTokenRejection,
 	DEFAULT_REFRESH_MARGIN_SECONDS,
 	DEFAULT_REQUEST_TIMEOUT_SECONDS,
 	type RefreshMode,
@@ -38,9 +47,13 @@ export {
 	type TokenTransport,
 } from './tokenRequest';
 export {
+	DEFAULT_KEEPER_IDLE_MS,
+	KEEPER_REMEDY,
 	RefreshCoordinator,
+	keeperDueAt,
 	refreshIntent,
 	sharedCoordinator,
+	type KeeperView,
 	type ObtainOptions,
 	type ObtainResult,
 	type RefreshIntent,

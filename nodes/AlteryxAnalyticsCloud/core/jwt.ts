@@ -114,3 +114,16 @@ export function tokenTag(token: string): string {
 	}
 	return hash.toString(16).padStart(8, '0');
 }
+
+/**
+ * A fingerprint of a token: the hex SHA-256 of it (Web Crypto, in n8n, plain Node and Deno alike).
+ * The credential keeps the fingerprint of the refresh token each rotation spent, so that token is
+ * recognised and never sent again, whatever the process remembers; a hash cannot be turned back
+ * into the token, and a collision is out of reach.
+ */
+export async function tokenFingerprint(token: string): Promise<string> {
+	const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token));
+	let hex = '';
+	for (const byte of new Uint8Array(digest)) hex += byte.toString(16).padStart(2, '0');
+	return hex;
+}

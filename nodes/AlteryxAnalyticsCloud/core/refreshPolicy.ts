@@ -1,4 +1,5 @@
 import { AacTokenError, GENERATE_NEW_TOKENS, type AacErrorCode } from './errors';
+import { tokenFingerprint } from './jwt';
 import { fieldsToStore, type TokenSettings } from './settings';
 import { requestNewTokens, type RefreshDependencies } from './tokenRequest';
 import type { TokenSet } from './tokenResponse';
@@ -7,18 +8,66 @@ import type { TokenSet } from './tokenResponse';
  * What a caller wants from the credential:
  * - read: use the stored pair, never spend the refresh token (readers in Refresh Operation Only mode);
  * - refreshIfDue: refresh when the access token expires within the margin (Automatic mode);
- * - rotate: refresh now, even when the access token is fresh (the node's Refresh operation).
+ * - rotate: refresh now, even when the access token is fresh (the node's Refresh operation);
+ * - keep: refresh when the Token Keeper's rule says so (keeperDue), in either mode.
  */
-export type RefreshIntent = 'read' | 'refreshIfDue' | 'rotate';
+export type RefreshIntent = 'read' | 'refreshIfDue' | 'rotate' | 'keep';
 
 /** The one place that derives the intent: from the credential's mode and what the caller does. */
-export function refreshIntent(settings: TokenSettings, operation: 'use' | 'rotate'): RefreshIntent {
-	if (operation === 'rotate') return 'rotate';
+export function refreshIntent(
+	settings: TokenSettings,
+	operation: 'use' | 'rotate' | 'keep',
+): RefreshIntent {
+	if (operation === 'rotate' || operation === 'keep') return operation;
 	return settings.refreshMode === 'automatic' ? 'refreshIfDue' : 'read';
+}
+
+/** The Token Keeper's default in Automatic mode: refresh a refresh token nobody used for a day. */
+export const DEFAULT_KEEPER_IDLE_MS = 24 * 3_600_000;
+
+/** What the Token Keeper's rule looks at: the newest pair's access token and how it was judged. */
+export interface KeeperView {
+	accessTokenExpiresAt: number;
+	/** When AAC issued the access token (and last used the refresh token), when known. */
+	accessTokenIssuedAt?: number;
+	/** True when this package received the token and measured its lifetime on the local clock. */
+	measured: boolean;
+}
+
+/**
+ * When the Token Keeper refreshes next (epoch ms; at or before `now` means now):
+ * - Refresh Operation Only (the keeper is the one writer; readers never refresh): when a third of
+ *   the access token's lifetime is left, so a poll every minute refreshes a 5-minute token between
+ *   100 and 40 s before it expires, one refresh per lifetime. A pair whose lifetime is unknown, or
+ *   judged only by its `exp` claim on AAC's clock (a pasted pair), is refreshed at once: from then
+ *   on n8n measures it itself and no clock skew can fool the readers.
+ * - Automatic (whoever uses the credential refreshes it): when the refresh token has not been used
+ *   for `idleMs` (a day by default), so an unused refresh token never reaches the end of its idle
+ *   lifetime. Its last use is when the stored access token was issued.
+ */
+export function keeperDueAt(
+	view: KeeperView,
+	refreshMode: TokenSettings['refreshMode'],
+	idleMs = DEFAULT_KEEPER_IDLE_MS,
+): number {
+	const issuedAt = view.accessTokenIssuedAt;
+	if (issuedAt === undefined) return -Infinity;
+	if (refreshMode === 'automatic') return issuedAt + idleMs;
+	const lifetime = view.accessTokenExpiresAt - issuedAt;
+	if (!view.measured || !(lifetime > 0)) return -Infinity;
+	return view.accessTokenExpiresAt - lifetime / 3;
 }
 
 export interface ObtainOptions {
 	intent: RefreshIntent;
+	/**
+	 * The access token AAC just rejected (401) although it looked valid. The call rotates only when
+	 * that token is still the newest this process knows; when another caller replaced it meanwhile,
+	 * it gets that newer pair. So every caller that saw the same token rejected shares one refresh.
+	 */
+	rejectedAccessToken?: string;
+	/** For intent 'keep' in Automatic mode: how long the refresh token may stay unused. */
+	keeperIdleMs?: number;
 	/**
 	 * Runs just before this call sends a token request (not when it joins another call's request
 	 * or is answered from memory); if it fails, nothing is sent. The node records there that a
@@ -44,15 +93,23 @@ export interface ObtainResult extends TokenSet {
 /** Everything this process has learnt about one token family. */
 interface Family {
 	newest: TokenSet;
-	/** Set when the newest refresh token failed; until `retryAfter` the same error is returned. */
+	/**
+	 * Set when the newest refresh token failed; until `retryAfter` (monotonic clock) the same error
+	 * is returned.
+	 */
 	failure?: { refreshToken: string; error: AacTokenError; retryAfter: number };
 }
 
 /** What this process remembers about one refresh token. */
 interface Remembered {
 	family: Family;
-	/** When this refresh token was rotated away (local clock): it is spent from then on. */
-	spentAt?: number;
+	/** When this refresh token was rotated away: it is spent from then on. */
+	spent?: {
+		/** Wall clock, for messages. */
+		at: number;
+		/** Monotonic clock, for the save window. */
+		since: number;
+	};
 }
 
 /**
@@ -77,14 +134,30 @@ function isDue(
 	return set.accessTokenExpiresAt - effectiveMargin(set, marginMs) <= now;
 }
 
+/** The longest retry wait inside one Token Keeper poll (429/503 with Retry-After, unsent requests). */
+const KEEPER_MAX_WAIT_MS = 20_000;
+
+/** What to do when readers find the access token expired in Refresh Operation Only mode. */
+export const KEEPER_REMEDY =
+	'Activate an "Alteryx Analytics Cloud Token Keeper" trigger for this credential: it refreshes in n8n\'s main process when a third of the access token\'s lifetime is left and starts no executions. (Or the keep-alive workflow, Schedule Trigger → Alteryx Analytics Cloud: Refresh, run more often than the access token lives; never both.) In Automatic mode, when only one n8n process uses the credential, requests refresh it themselves.';
+
 /** Errors after which sending the same refresh token again can never help. */
 const TERMINAL: ReadonlySet<AacErrorCode> = new Set(['REFRESH_TOKEN_REJECTED', 'CLIENT_REJECTED']);
 
-function rotationNotSaved(spentAt: number): AacTokenError {
+function rotationNotSaved(spentAt: number | undefined): AacTokenError {
+	const when = spentAt === undefined ? '' : ` at ${new Date(spentAt).toISOString()}`;
 	return new AacTokenError(
 		'ROTATION_NOT_SAVED',
-		`The rotated tokens could not be saved into the credential: it still holds a refresh token that was rotated at ${new Date(spentAt).toISOString()}. Nothing was sent.`,
+		`The rotated tokens could not be saved into the credential: it still holds a refresh token that was rotated${when}. Nothing was sent.`,
 		`n8n did not store the new pair. This happens when the Access Token or Refresh Token field holds an expression: n8n keeps the expression in place of the new value. The newest pair exists only in this n8n process's memory and cannot be written into the credential, and the stored refresh token is spent. Replace the expressions with plain values: ${GENERATE_NEW_TOKENS}`,
+	);
+}
+
+function rejectedBefore(at: number): AacTokenError {
+	return new AacTokenError(
+		'REFRESH_TOKEN_REJECTED',
+		`Alteryx Analytics Cloud rejected this refresh token at ${new Date(at).toISOString()}, so it is not sent again. Nothing was sent.`,
+		`AAC answered invalid_grant: the refresh token expired, was revoked or was already used, and its whole token family is dead. ${GENERATE_NEW_TOKENS}`,
 	);
 }
 
@@ -98,11 +171,17 @@ function rotationNotSaved(spentAt: number): AacTokenError {
  *   credential just before the new pair was saved) gets the newest pair, not a second refresh.
  *   The same refresh token arriving more than `saveGraceMs` after its rotation means the save
  *   never landed: an error, not a silent answer from memory that would end with the next restart.
+ * - Spent, whatever the memory: every rotation stores the fingerprint of the refresh token it
+ *   spent with the new pair; a refresh token with that fingerprint is never sent (after a restart,
+ *   or once the memory has let it go, a field n8n does not overwrite still gives it back).
  * - Failure memory: a rejected refresh token is never sent again (n8n calls preAuthentication a
  *   second time after any error); other failures are answered from memory for a short cooldown.
  * - Still valid: when a due refresh fails without spending the refresh token (never sent, 429,
  *   503) the access token that is still valid is handed out, and no retry waits past its expiry.
- * The memory is an LRU bounded by `maxRememberedTokens` refresh tokens.
+ * The memory is an LRU bounded by `maxRememberedTokens` refresh tokens. Its durations (the
+ * cooldown, the save window) run on a monotonic clock: a wall clock stepped back an hour must not
+ * answer a failure from memory for an hour, nor one stepped forward take a save in flight for one
+ * that never landed. Expiries are instants and stay on the wall clock (`deps.now`).
  */
 export class RefreshCoordinator {
 	private readonly tokens = new Map<string, Remembered>();
@@ -113,6 +192,8 @@ export class RefreshCoordinator {
 		private readonly failureCooldownMs = 10_000,
 		/** How long after a rotation a caller may still present the old refresh token (a save in flight). */
 		public saveGraceMs = 30_000,
+		/** Milliseconds that only ever go forward (web-standard, also in Deno and plain Node). */
+		private readonly monotonic: () => number = () => performance.now(),
 	) {}
 
 	/**
@@ -137,8 +218,8 @@ export class RefreshCoordinator {
 		const clock = deps.now ?? Date.now;
 		const now = clock();
 		const remembered = this.tokens.get(settings.refreshToken);
-		if (remembered?.spentAt !== undefined && now - remembered.spentAt > this.saveGraceMs)
-			throw rotationNotSaved(remembered.spentAt);
+		if (remembered?.spent && this.monotonic() - remembered.spent.since > this.saveGraceMs)
+			throw rotationNotSaved(remembered.spent.at);
 		const family = remembered?.family;
 		const newest: TokenSet = family?.newest ?? {
 			accessToken: settings.accessToken,
@@ -155,19 +236,37 @@ export class RefreshCoordinator {
 			return { ...set, refreshed, changed, update };
 		};
 
-		if (options.intent !== 'rotate' && !isDue(newest, settings.refreshMarginMs, now))
+		if (options.rejectedAccessToken !== undefined) {
+			if (newest.accessToken !== options.rejectedAccessToken) return held(newest, false);
+		} else if (options.intent === 'keep') {
+			const measured =
+				newest.receivedAt !== undefined ||
+				(newest.accessToken === settings.accessToken &&
+					settings.accessTokenExpirySource === 'received');
+			const dueAt = keeperDueAt(
+				{ ...newest, measured },
+				settings.refreshMode,
+				options.keeperIdleMs,
+			);
+			if (dueAt > now) return held(newest, false);
+		} else if (options.intent !== 'rotate' && !isDue(newest, settings.refreshMarginMs, now))
 			return held(newest, false);
 		if (options.intent === 'read') {
 			if (newest.accessTokenExpiresAt > now) return held(newest, false);
 			throw new AacTokenError(
 				'ACCESS_TOKEN_EXPIRED',
 				`The access token expired at ${new Date(newest.accessTokenExpiresAt).toISOString()} and this credential is in "Refresh Operation Only" mode, so requests never refresh it.`,
-				"Activate the keep-alive workflow (Schedule Trigger → Alteryx Analytics Cloud: Refresh) and run it more often than the access token lives (about every 2/3 of its lifetime), or switch the credential's Refresh Mode to Automatic if only one n8n process uses it.",
+				KEEPER_REMEDY,
 			);
 		}
 		const stillValid = options.intent === 'refreshIfDue' && newest.accessTokenExpiresAt > now;
 		const outcome = await this.refreshOnce(newest, family, settings, deps, now, {
-			waitUntil: stillValid ? newest.accessTokenExpiresAt : undefined,
+			// The keeper polls again within a minute: no retry wait longer than a few seconds.
+			waitUntil: stillValid
+				? newest.accessTokenExpiresAt
+				: options.intent === 'keep'
+					? now + KEEPER_MAX_WAIT_MS
+					: undefined,
 			beforeTokenRequest: options.beforeTokenRequest,
 		}).then(
 			(next) => ({ next }),
@@ -217,44 +316,57 @@ export class RefreshCoordinator {
 		if (
 			failure &&
 			failure.refreshToken === spent &&
-			(TERMINAL.has(failure.error.code) || now < failure.retryAfter)
+			(TERMINAL.has(failure.error.code) || this.monotonic() < failure.retryAfter)
 		) {
 			return Promise.reject(failure.error);
 		}
 
 		const target: Family = family ?? { newest: current };
+		const notSpent = async () => {
+			const { spentRefreshTokenHash, refreshTokenRejection } = settings;
+			if (!spentRefreshTokenHash && !refreshTokenRejection) return;
+			const hash = await tokenFingerprint(spent);
+			if (hash === spentRefreshTokenHash) {
+				const rotatedAt = settings.lastRotatedAt ? Date.parse(settings.lastRotatedAt) : NaN;
+				throw rotationNotSaved(Number.isFinite(rotatedAt) ? rotatedAt : undefined);
+			}
+			if (hash === refreshTokenRejection?.hash) throw rejectedBefore(refreshTokenRejection.at);
+		};
 		const send = () =>
 			requestNewTokens(
 				{ ...settings, accessToken: current.accessToken, refreshToken: spent },
 				deps,
 				{ waitUntil: options.waitUntil },
 			);
-		const flight = (
-			options.beforeTokenRequest ? options.beforeTokenRequest().then(send) : send()
-		).then(
-			(next) => {
+		const flight = notSpent()
+			.then(() => options.beforeTokenRequest?.())
+			.then(send)
+			.then(async (received) => {
+				const next: TokenSet =
+					received.refreshToken === spent
+						? received
+						: { ...received, spentRefreshTokenHash: await tokenFingerprint(spent) };
 				target.newest = next;
 				target.failure = undefined;
 				const rotated = next.refreshToken !== spent;
 				this.remember(spent, {
 					family: target,
-					spentAt: rotated ? (next.receivedAt ?? now) : undefined,
+					spent: rotated ? { at: next.receivedAt ?? now, since: this.monotonic() } : undefined,
 				});
 				if (rotated) this.remember(next.refreshToken, { family: target });
 				return next;
-			},
-			(error: unknown) => {
+			})
+			.catch((error: unknown) => {
 				if (error instanceof AacTokenError) {
 					target.failure = {
 						refreshToken: spent,
 						error,
-						retryAfter: (deps.now ?? Date.now)() + this.failureCooldownMs,
+						retryAfter: this.monotonic() + this.failureCooldownMs,
 					};
-					this.remember(spent, { family: target, spentAt: this.tokens.get(spent)?.spentAt });
+					this.remember(spent, { family: target, spent: this.tokens.get(spent)?.spent });
 				}
 				throw error;
-			},
-		);
+			});
 		this.inFlight.set(spent, flight);
 		// Deleting in both outcomes; the catch only keeps this bookkeeping chain from being unhandled.
 		flight.then(

@@ -17,6 +17,13 @@ export const FIELD = {
 	lastRotatedAt: 'lastRotatedAt',
 	/** Hidden: when this package received the stored access token and when it expires, on the local clock. */
 	accessTokenTiming: 'accessTokenTiming',
+	/** Hidden: the fingerprint (tokenFingerprint) of the refresh token the last rotation spent. */
+	spentRefreshTokenHash: 'spentRefreshTokenHash',
+	/**
+	 * Hidden: AAC rejected the stored refresh token (its fingerprint, when, when last reported):
+	 * written by the Token Keeper, so no process sends that token again (see RefreshTokenRejection).
+	 */
+	refreshTokenRejection: 'refreshTokenRejection',
 } as const;
 
 /** The fields as the credential form shows them: messages name fields this way. */
@@ -69,6 +76,10 @@ export interface TokenSettings {
 	refreshMarginMs: number;
 	timeoutMs: number;
 	lastRotatedAt?: string;
+	/** The fingerprint of the refresh token the last rotation spent: never to be sent again. */
+	spentRefreshTokenHash?: string;
+	/** AAC rejected a refresh token with this fingerprint: it is never sent again. */
+	refreshTokenRejection?: RefreshTokenRejection;
 	/** The data these settings were read from (read-only): the next read is checked against it. */
 	input: Readonly<Record<string, unknown>>;
 }
@@ -117,6 +128,43 @@ function storedTiming(raw: unknown, accessToken: string): StoredTiming | undefin
 	} catch {
 		return undefined;
 	}
+}
+
+/**
+ * AAC answered invalid_grant to the refresh token whose fingerprint is `hash`: its family is dead
+ * and only a new pair pasted by a person helps. Kept in the credential (never the token), so the
+ * refusal holds in every process and after restarts.
+ */
+export interface RefreshTokenRejection {
+	hash: string;
+	/** When AAC rejected it (epoch ms). */
+	at: number;
+	/** When a person was last told (epoch ms): the Token Keeper reminds at most once a day. */
+	reportedAt?: number;
+}
+
+function readRejection(raw: unknown): RefreshTokenRejection | undefined {
+	if (typeof raw !== 'string' || !raw) return undefined;
+	try {
+		const value = JSON.parse(raw) as { hash?: unknown; at?: unknown; reportedAt?: unknown };
+		const at = Date.parse(String(value.at));
+		const reportedAt = Date.parse(String(value.reportedAt));
+		if (typeof value.hash !== 'string' || !/^[0-9a-f]{64}$/.test(value.hash) || !(at > 0))
+			return undefined;
+		return { hash: value.hash, at, reportedAt: reportedAt > 0 ? reportedAt : undefined };
+	} catch {
+		return undefined;
+	}
+}
+
+/** The value of the hidden rejection field (see RefreshTokenRejection). */
+export function rejectionField(rejection: RefreshTokenRejection): string {
+	return JSON.stringify({
+		hash: rejection.hash,
+		at: new Date(rejection.at).toISOString(),
+		reportedAt:
+			rejection.reportedAt === undefined ? undefined : new Date(rejection.reportedAt).toISOString(),
+	});
 }
 
 /** The value of the hidden timing field for a token received at `receivedAt` (local clock). */
@@ -280,6 +328,8 @@ function parseCredential(data: Record<string, unknown>, now: number): TokenSetti
 				FIELD_LABEL.requestTimeoutSeconds,
 			),
 		lastRotatedAt: text(data[FIELD.lastRotatedAt]) || undefined,
+		spentRefreshTokenHash: text(data[FIELD.spentRefreshTokenHash]) || undefined,
+		refreshTokenRejection: readRejection(data[FIELD.refreshTokenRejection]),
 		input: data,
 	};
 }
@@ -294,6 +344,8 @@ export interface ReceivedTokens {
 	/** The claims the new access token carries, for learning what it lacks. */
 	clientIdClaim?: string;
 	issuerClaim?: string;
+	/** The fingerprint of the refresh token this pair replaced, when the server rotated it. */
+	spentRefreshTokenHash?: string;
 }
 
 /**
@@ -316,6 +368,10 @@ export function fieldsToStore(
 			tokens.accessTokenExpiresAt,
 		),
 	};
+	// The spent refresh token's fingerprint goes with the pair that replaced it: should the field go
+	// on giving back the spent token (an expression n8n keeps), it is recognised and not sent.
+	if (tokens.spentRefreshTokenHash)
+		fields[FIELD.spentRefreshTokenHash] = tokens.spentRefreshTokenHash;
 	// A new token that lacks the claim, or names another value, must not change where the next
 	// refresh goes or which client it claims to be: the value in use is kept in its field.
 	if (settings.clientIdSource === 'access token' && tokens.clientIdClaim !== settings.clientId)

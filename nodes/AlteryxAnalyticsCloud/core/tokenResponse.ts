@@ -24,6 +24,8 @@ export interface TokenSet {
 	refreshTokenRotated?: boolean;
 	clientIdClaim?: string;
 	issuerClaim?: string;
+	/** The fingerprint of the refresh token this pair replaced (set once it is known to be spent). */
+	spentRefreshTokenHash?: string;
 }
 
 /**
@@ -107,7 +109,7 @@ function errorAnswer(
 			ok: false,
 			error: new AacTokenError(
 				'CLIENT_REJECTED',
-				`Alteryx Analytics Cloud rejected the client ID "${redactServerText(settings.clientId, secrets)}"${said}. Nothing was saved.`,
+				`Alteryx Analytics Cloud rejected the client ID "${redactServerText(settings.clientId, secrets, { tokenShapes: false })}"${said}. Nothing was saved.`,
 				"Check the credential's Client ID field: leave it empty to read client_id from the access token, or copy the client ID shown next to the token in AAC (User Preferences → OAuth 2.0 API Tokens).",
 				{ httpStatus: status },
 			),
