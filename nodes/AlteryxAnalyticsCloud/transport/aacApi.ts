@@ -7,7 +7,13 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { readCredential, redactServerText, sharedCoordinator, type TokenSettings } from '../core';
+import {
+	KEEPER_REMEDY,
+	readCredential,
+	redactServerText,
+	sharedCoordinator,
+	type TokenSettings,
+} from '../core';
 import type { AacNodeContext } from '../helpers/credentialWriter';
 import { ownNetworkCode, toNodeError } from '../helpers/errors';
 import { obtainAndSave } from '../helpers/tokens';
@@ -409,7 +415,7 @@ async function refreshAfterRejection(
 			request,
 			response,
 			[rejectedToken, settings.refreshToken],
-			'AAC rejected the access token, and this credential is in "Refresh Operation Only" mode, so requests never refresh it: the keep-alive workflow (Schedule Trigger → Alteryx Analytics Cloud: Refresh) must run more often than the access token lives. Check that it is active, or switch the credential\'s Refresh Mode to Automatic if only one n8n process uses it.',
+			`AAC rejected the access token, and this credential is in "Refresh Operation Only" mode, so requests never refresh it. ${KEEPER_REMEDY}`,
 		);
 	}
 	await obtainAndSave(context, data, settings, 'rotate');
