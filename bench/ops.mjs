@@ -170,7 +170,7 @@ export const totalRequests = (requests) => Object.values(requests).reduce((a, b)
 /**
  * A simulated clock: real time plus an offset that sleeps add to at once. The ops stand-in's API
  * clock reads it (its runs finish on it), and the node's waits use it through
- * replaceWaitDependencies (helpers/waitForRun.ts), so a 30-minute wait takes a moment.
+ * replaceWaitDependencies (helpers/n8nSleep.ts), so a 30-minute wait takes a moment.
  */
 export function createSimulatedClock() {
 	let offsetMs = 0;

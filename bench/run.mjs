@@ -91,7 +91,7 @@ const footprint = await runFootprint({
 });
 
 const { clock, opsStandIn } = await startOpsStandIn();
-const { replaceWaitDependencies } = require(join(dirname(pkg.nodePath), 'helpers/waitForRun.js'));
+const { replaceWaitDependencies } = require(join(dirname(pkg.nodePath), 'helpers/n8nSleep.js'));
 let paging;
 let perItem;
 let waiting;

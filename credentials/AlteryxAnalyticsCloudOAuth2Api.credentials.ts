@@ -32,7 +32,7 @@ import {
 	credentialUpdate,
 	explainRejection,
 	n8nRefreshDependencies,
-} from '../nodes/AlteryxAnalyticsCloud/n8nAdapter';
+} from '../nodes/AlteryxAnalyticsCloud/helpers/n8nAdapter';
 
 /**
  * The credential objects this preAuthentication has authenticated a request with. n8n hands the

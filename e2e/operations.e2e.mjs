@@ -13,7 +13,7 @@ import * as wf from './lib/workflows.mjs';
 
 const versions = (process.env.AAC_OPERATIONS_VERSIONS ?? '1.123.81,2.41.1').split(',');
 const PLANS = 1234;
-/** transport/aacApi.ts's PAGE_SIZE. */
+/** transport/paging.ts's PAGE_SIZE. */
 const PAGE_SIZE = 100;
 
 function readWorkflow(id, credential) {

@@ -15,11 +15,8 @@ import type {
 import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
 import { AlteryxAnalyticsCloud } from '../nodes/AlteryxAnalyticsCloud/AlteryxAnalyticsCloud.node';
 import { sharedCoordinator } from '../nodes/AlteryxAnalyticsCloud/core';
-import {
-	PAGE_SIZE,
-	backoffMs,
-	retryAfterMs,
-} from '../nodes/AlteryxAnalyticsCloud/transport/aacApi';
+import { PAGE_SIZE } from '../nodes/AlteryxAnalyticsCloud/transport/paging';
+import { backoffMs, retryAfterMs } from '../nodes/AlteryxAnalyticsCloud/transport/retryPolicy';
 import { CONCURRENT_ITEMS } from '../nodes/AlteryxAnalyticsCloud/actions/router';
 import { CredentialStore, createHarness, type RunResult } from './harness/n8n';
 import { startFaultProxy, type FaultProxy } from './helpers/faultProxy';

@@ -12,7 +12,7 @@ import {
 
 import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
 import { AlteryxAnalyticsCloud } from '../nodes/AlteryxAnalyticsCloud/AlteryxAnalyticsCloud.node';
-import { resetRunRequestMemory } from '../nodes/AlteryxAnalyticsCloud/helpers/runRequest';
+import { resetRunRequestMemory } from '../nodes/AlteryxAnalyticsCloud/runs/startRun';
 import { CredentialStore, createHarness, type RunResult } from './harness/n8n';
 import { StartNode } from './harness/testNodes';
 import { collectSecrets, expectNoSecrets } from './helpers/secrets';

@@ -1,16 +1,18 @@
+import { buildExecutionId } from '../nodes/AlteryxAnalyticsCloud/runs/executionId';
 import {
-	AlreadyStartedError,
 	DEFAULT_RUNS_PER_MINUTE,
 	RUN_BURST,
 	acquireRunSlot,
-	buildExecutionId,
 	defaultRunsPerMinute,
+} from '../nodes/AlteryxAnalyticsCloud/runs/runPace';
+import {
+	AlreadyStartedError,
 	resetRunRequestMemory,
 	startRun,
 	type RunRequestDependencies,
 	type RunResponse,
 	type StartRunSpec,
-} from '../nodes/AlteryxAnalyticsCloud/helpers/runRequest';
+} from '../nodes/AlteryxAnalyticsCloud/runs/startRun';
 
 function virtualTime(start = 1_700_000_000_000) {
 	let now = start;

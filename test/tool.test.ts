@@ -5,7 +5,7 @@ import type { IConnections, IDataObject, INode, INodeType } from 'n8n-workflow';
 
 import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
 import { AlteryxAnalyticsCloud } from '../nodes/AlteryxAnalyticsCloud/AlteryxAnalyticsCloud.node';
-import { resetRunRequestMemory } from '../nodes/AlteryxAnalyticsCloud/helpers/runRequest';
+import { resetRunRequestMemory } from '../nodes/AlteryxAnalyticsCloud/runs/startRun';
 import { runsAsTool } from '../nodes/AlteryxAnalyticsCloud/helpers/tool';
 import { CredentialStore, createHarness, type RunResult } from './harness/n8n';
 import { StartNode } from './harness/testNodes';

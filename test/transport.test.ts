@@ -15,12 +15,10 @@ import {
 
 import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
 import { sharedCoordinator } from '../nodes/AlteryxAnalyticsCloud/core';
-import { isTransientPollError } from '../nodes/AlteryxAnalyticsCloud/helpers/waitForRun';
-import {
-	aacApiRequest,
-	networkCode,
-	type AacRequest,
-} from '../nodes/AlteryxAnalyticsCloud/transport/aacApi';
+import { isTransientPollError } from '../nodes/AlteryxAnalyticsCloud/runs/waitErrors';
+import { aacApiRequest } from '../nodes/AlteryxAnalyticsCloud/transport/aacApi';
+import { networkCode } from '../nodes/AlteryxAnalyticsCloud/transport/retryPolicy';
+import type { AacRequest } from '../nodes/AlteryxAnalyticsCloud/transport/types';
 import { CredentialStore, createHarness, type RunResult } from './harness/n8n';
 import { StartNode } from './harness/testNodes';
 import { startStandIn, type StandIn } from './helpers/standin';

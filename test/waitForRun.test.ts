@@ -1,19 +1,22 @@
 import { NodeOperationError, sleep, type INode } from 'n8n-workflow';
 
 import {
-	DEFAULT_POLL_SCHEDULE,
-	TERMINAL_STATUSES,
-	isTerminalStatus,
-	isTransientPollError,
 	n8nSleep,
 	n8nWaitDependencies,
-	pollDelayMs,
 	replaceWaitDependencies,
+	type WaitDependencies,
+} from '../nodes/AlteryxAnalyticsCloud/helpers/n8nSleep';
+import { TERMINAL_STATUSES, isTerminalStatus } from '../nodes/AlteryxAnalyticsCloud/runs/status';
+import {
+	isTransientPollError,
 	runEndedError,
 	runWaitDetails,
+} from '../nodes/AlteryxAnalyticsCloud/runs/waitErrors';
+import {
+	DEFAULT_POLL_SCHEDULE,
+	pollDelayMs,
 	waitForRun,
-	type WaitDependencies,
-} from '../nodes/AlteryxAnalyticsCloud/helpers/waitForRun';
+} from '../nodes/AlteryxAnalyticsCloud/runs/waitForRun';
 
 /** A virtual clock: sleeping advances it, nothing waits for real. Records every sleep. */
 function virtualTime(start = 1_700_000_000_000) {
@@ -422,13 +425,11 @@ describe('runEndedError', () => {
 describe('the Run and Wait options', () => {
 	test("their UI defaults are the helpers' defaults (the lint wants literals there)", async () => {
 		const { runOptionsProperty } = await import(
-			'../nodes/AlteryxAnalyticsCloud/helpers/runOperations'
+			'../nodes/AlteryxAnalyticsCloud/actions/runOptions'
 		);
-		const { DEFAULT_RUNS_PER_MINUTE } = await import(
-			'../nodes/AlteryxAnalyticsCloud/helpers/runRequest'
-		);
+		const { DEFAULT_RUNS_PER_MINUTE } = await import('../nodes/AlteryxAnalyticsCloud/runs/runPace');
 		const { DEFAULT_MAX_WAIT_MINUTES } = await import(
-			'../nodes/AlteryxAnalyticsCloud/helpers/waitForRun'
+			'../nodes/AlteryxAnalyticsCloud/runs/waitForRun'
 		);
 		const defaults = Object.fromEntries(
 			(runOptionsProperty().options as Array<{ name: string; default: unknown }>).map((o) => [

@@ -17,7 +17,7 @@ import * as user from './actions/user/User.resource';
 import * as workspace from './actions/workspace/Workspace.resource';
 import { alteryxAnalyticsCloudTokenTest } from './methods/credentialTest';
 import * as listSearch from './methods/listSearch';
-import { CREDENTIAL_TYPE } from './n8nAdapter';
+import { CREDENTIAL_TYPE } from './helpers/n8nAdapter';
 
 export class AlteryxAnalyticsCloud implements INodeType {
 	description: INodeTypeDescription = {

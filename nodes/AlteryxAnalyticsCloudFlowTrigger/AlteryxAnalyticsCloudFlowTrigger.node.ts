@@ -9,7 +9,7 @@ import {
 
 import { alteryxAnalyticsCloudTokenTest } from '../AlteryxAnalyticsCloud/methods/credentialTest';
 import { searchFlows } from '../AlteryxAnalyticsCloud/methods/listSearch';
-import { CREDENTIAL_TYPE } from '../AlteryxAnalyticsCloud/n8nAdapter';
+import { CREDENTIAL_TYPE } from '../AlteryxAnalyticsCloud/helpers/n8nAdapter';
 import { receiveDelivery } from './delivery';
 import { properties } from './description';
 import * as webhookTask from './webhookTask';

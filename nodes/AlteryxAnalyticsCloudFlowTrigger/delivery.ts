@@ -1,8 +1,9 @@
 import { createHash, createHmac, timingSafeEqual } from 'crypto';
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { aacGetIfExists, idOf } from '../AlteryxAnalyticsCloud/helpers/runOperations';
-import { isTerminalStatus } from '../AlteryxAnalyticsCloud/helpers/waitForRun';
+import { idOf } from '../AlteryxAnalyticsCloud/helpers/values';
+import { isTerminalStatus } from '../AlteryxAnalyticsCloud/runs/status';
+import { aacGetIfExists } from '../AlteryxAnalyticsCloud/transport/aacApi';
 import { lookForFinishedRuns, readCursor } from '../AlteryxAnalyticsCloud/runs/finishedRuns';
 import {
 	recipeOfJob,

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { flowLocator } from '../AlteryxAnalyticsCloud/helpers/descriptions';
-import type { TerminalStatus } from '../AlteryxAnalyticsCloud/helpers/waitForRun';
+import { flowLocator } from '../AlteryxAnalyticsCloud/actions/descriptions';
+import type { TerminalStatus } from '../AlteryxAnalyticsCloud/runs/status';
 
 /** AAC's triggerEvent values (spec: onJobFailure | onJobSuccess | onJobDone), as the node offers them. */
 export const EVENTS = [

@@ -15,8 +15,8 @@ import {
 	type RunList,
 } from '../AlteryxAnalyticsCloud/runs/finishedRuns';
 import type { RecipeMemory } from '../AlteryxAnalyticsCloud/runs/recipes';
-import { aacApiRequest, type Ambiguity } from '../AlteryxAnalyticsCloud/transport/aacApi';
-import { aacGetIfExists } from '../AlteryxAnalyticsCloud/helpers/runOperations';
+import { aacApiRequest, aacGetIfExists } from '../AlteryxAnalyticsCloud/transport/aacApi';
+import type { Ambiguity } from '../AlteryxAnalyticsCloud/transport/types';
 
 /*
  * The Flow Trigger's AAC flow webhook task (POST /v4/webhookFlowTasks), which calls n8n's webhook

@@ -20,7 +20,7 @@ import {
 import { writeCredential } from '../AlteryxAnalyticsCloud/helpers/credentialWriter';
 import { toNodeError } from '../AlteryxAnalyticsCloud/helpers/errors';
 import { obtainAndSaveTokens } from '../AlteryxAnalyticsCloud/helpers/tokens';
-import { CREDENTIAL_TYPE } from '../AlteryxAnalyticsCloud/n8nAdapter';
+import { CREDENTIAL_TYPE } from '../AlteryxAnalyticsCloud/helpers/n8nAdapter';
 
 /*
  * The Token Keeper's poll. n8n runs a polling trigger's poll() in its main process (in queue mode

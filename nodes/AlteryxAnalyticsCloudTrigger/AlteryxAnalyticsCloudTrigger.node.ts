@@ -13,14 +13,14 @@ import {
 	planLocator,
 	recipeLocator,
 	runFilters,
-} from '../AlteryxAnalyticsCloud/helpers/descriptions';
-import { TERMINAL_STATUSES, isTerminalStatus } from '../AlteryxAnalyticsCloud/helpers/waitForRun';
+} from '../AlteryxAnalyticsCloud/actions/descriptions';
+import { TERMINAL_STATUSES, isTerminalStatus } from '../AlteryxAnalyticsCloud/runs/status';
 import {
 	searchFlows,
 	searchPlans,
 	searchRecipes,
 } from '../AlteryxAnalyticsCloud/methods/listSearch';
-import { CREDENTIAL_TYPE } from '../AlteryxAnalyticsCloud/n8nAdapter';
+import { CREDENTIAL_TYPE } from '../AlteryxAnalyticsCloud/helpers/n8nAdapter';
 import {
 	latestFinishedRun,
 	lookForFinishedRuns,

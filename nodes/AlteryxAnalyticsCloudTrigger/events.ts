@@ -1,14 +1,11 @@
 import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 
-import { jobFailureReason } from '../AlteryxAnalyticsCloud/actions/job/jobOutput';
+import { jobFailureReason } from '../AlteryxAnalyticsCloud/runs/job';
 import { isNotVisible, toNodeError } from '../AlteryxAnalyticsCloud/helpers/errors';
-import { planRunJson } from '../AlteryxAnalyticsCloud/actions/planRun/planRunOutput';
-import {
-	aacGetIfExists,
-	durationSeconds,
-	idOf,
-} from '../AlteryxAnalyticsCloud/helpers/runOperations';
-import type { TerminalStatus } from '../AlteryxAnalyticsCloud/helpers/waitForRun';
+import { planRunJson } from '../AlteryxAnalyticsCloud/runs/planRun';
+import { idOf } from '../AlteryxAnalyticsCloud/helpers/values';
+import { durationSeconds, type TerminalStatus } from '../AlteryxAnalyticsCloud/runs/status';
+import { aacGetIfExists } from '../AlteryxAnalyticsCloud/transport/aacApi';
 import { timeOf, type RunList } from '../AlteryxAnalyticsCloud/runs/finishedRuns';
 import { recipeOfJob, type RecipeMemory } from '../AlteryxAnalyticsCloud/runs/recipes';
 

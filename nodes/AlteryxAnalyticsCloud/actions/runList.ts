@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { listQuery, pagingOf, toItems } from '../helpers/descriptions';
+import { listQuery, pagingOf, toItems } from './descriptions';
 import { timeOf } from '../runs/finishedRuns';
 import { newestFirstPages } from '../transport/newestFirst';
 

@@ -1,4 +1,5 @@
 import { AacTokenError } from './errors';
+import { networkCodes } from './networkFailures';
 import { redactServerText } from './redact';
 import type { TokenSettings } from './settings';
 import {
@@ -46,29 +47,12 @@ const MAX_ATTEMPTS = 3;
 /** The longest Retry-After we are willing to wait inside one execution. */
 const MAX_RETRY_AFTER_MS = 60_000;
 
-const NOT_SENT_CODES = new Set([
-	'ECONNREFUSED',
-	'ENOTFOUND',
-	'EAI_AGAIN',
-	'EHOSTUNREACH',
-	'ENETUNREACH',
-	'EADDRNOTAVAIL',
-]);
+const NOT_SENT_CODES = networkCodes('notSent');
 const TIMEOUT_CODES = new Set([
-	'ECONNABORTED',
-	'ETIMEDOUT',
-	'ESOCKETTIMEDOUT',
+	...networkCodes('timeout'),
 	'ERR_CANCELED', // axios, when the attempt's abort signal (our deadline) fires
-	'UND_ERR_CONNECT_TIMEOUT',
-	'UND_ERR_HEADERS_TIMEOUT',
-	'UND_ERR_BODY_TIMEOUT',
 ]);
-const INTERRUPTED_CODES = new Set([
-	'ECONNRESET',
-	'EPIPE',
-	'UND_ERR_SOCKET',
-	'ERR_STREAM_PREMATURE_CLOSE',
-]);
+const INTERRUPTED_CODES = networkCodes('interrupted');
 
 interface TransportFailure {
 	kind: 'notSent' | 'timeout' | 'interrupted' | 'failed';

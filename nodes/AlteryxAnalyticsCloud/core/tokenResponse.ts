@@ -1,3 +1,4 @@
+import { parseRetryAfter } from './networkFailures';
 import { AacTokenError, GENERATE_NEW_TOKENS } from './errors';
 import { MAX_EPOCH_MS, normalizeToken, readAccessTokenClaims } from './jwt';
 import { redactServerText } from './redact';
@@ -53,14 +54,6 @@ function parseBody(body: unknown): Record<string, unknown> | undefined {
 
 function looksLikeHtml(body: unknown): boolean {
 	return typeof body === 'string' && /^\s*</.test(body);
-}
-
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-	if (!value) return undefined;
-	const seconds = Number(value);
-	if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-	const date = Date.parse(value);
-	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /** What must never be shown from an answer: the tokens we sent and any token the answer carries. */

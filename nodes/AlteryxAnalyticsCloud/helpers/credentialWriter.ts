@@ -17,7 +17,7 @@ import {
 	sharedCoordinator,
 	type TokenSettings,
 } from '../core';
-import { CREDENTIAL_TYPE, EXPIRY_CHECK_FIELD } from '../n8nAdapter';
+import { CREDENTIAL_TYPE, EXPIRY_CHECK_FIELD } from './n8nAdapter';
 
 /** Every n8n context that calls AAC: operations, list searches, the polling trigger, the flow trigger's webhook methods and deliveries. */
 export type AacNodeContext =

@@ -15,7 +15,7 @@ import {
 	credentialUpdate,
 	explainRejection,
 	n8nRefreshDependencies,
-} from '../n8nAdapter';
+} from './n8nAdapter';
 import {
 	savedRefreshTokenIsNewest,
 	writeCredential,

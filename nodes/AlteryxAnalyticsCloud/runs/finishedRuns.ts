@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { AacNodeContext } from '../helpers/credentialWriter';
-import { isTerminalStatus } from '../helpers/waitForRun';
-import { PAGE_SIZE } from '../transport/aacApi';
+import { isTerminalStatus } from './status';
+import { PAGE_SIZE } from '../transport/paging';
 import { newestFirstPages, numericId, type ListShape } from '../transport/newestFirst';
 
 /*

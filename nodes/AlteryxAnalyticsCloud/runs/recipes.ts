@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { AacNodeContext } from '../helpers/credentialWriter';
 import { isNotVisible, toNodeError } from '../helpers/errors';
-import { idOf } from '../helpers/runOperations';
+import { idOf } from '../helpers/values';
 import { aacApiRequest } from '../transport/aacApi';
 
 /*

@@ -1,7 +1,7 @@
-import { NodeOperationError, type IDataObject } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import type { AacNodeContext } from '../helpers/credentialWriter';
-import { aacApiRequest, PAGE_SIZE } from './aacApi';
+import { PAGE_SIZE, readListPage, samePageGuard, type ListPage } from './paging';
 
 /*
  * A run list (/v4/planSnapshotRuns, /v4/jobLibrary) read newest first, whatever AAC's order.
@@ -31,36 +31,6 @@ export interface ListRequest {
 
 /** A run's id as a number (NaN when it has none). */
 export const numericId = (row: IDataObject): number => Number(row.id);
-
-interface Page {
-	data: IDataObject[];
-	count?: number;
-}
-
-async function readPage(
-	context: AacNodeContext,
-	request: ListRequest,
-	offset: number,
-	limit: number,
-): Promise<Page> {
-	const response = await aacApiRequest.call(context, {
-		method: 'GET',
-		path: request.path,
-		qs: { ...request.qs, limit, offset, includeCount: true },
-		retry: 'read',
-	});
-	const body = response.body as { data?: unknown; count?: unknown } | undefined;
-	if (!body || !Array.isArray(body.data))
-		throw new NodeOperationError(
-			context.getNode(),
-			`AAC answered GET ${request.path} without a list`,
-			{ description: 'Expected { "data": [...] }.' },
-		);
-	return {
-		data: body.data as IDataObject[],
-		count: typeof body.count === 'number' ? body.count : undefined,
-	};
-}
 
 /** 'desc' or 'asc' when the page's ids say so, else undefined (fewer than two, or mixed). */
 function orderOf(data: IDataObject[]): 'asc' | 'desc' | undefined {
@@ -92,32 +62,23 @@ export async function* newestFirstPages(
 	shape: ListShape,
 ): AsyncGenerator<IDataObject[]> {
 	const asked = PAGE_SIZE;
-	const learn = (at: number, read: Page, limit: number) => {
+	const learn = (at: number, read: ListPage, limit: number) => {
 		if (read.count !== undefined) shape.count = read.count;
 		if (read.data.length < limit && read.count !== undefined && at + read.data.length < read.count)
 			shape.pageSize = read.data.length;
 	};
-	// A server (or a cache in front of it) that ignores offset serves the same page again: stop.
-	let previous: { offset: number; signature: string } | undefined;
+	const check = samePageGuard(context, request.path);
+	let itemsRead = 0;
 	const read = async (offset: number, limit: number) => {
-		const page = await readPage(context, request, offset, limit);
+		const page = await readListPage(
+			context,
+			{ method: 'GET', path: request.path, qs: request.qs, retry: 'read' },
+			offset,
+			limit,
+		);
 		learn(offset, page, limit);
-		const signature = page.data.map((row) => String(row.id)).join(',');
-		if (
-			page.data.length &&
-			previous &&
-			previous.offset !== offset &&
-			previous.signature === signature
-		)
-			throw new NodeOperationError(
-				context.getNode(),
-				`AAC served the same page of ${request.path} twice (at offset ${previous.offset} and ${offset})`,
-				{
-					description:
-						"The list does not advance with offset, so reading on would repeat the same runs. Report this with AAC's request ID.",
-				},
-			);
-		previous = { offset, signature };
+		check(page, offset, itemsRead);
+		itemsRead += page.data.length;
 		return page;
 	};
 

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { readCredential } from '../../core';
 import { obtainAndSave } from '../../helpers/tokens';
-import { CREDENTIAL_TYPE } from '../../n8nAdapter';
+import { CREDENTIAL_TYPE } from '../../helpers/n8nAdapter';
 import { tokenOutput } from './tokenOutput';
 
 export const description: INodeProperties[] = [];

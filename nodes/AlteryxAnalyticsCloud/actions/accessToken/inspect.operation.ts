@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { readCredential, readRefreshTokenExpiry } from '../../core';
-import { CREDENTIAL_TYPE, REFRESH_STARTED_FIELD } from '../../n8nAdapter';
+import { CREDENTIAL_TYPE, REFRESH_STARTED_FIELD } from '../../helpers/n8nAdapter';
 import { iso, secondsLeft } from './tokenOutput';
 
 export const description: INodeProperties[] = [];

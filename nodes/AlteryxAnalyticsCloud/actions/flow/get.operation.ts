@@ -5,7 +5,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { flowLocator, idParameter, showFor } from '../../helpers/descriptions';
+import { flowLocator, idParameter, showFor } from '../descriptions';
 import { aacApiRequest } from '../../transport/aacApi';
 
 /** One GET per item that changes nothing: items run concurrently (actions/router.ts). */

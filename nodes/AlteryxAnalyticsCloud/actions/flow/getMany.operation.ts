@@ -12,8 +12,8 @@ import {
 	returnAllAndLimit,
 	showFor,
 	toItems,
-} from '../../helpers/descriptions';
-import { aacApiRequestAllItems } from '../../transport/aacApi';
+} from '../descriptions';
+import { aacApiRequestAllItems } from '../../transport/paging';
 
 const properties: INodeProperties[] = [
 	...returnAllAndLimit(),

@@ -5,9 +5,9 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { idParameter, showFor } from '../../helpers/descriptions';
-import { idOf } from '../../helpers/runOperations';
-import { cancelJob, jobStatus } from './jobOutput';
+import { idParameter, showFor } from '../descriptions';
+import { idOf } from '../../helpers/values';
+import { cancelJob, jobStatus } from '../../runs/job';
 
 const properties: INodeProperties[] = [
 	{

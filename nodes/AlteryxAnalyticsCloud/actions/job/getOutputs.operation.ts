@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { idParameter, showFor } from '../../helpers/descriptions';
+import { idParameter, showFor } from '../descriptions';
 import { aacApiRequest } from '../../transport/aacApi';
 import { jobIdProperty } from './get.operation';
 

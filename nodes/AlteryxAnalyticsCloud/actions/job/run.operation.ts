@@ -5,16 +5,12 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { idParameter, recipeLocator, showFor } from '../../helpers/descriptions';
-import {
-	answeredWithoutRunId,
-	idOf,
-	runOptionsProperty,
-	startRunFor,
-	waitForCompletionProperty,
-} from '../../helpers/runOperations';
+import { idOf } from '../../helpers/values';
+import { jobJson, waitForJob } from '../../runs/job';
+import { idParameter, recipeLocator, showFor } from '../descriptions';
+import { executeRun, runProperties } from '../runOperation';
+import { runOptionsProperty } from '../runOptions';
 import { runParametersOf, runParametersProperty } from '../runParameters';
-import { jobJson, waitForJob } from './jobOutput';
 
 const executionOptions: INodeProperties[] = [
 	{
@@ -42,12 +38,11 @@ const executionOptions: INodeProperties[] = [
 	},
 ];
 
-const properties: INodeProperties[] = [
+const properties: INodeProperties[] = runProperties(
 	recipeLocator('The recipe (wrangled dataset) to run'),
-	waitForCompletionProperty,
-	runParametersProperty,
+	[runParametersProperty],
 	runOptionsProperty(executionOptions),
-];
+);
 
 export const description = showFor('job', 'run', properties);
 
@@ -57,7 +52,6 @@ export async function execute(
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	const recipeId = idParameter(this, 'recipeId', itemIndex, 'Recipe');
-	const wait = this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean;
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const body: IDataObject = { wrangledDataset: { id: Number(recipeId) } };
 	const overrides: IDataObject = {};
@@ -68,23 +62,17 @@ export async function execute(
 	const runParameters = runParametersOf(this, itemIndex);
 	if (runParameters) body.runParameters = runParameters;
 	if (options.ignoreRecipeErrors === true) body.ignoreRecipeErrors = true;
-
-	const whereToLook = 'Job History, or Job → Get Many (Run By: Current User, Ran From: API)';
-	const started = await startRunFor(this, itemIndex, {
-		kind: 'recipe',
-		endpoint: 'runJobGroup',
-		request: { method: 'POST', path: '/v4/jobGroups', body },
-		targetLabel: `recipe ${recipeId}`,
-		whereToLook,
-		runIdOf: (answer) => idOf((answer as IDataObject | undefined)?.id),
+	return await executeRun(this, itemIndex, {
+		start: {
+			kind: 'recipe',
+			endpoint: 'runJobGroup',
+			request: { method: 'POST', path: '/v4/jobGroups', body },
+			targetLabel: `recipe ${recipeId}`,
+			whereToLook: 'Job History, or Job → Get Many (Run By: Current User, Ran From: API)',
+			runIdOf: (answer) => idOf((answer as IDataObject | undefined)?.id),
+		},
+		idLabel: 'job ID',
+		now: async (jobId) => await jobJson(this, jobId),
+		waitFor: async (jobId, wait) => await waitForJob(this, jobId, wait),
 	});
-	if (!started.runId) throw answeredWithoutRunId(this, itemIndex, started, 'job ID', whereToLook);
-	const extra: IDataObject = {
-		executionId: started.executionId,
-		alreadyStarted: started.alreadyStarted,
-	};
-	const json = wait
-		? await waitForJob(this, itemIndex, started.runId)
-		: await jobJson(this, started.runId);
-	return [{ json: { ...json, ...extra } }];
 }

@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { idParameter, showFor } from '../../helpers/descriptions';
-import { waitOptionsProperty } from '../../helpers/runOperations';
-import { waitForJob } from './jobOutput';
+import { idParameter, showFor } from '../descriptions';
+import { readRunOptions, waitOptionsProperty } from '../runOptions';
+import { waitForJob } from '../../runs/job';
 
 const properties: INodeProperties[] = [
 	{
@@ -25,5 +25,5 @@ export async function execute(
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	const jobId = idParameter(this, 'jobId', itemIndex, 'Job ID');
-	return [{ json: await waitForJob(this, itemIndex, jobId) }];
+	return [{ json: await waitForJob(this, jobId, readRunOptions(this, itemIndex).wait) }];
 }

@@ -6,19 +6,13 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { idParameter, planLocator, showFor } from '../../helpers/descriptions';
-import {
-	answeredWithoutRunId,
-	idOf,
-	runOptionsProperty,
-	startRunFor,
-	waitForCompletionProperty,
-} from '../../helpers/runOperations';
-import { getPlanRun, planRunJson, waitForPlanRun } from '../planRun/planRunOutput';
+import { idOf } from '../../helpers/values';
+import { getPlanRun, planRunJson, waitForPlanRun } from '../../runs/planRun';
+import type { StartRunResult } from '../../runs/startRun';
+import { idParameter, planLocator, showFor } from '../descriptions';
+import { executeRun, runProperties } from '../runOperation';
 
-const properties: INodeProperties[] = [
-	planLocator('The plan to run'),
-	waitForCompletionProperty,
+const properties: INodeProperties[] = runProperties(planLocator('The plan to run'), [
 	{
 		displayName: 'Plan Node Overrides',
 		name: 'planNodeOverrides',
@@ -59,8 +53,7 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
-	runOptionsProperty(),
-];
+]);
 
 export const description = showFor('plan', 'run', properties);
 
@@ -73,7 +66,6 @@ export async function execute(
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	const planId = idParameter(this, 'planId', itemIndex, 'Plan');
-	const wait = this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean;
 	const overrides = (
 		(this.getNodeParameter('planNodeOverrides.override', itemIndex, []) as IDataObject[]) ?? []
 	).map((o) => ({
@@ -81,53 +73,59 @@ export async function execute(
 		overrideKey: String(o.overrideKey ?? ''),
 		value: overrideValue(o.value),
 	}));
-	const whereToLook = `Plans → the plan → Runs, or Plan Run → Get Many (Run By: Current User, Ran From: API)`;
-	const started = await startRunFor(this, itemIndex, {
-		kind: 'plan',
-		endpoint: 'runPlan',
-		request: {
-			method: 'POST',
-			path: `/v4/plans/${planId}/run`,
-			body: overrides.length ? { planNodeOverrides: overrides } : {},
-		},
-		targetLabel: `plan ${planId}`,
-		whereToLook,
-		runIdOf: (body) => idOf((body as IDataObject | undefined)?.planSnapshotRunId),
-	});
-	// Spec: the answer always carries planSnapshotRunId, but only a Valid plan is queued; with
-	// MissingFlowReferences (flows or outputs the plan refers to were deleted) nothing runs.
-	const validationStatus = started.answer.validationStatus;
-	if (validationStatus !== undefined && validationStatus !== 'Valid') {
-		const missing = Array.isArray(started.answer.missingFlowReferences)
-			? ` Missing: ${JSON.stringify(started.answer.missingFlowReferences).slice(0, 300)}.`
-			: '';
-		throw new NodeOperationError(
-			this.getNode(),
-			`AAC did not start plan ${planId}: validationStatus ${String(validationStatus)}`,
-			{
-				description:
-					(validationStatus === 'MissingFlowReferences'
-						? "Some flows or outputs that the plan's tasks refer to were deleted or are not shared with the token's user. Open the plan in AAC and fix its tasks, then run it again."
-						: 'AAC queues only a Valid plan.') +
-					missing +
-					(started.runId
-						? ` The plan run ID AAC answered with (${started.runId}) will not run.`
-						: ''),
-				itemIndex,
+	return await executeRun(this, itemIndex, {
+		start: {
+			kind: 'plan',
+			endpoint: 'runPlan',
+			request: {
+				method: 'POST',
+				path: `/v4/plans/${planId}/run`,
+				body: overrides.length ? { planNodeOverrides: overrides } : {},
 			},
-		);
-	}
-	if (!started.runId)
-		throw answeredWithoutRunId(this, itemIndex, started, 'plan run ID', whereToLook);
-	const extra: IDataObject = {
-		executionId: started.executionId,
-		alreadyStarted: started.alreadyStarted,
-	};
-	if (validationStatus !== undefined) extra.validationStatus = validationStatus;
-	if (!wait) {
-		return [{ json: { ...planRunJson(await getPlanRun(this, started.runId)), ...extra } }];
-	}
-	return [{ json: { ...(await waitForPlanRun(this, itemIndex, started.runId)), ...extra } }];
+			targetLabel: `plan ${planId}`,
+			whereToLook:
+				'Plans → the plan → Runs, or Plan Run → Get Many (Run By: Current User, Ran From: API)',
+			runIdOf: (body) => idOf((body as IDataObject | undefined)?.planSnapshotRunId),
+		},
+		idLabel: 'plan run ID',
+		check: (started) => checkStarted(this, itemIndex, planId, started),
+		answerFields: (answer) =>
+			answer.validationStatus === undefined ? {} : { validationStatus: answer.validationStatus },
+		now: async (planRunId) => planRunJson(await getPlanRun(this, planRunId)),
+		waitFor: async (planRunId, wait) => await waitForPlanRun(this, planRunId, wait),
+	});
+}
+
+/**
+ * Spec: the answer always carries planSnapshotRunId, but only a Valid plan is queued; with
+ * MissingFlowReferences (flows or outputs the plan refers to were deleted) nothing runs.
+ */
+function checkStarted(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	planId: string,
+	started: StartRunResult,
+): void {
+	const validationStatus = started.answer.validationStatus;
+	if (validationStatus === undefined || validationStatus === 'Valid') return;
+	const missing = Array.isArray(started.answer.missingFlowReferences)
+		? ` Missing: ${JSON.stringify(started.answer.missingFlowReferences).slice(0, 300)}.`
+		: '';
+	throw new NodeOperationError(
+		context.getNode(),
+		`AAC did not start plan ${planId}: validationStatus ${String(validationStatus)}`,
+		{
+			description:
+				(validationStatus === 'MissingFlowReferences'
+					? "Some flows or outputs that the plan's tasks refer to were deleted or are not shared with the token's user. Open the plan in AAC and fix its tasks, then run it again."
+					: 'AAC queues only a Valid plan.') +
+				missing +
+				(started.runId
+					? ` The plan run ID AAC answered with (${started.runId}) will not run.`
+					: ''),
+			itemIndex,
+		},
+	);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { idParameter, showFor } from '../../helpers/descriptions';
-import { cancelPlanRun, planRunJson } from './planRunOutput';
+import { idParameter, showFor } from '../descriptions';
+import { cancelPlanRun, planRunJson } from '../../runs/planRun';
 
 const properties: INodeProperties[] = [
 	{

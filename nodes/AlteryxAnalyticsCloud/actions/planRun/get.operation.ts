@@ -5,7 +5,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { idParameter, showFor } from '../../helpers/descriptions';
+import { idParameter, showFor } from '../descriptions';
 import { aacApiRequest } from '../../transport/aacApi';
 
 const properties: INodeProperties[] = [

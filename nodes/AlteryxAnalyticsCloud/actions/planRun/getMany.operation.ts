@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { returnAllAndLimit, runFilters, showFor } from '../../helpers/descriptions';
+import { returnAllAndLimit, runFilters, showFor } from '../descriptions';
 import { getManyRuns } from '../runList';
 
 const properties: INodeProperties[] = [

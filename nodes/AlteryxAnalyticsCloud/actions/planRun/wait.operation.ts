@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { idParameter, showFor } from '../../helpers/descriptions';
-import { waitOptionsProperty } from '../../helpers/runOperations';
-import { waitForPlanRun } from './planRunOutput';
+import { idParameter, showFor } from '../descriptions';
+import { readRunOptions, waitOptionsProperty } from '../runOptions';
+import { waitForPlanRun } from '../../runs/planRun';
 
 const properties: INodeProperties[] = [
 	{
@@ -25,5 +25,5 @@ export async function execute(
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	const planRunId = idParameter(this, 'planRunId', itemIndex, 'Plan Run ID');
-	return [{ json: await waitForPlanRun(this, itemIndex, planRunId) }];
+	return [{ json: await waitForPlanRun(this, planRunId, readRunOptions(this, itemIndex).wait) }];
 }

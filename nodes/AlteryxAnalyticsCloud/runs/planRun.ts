@@ -1,13 +1,10 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
-import { CANCEL_AMBIGUITY, aacApiRequest } from '../../transport/aacApi';
-import {
-	aacGet,
-	durationSeconds,
-	idOf,
-	waitForRunOf,
-	type WaitOutcome,
-} from '../../helpers/runOperations';
+import { idOf } from '../helpers/values';
+import { aacApiRequest, aacGet } from '../transport/aacApi';
+import { CANCEL_AMBIGUITY } from '../transport/apiErrors';
+import { durationSeconds } from './status';
+import { waitForRunOf, type WaitOutcome, type WaitValues } from './waitForRun';
 
 /** GET /v4/planSnapshotRuns/{id}: the run with its status and times. */
 async function getPlanRun(context: IExecuteFunctions, planRunId: string): Promise<IDataObject> {
@@ -43,26 +40,30 @@ export function planRunJson(run: IDataObject, outcome?: WaitOutcome): IDataObjec
 	return json;
 }
 
-/** Waits for a plan run (options of item `itemIndex`), then reads it once more for its times. */
+/** Waits for a plan run, then reads it once more for its times. */
 export async function waitForPlanRun(
 	context: IExecuteFunctions,
-	itemIndex: number,
 	planRunId: string,
+	wait: WaitValues,
 ): Promise<IDataObject> {
-	const outcome = await waitForRunOf(context, itemIndex, {
-		runLabel: `plan run ${planRunId}`,
-		// The cheap read: two fields.
-		getStatus: async () =>
-			(
-				(await aacGet(context, `/v4/planSnapshotRuns/${planRunId}`, { fields: 'id;status' })) as
-					| IDataObject
-					| undefined
-			)?.status,
-		cancel: async () => {
-			await cancelPlanRun(context, planRunId);
+	const outcome = await waitForRunOf(
+		context,
+		{
+			runLabel: `plan run ${planRunId}`,
+			// The cheap read: two fields.
+			getStatus: async () =>
+				(
+					(await aacGet(context, `/v4/planSnapshotRuns/${planRunId}`, { fields: 'id;status' })) as
+						| IDataObject
+						| undefined
+				)?.status,
+			cancel: async () => {
+				await cancelPlanRun(context, planRunId);
+			},
+			resumeHint: `To wait again use Plan Run → Wait with ID ${planRunId}; to stop it, Plan Run → Cancel.`,
 		},
-		resumeHint: `To wait again use Plan Run → Wait with ID ${planRunId}; to stop it, Plan Run → Cancel.`,
-	});
+		wait,
+	);
 	return planRunJson(await getPlanRun(context, planRunId), outcome);
 }
 

@@ -9,7 +9,7 @@ import {
 	type RefreshDependencies,
 	type TokenHttpResponse,
 	type TokenSettings,
-} from './core';
+} from '../core';
 
 /** The credential type's name: workflows store it, so it never changes. */
 export const CREDENTIAL_TYPE = 'alteryxAnalyticsCloudOAuth2Api';

@@ -1,16 +1,25 @@
-import * as n8nWorkflow from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, type INode } from 'n8n-workflow';
+import type { IExecuteFunctions, INode } from 'n8n-workflow';
 
-import { NETWORK_ERROR_CODES } from '../transport/aacApi';
-import { ownNetworkCode } from './errors';
+import {
+	executionCancelSignal,
+	n8nWaitDependencies,
+	type WaitDependencies,
+} from '../helpers/n8nSleep';
+import { isTerminalStatus, type TerminalStatus } from './status';
+import {
+	asNodeError,
+	isTransientPollError,
+	runEndedError,
+	runWaitError,
+	type RunWaitDetails,
+	type RunWaitErrorCode,
+} from './waitErrors';
 
 /*
  * Waiting for an AAC run (plan run, job group, flow run) to finish, by polling its cheap status
  * endpoint. The rules, in one place:
  *
- * - Terminal states are Complete, Failed and Canceled (TERMINAL_STATUSES). Anything else, an
- *   unknown value included, means "still running": AAC adds states (Pending was seen) and a new
- *   one must not end a wait early.
+ * - Terminal states are runs/status.ts's: anything else means "still running".
  * - Schedule: the first poll after `firstSeconds`, each next delay `factor` times longer, never
  *   longer than `maxSeconds`. A 30 s job is seen done within a few seconds of finishing, an 8 h
  *   one costs about 1,000 cheap GETs, not 30,000.
@@ -28,13 +37,6 @@ import { ownNetworkCode } from './errors';
  *   error (runWaitDetails: STOPPED). The run goes on in AAC.
  * - Sleep and clock are injected, so the schedule is testable without waiting. Nothing here logs.
  */
-
-export const TERMINAL_STATUSES = ['Complete', 'Failed', 'Canceled'] as const;
-export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
-
-export function isTerminalStatus(status: unknown): status is TerminalStatus {
-	return typeof status === 'string' && (TERMINAL_STATUSES as readonly string[]).includes(status);
-}
 
 export interface PollSchedule {
 	/** Delay before the first poll, in seconds. */
@@ -55,51 +57,6 @@ export function pollDelayMs(index: number, schedule: PollSchedule): number {
 	const cap = Math.max(first, Math.max(0, schedule.maxSeconds) * 1000);
 	const factor = Math.max(1, schedule.factor);
 	return Math.min(cap, first * factor ** Math.max(0, index));
-}
-
-export type RunWaitErrorCode = 'TIMEOUT' | 'FAILED' | 'CANCELED' | 'STOPPED' | 'STATUS_UNAVAILABLE';
-
-export interface RunWaitDetails {
-	code: RunWaitErrorCode;
-	runLabel: string;
-	lastStatus: string | undefined;
-	reason?: string;
-	polls: number;
-	waitedMs: number;
-	canceledInAac?: boolean;
-}
-
-/**
- * The wait's errors are NodeOperationErrors (what n8n shows and what Continue On Fail turns into
- * an item); what kind of end it was is in `context.runWait` (read it with runWaitDetails).
- */
-export function runWaitError(
-	node: INode,
-	message: string,
-	description: string,
-	details: RunWaitDetails,
-): NodeOperationError {
-	const error = new NodeOperationError(node, message, { description });
-	error.context.runWait = { ...details };
-	return error;
-}
-
-export function runWaitDetails(error: unknown): RunWaitDetails | undefined {
-	const context = (error as { context?: { runWait?: RunWaitDetails } } | null)?.context;
-	return context?.runWait;
-}
-
-/** An error from the status getter that ends the wait, as a node error (unchanged when it is one). */
-function asNodeError(node: INode, error: unknown): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
-	return new NodeOperationError(node, error instanceof Error ? error : new Error(String(error)));
-}
-
-export interface WaitDependencies {
-	/** Sleeps `ms`; rejects when `signal` aborts (at once). */
-	sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-	/** Epoch ms. */
-	now: () => number;
 }
 
 export interface WaitForRunOptions {
@@ -126,38 +83,6 @@ export interface WaitForRunResult {
 	status: TerminalStatus;
 	polls: number;
 	waitedMs: number;
-}
-
-/** The transport's network codes, and socket failures a poll's fetch may end with. */
-const NETWORK_CODES: ReadonlySet<string> = new Set([
-	...NETWORK_ERROR_CODES,
-	'UND_ERR_SOCKET',
-	'ERR_STREAM_PREMATURE_CLOSE',
-]);
-
-function statusCodeOf(error: Record<string, unknown>): number | undefined {
-	for (const key of ['httpCode', 'statusCode', 'status']) {
-		const value = Number(error[key]);
-		if (Number.isInteger(value) && value >= 100 && value < 600) return value;
-	}
-	return undefined;
-}
-
-/** 429, 5xx and network failures: what a later poll may not meet again. */
-export function isTransientPollError(error: unknown): boolean {
-	if (typeof error !== 'object' || error === null) return false;
-	const seen = new Set<unknown>();
-	let current: unknown = error;
-	while (typeof current === 'object' && current !== null && !seen.has(current)) {
-		seen.add(current);
-		const record = current as Record<string, unknown>;
-		const status = statusCodeOf(record);
-		if (status !== undefined) return status === 429 || status >= 500;
-		if (ownNetworkCode(record, NETWORK_CODES)) return true;
-		if (record.name === 'TimeoutError' || record.name === 'AbortError') return true;
-		current = record.cause;
-	}
-	return false;
 }
 
 /** The status as a string, or undefined when the answer is not one (garbage). */
@@ -290,121 +215,65 @@ export async function waitForRun(
 	}
 }
 
-/**
- * The error for a run that ended Failed or Canceled (the operations throw it unless the
- * "Output Failed Runs" option is on).
- */
-export function runEndedError(
-	node: INode,
-	runLabel: string,
-	status: 'Failed' | 'Canceled',
-	reason: string | undefined,
-	extra: { polls: number; waitedMs: number },
-): NodeOperationError {
-	const because = reason ? `: ${reason}` : '';
-	return runWaitError(
-		node,
-		`${runLabel[0].toUpperCase()}${runLabel.slice(1)} ended ${status}${because}`,
-		status === 'Failed'
-			? `AAC reports the run as Failed${reason ? '' : ' without a reason; open the run in AAC for its job logs'}. To get the run as output instead of an error, turn on the option Output Failed Runs.`
-			: 'The run was cancelled (in AAC, or by a Cancel operation). To get the run as output instead of an error, turn on the option Output Failed Runs.',
-		{
-			code: status === 'Failed' ? 'FAILED' : 'CANCELED',
-			runLabel,
-			lastStatus: status,
-			reason,
-			polls: extra.polls,
-			waitedMs: extra.waitedMs,
-		},
-	);
-}
-
 // ---------------------------------------------------------------------------------------------
-// Sleeping inside n8n.
+// Waiting inside an operation: with n8n's sleep and cancel signal, per the item's values.
 
-type SleepWithAbort = (ms: number, signal?: AbortSignal) => Promise<void>;
-
-/**
- * n8n-workflow's `sleepWithAbort` where the installed version exports it (1.x, e.g. 1.120 in
- * n8n 1.123.81); n8n-workflow 2.41 exports only `sleep`. Read at run time: the package is n8n's.
- */
-const workflowSleepWithAbort = (n8nWorkflow as unknown as { sleepWithAbort?: SleepWithAbort })
-	.sleepWithAbort;
-
-/**
- * A sleep that ends at once when `signal` aborts, over web-standard APIs only (no timer globals,
- * see core/sleep.ts for why AbortSignal.timeout is the allowed timer): for n8n versions whose
- * n8n-workflow has no sleepWithAbort. An open MessagePort keeps the process alive for exactly
- * the sleep, as in core/sleep.ts.
- */
-function webAbortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-	const delay = Number.isFinite(ms) ? Math.min(Math.max(0, Math.ceil(ms)), 2_147_483_647) : 0;
-	return new Promise((resolve, reject) => {
-		if (signal.aborted) {
-			reject(new Error('The execution was stopped'));
-			return;
-		}
-		const timer = AbortSignal.timeout(delay);
-		const keepAlive = new MessageChannel();
-		keepAlive.port1.onmessage = () => timer;
-		const finish = (stopped: boolean) => {
-			timer.removeEventListener('abort', onTimer);
-			signal.removeEventListener('abort', onStop);
-			keepAlive.port1.close();
-			if (stopped) reject(new Error('The execution was stopped'));
-			else resolve();
-		};
-		const onTimer = () => finish(false);
-		const onStop = () => finish(true);
-		timer.addEventListener('abort', onTimer, { once: true });
-		signal.addEventListener('abort', onStop, { once: true });
-	});
+/** How an item waits (actions/runOptions.ts reads them from its Options). */
+export interface WaitValues {
+	maxWaitMs: number;
+	schedule: PollSchedule;
+	cancelOnTimeout: boolean;
+	outputFailedRuns: boolean;
 }
 
-/**
- * The sleep the operations use: abortable by the execution's cancel signal when n8n offers one
- * (`getExecutionCancelSignal`, 1.x and 2.x), else n8n-workflow's plain `sleep` (each sleep is at
- * most the schedule's cap, so a stop is noticed within that).
- */
-export async function n8nSleep(ms: number, signal?: AbortSignal): Promise<void> {
-	if (!signal) {
-		await n8nWorkflow.sleep(Math.max(0, Math.ceil(ms)));
-		return;
+export interface WaitSpec {
+	/** "plan run 12" */
+	runLabel: string;
+	/** The cheap status GET. */
+	getStatus: () => Promise<unknown>;
+	/** AAC's reason for a Failed run, when it has one. */
+	getReason?: () => Promise<string | undefined>;
+	/** Cancels the run (Cancel Run on Timeout). */
+	cancel: () => Promise<void>;
+	/** e.g. 'Use Plan Run → Wait with ID 12 to wait again, or Cancel to stop it.' */
+	resumeHint: string;
+}
+
+export interface WaitOutcome {
+	status: TerminalStatus;
+	reason?: string;
+	polls: number;
+	waitedSeconds: number;
+}
+
+/** Waits with n8n's sleep; throws for Failed/Canceled unless Output Failed Runs is on. */
+export async function waitForRunOf(
+	context: IExecuteFunctions,
+	spec: WaitSpec,
+	values: WaitValues,
+): Promise<WaitOutcome> {
+	const result = await waitForRun(
+		{
+			node: context.getNode(),
+			runLabel: spec.runLabel,
+			getStatus: spec.getStatus,
+			maxWaitMs: values.maxWaitMs,
+			schedule: values.schedule,
+			signal: executionCancelSignal(context),
+			cancel: values.cancelOnTimeout ? spec.cancel : undefined,
+			resumeHint: spec.resumeHint,
+		},
+		n8nWaitDependencies,
+	);
+	const outcome: WaitOutcome = {
+		status: result.status,
+		polls: result.polls,
+		waitedSeconds: Math.round(result.waitedMs / 100) / 10,
+	};
+	if (result.status !== 'Complete') {
+		outcome.reason = spec.getReason ? await spec.getReason().catch(() => undefined) : undefined;
+		if (!values.outputFailedRuns)
+			throw runEndedError(context.getNode(), spec.runLabel, result.status, outcome.reason, result);
 	}
-	if (workflowSleepWithAbort) {
-		await workflowSleepWithAbort(Math.max(0, Math.ceil(ms)), signal);
-		return;
-	}
-	await webAbortableSleep(ms, signal);
-}
-
-/** The execution's cancel signal, on n8n versions that have it. */
-export function executionCancelSignal(context: {
-	getExecutionCancelSignal?: () => AbortSignal | undefined;
-}): AbortSignal | undefined {
-	return typeof context.getExecutionCancelSignal === 'function'
-		? context.getExecutionCancelSignal()
-		: undefined;
-}
-
-const realWaitDependencies: WaitDependencies = { sleep: n8nSleep, now: () => Date.now() };
-let replacedWaitDependencies: WaitDependencies | undefined;
-
-/**
- * What the operations wait with: n8n's sleep and the system clock, unless replaced. Read at each
- * call, so replaceWaitDependencies takes effect for every wait that follows.
- */
-export const n8nWaitDependencies: WaitDependencies = {
-	sleep: async (ms, signal) =>
-		await (replacedWaitDependencies ?? realWaitDependencies).sleep(ms, signal),
-	now: () => (replacedWaitDependencies ?? realWaitDependencies).now(),
-};
-
-/**
- * Makes the operations wait on another clock (undefined: back to the real one). For the
- * benchmark, which runs 30-minute waits through n8n's engine on a simulated clock in a second,
- * and for tests; nothing in the package calls it.
- */
-export function replaceWaitDependencies(deps: WaitDependencies | undefined): void {
-	replacedWaitDependencies = deps;
+	return outcome;
 }

@@ -1,14 +1,11 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { AacNodeContext } from '../../helpers/credentialWriter';
-import { CANCEL_AMBIGUITY, aacApiRequest } from '../../transport/aacApi';
-import {
-	aacGet,
-	durationSeconds,
-	idOf,
-	waitForRunOf,
-	type WaitOutcome,
-} from '../../helpers/runOperations';
+import type { AacNodeContext } from '../helpers/credentialWriter';
+import { idOf } from '../helpers/values';
+import { aacApiRequest, aacGet } from '../transport/aacApi';
+import { CANCEL_AMBIGUITY } from '../transport/apiErrors';
+import { durationSeconds, isTerminalStatus } from './status';
+import { waitForRunOf, type WaitOutcome, type WaitValues } from './waitForRun';
 
 /** The status as a bare JSON string (GET /v4/jobGroups/{id}/status): the cheapest poll. */
 export async function jobStatus(context: IExecuteFunctions, jobId: string): Promise<unknown> {
@@ -57,7 +54,7 @@ export async function jobJson(
 		...(job.errorMessage ? { errorMessage: job.errorMessage } : {}),
 	}));
 	const recipe = group.wrangledDataset as IDataObject | undefined;
-	const terminal = ['Complete', 'Failed', 'Canceled'].includes(String(group.status));
+	const terminal = isTerminalStatus(group.status);
 	const json: IDataObject = {
 		jobId: idOf(group.id) ?? jobId,
 		status: group.status ?? null,
@@ -84,17 +81,21 @@ export async function jobJson(
 
 export async function waitForJob(
 	context: IExecuteFunctions,
-	itemIndex: number,
 	jobId: string,
+	wait: WaitValues,
 ): Promise<IDataObject> {
-	const outcome = await waitForRunOf(context, itemIndex, {
-		runLabel: `job ${jobId}`,
-		getStatus: async () => await jobStatus(context, jobId),
-		getReason: async () => await jobFailureReason(context, jobId),
-		cancel: async () => {
-			await cancelJob(context, jobId);
+	const outcome = await waitForRunOf(
+		context,
+		{
+			runLabel: `job ${jobId}`,
+			getStatus: async () => await jobStatus(context, jobId),
+			getReason: async () => await jobFailureReason(context, jobId),
+			cancel: async () => {
+				await cancelJob(context, jobId);
+			},
+			resumeHint: `To wait again use Job → Wait with ID ${jobId}; to stop it, Job → Cancel.`,
 		},
-		resumeHint: `To wait again use Job → Wait with ID ${jobId}; to stop it, Job → Cancel.`,
-	});
+		wait,
+	);
 	return await jobJson(context, jobId, outcome);
 }
