@@ -28,5 +28,12 @@ export const {
 	createFetchTransport,
 	sleep,
 	createRefreshClient,
+	DEFAULT_KEEPER_IDLE_MS,
+	KEEPER_REMEDY,
+	keeperDueAt,
+	redactTokenShaped,
+	rejectionField,
+	tokenFingerprint,
+	tokenShapedSpans,
 } = core;
 export default core;

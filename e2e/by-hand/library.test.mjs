@@ -23,9 +23,11 @@ import {
 	runConsumer,
 } from './lib.mjs';
 
-// The node, two triggers, the credential and the core with its types (65 kB packed on 2026-12-02):
-// a budget that catches a stray file or a bundled dependency, not growth by features.
-const MAX_PACKED_BYTES = 72_000;
+// The node, three trigger/keeper nodes, the credential and the core with its types: 65 kB packed
+// on 2026-12-02, 87 kB on 2026-12-07 after the Token Keeper, Check Compatibility and the triggers
+// rebuilt on run ids. A budget that catches a stray file or a bundled dependency (n8n-workflow
+// alone is megabytes), not growth by features.
+const MAX_PACKED_BYTES = 100_000;
 const CONSUMER = join(ROOT, 'e2e', 'by-hand', 'consumer');
 
 describe('the packed package as a library', { timeout: 10 * 60_000 }, () => {
