@@ -4,12 +4,12 @@ import {
 	RUN_BURST,
 	acquireRunSlot,
 	defaultRunsPerMinute,
+	type RunRequestDependencies,
 } from '../nodes/AlteryxAnalyticsCloud/runs/runPace';
 import {
 	AlreadyStartedError,
 	resetRunRequestMemory,
 	startRun,
-	type RunRequestDependencies,
 	type RunResponse,
 	type StartRunSpec,
 } from '../nodes/AlteryxAnalyticsCloud/runs/startRun';

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { flowLocator } from '../AlteryxAnalyticsCloud/actions/descriptions';
+import { flowLocator } from '../AlteryxAnalyticsCloud/methods/locators';
 import type { TerminalStatus } from '../AlteryxAnalyticsCloud/runs/status';
 
 /** AAC's triggerEvent values (spec: onJobFailure | onJobSuccess | onJobDone), as the node offers them. */

@@ -8,12 +8,8 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import {
-	flowLocator,
-	planLocator,
-	recipeLocator,
-	runFilters,
-} from '../AlteryxAnalyticsCloud/actions/descriptions';
+import { runFilters } from '../AlteryxAnalyticsCloud/runs/runFilters';
+import { flowLocator, planLocator, recipeLocator } from '../AlteryxAnalyticsCloud/methods/locators';
 import { TERMINAL_STATUSES, isTerminalStatus } from '../AlteryxAnalyticsCloud/runs/status';
 import {
 	searchFlows,

@@ -3,7 +3,7 @@ import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 import { jobFailureReason } from '../AlteryxAnalyticsCloud/runs/job';
 import { isNotVisible, toNodeError } from '../AlteryxAnalyticsCloud/helpers/errors';
 import { planRunJson } from '../AlteryxAnalyticsCloud/runs/planRun';
-import { idOf } from '../AlteryxAnalyticsCloud/helpers/values';
+import { idOf, objectOf } from '../AlteryxAnalyticsCloud/helpers/values';
 import { durationSeconds, type TerminalStatus } from '../AlteryxAnalyticsCloud/runs/status';
 import { aacGetIfExists } from '../AlteryxAnalyticsCloud/transport/aacApi';
 import { timeOf, type RunList } from '../AlteryxAnalyticsCloud/runs/finishedRuns';
@@ -39,8 +39,6 @@ export interface EventSource {
 	toJson(run: IDataObject): Promise<IDataObject>;
 }
 
-const objectOf = (value: unknown): IDataObject | undefined =>
-	value && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : undefined;
 const nameOf = (value: unknown): string | null => {
 	const name = objectOf(value)?.name;
 	return typeof name === 'string' ? name : null;

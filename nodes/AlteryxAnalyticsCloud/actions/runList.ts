@@ -1,6 +1,7 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { listQuery, pagingOf, toItems } from './descriptions';
+import { listQuery, pagingOf } from './descriptions';
+import type { ListReader } from './getMany';
 import { timeOf } from '../runs/finishedRuns';
 import { newestFirstPages } from '../transport/newestFirst';
 
@@ -19,46 +20,43 @@ export interface RunListSpec {
 	createdFilter: boolean;
 }
 
-export async function getManyRuns(
-	context: IExecuteFunctions,
-	itemIndex: number,
-	spec: RunListSpec,
-): Promise<INodeExecutionData[]> {
-	const filters = context.getNodeParameter('filters', itemIndex, {}) as IDataObject;
-	const query = listQuery(context, itemIndex, filters);
-	const statuses = Array.isArray(filters.status) ? (filters.status as string[]) : [];
-	const after = query['dateFilter[createdAt][gte]'] as number | undefined;
-	const before = query['dateFilter[createdAt][lt]'] as number | undefined;
-	const qs: IDataObject = {};
-	if (statuses.length === 1) qs.status = statuses[0];
-	if (query.runBy) qs.runBy = query.runBy;
-	if (query.ranfrom) qs.ranfrom = query.ranfrom;
-	if (spec.createdFilter) {
-		if (after !== undefined) qs['dateFilter[createdAt][gte]'] = after;
-		if (before !== undefined) qs['dateFilter[createdAt][lt]'] = before;
-	}
-	const { returnAll, limit } = pagingOf(context, itemIndex);
-	const wanted = returnAll ? Infinity : Math.max(0, limit);
-	const runs: IDataObject[] = [];
-	if (wanted === 0) return [];
-	const seen = new Set<string>();
-	for await (const page of newestFirstPages(context, { path: spec.path, qs }, {})) {
-		let older = 0;
-		for (const run of page) {
-			const key = String(run.id);
-			if (seen.has(key)) continue;
-			seen.add(key);
-			const created = timeOf(run.createdAt);
-			if (after !== undefined && created !== undefined && created < after) {
-				older += 1;
-				continue;
-			}
-			if (before !== undefined && created !== undefined && created >= before) continue;
-			if (statuses.length && !statuses.includes(String(run.status))) continue;
-			runs.push(run);
-			if (runs.length >= wanted) return toItems(runs);
+export const runListReader =
+	(spec: RunListSpec): ListReader =>
+	async (context, itemIndex, filters) => {
+		const query = listQuery(context, itemIndex, filters);
+		const statuses = Array.isArray(filters.status) ? (filters.status as string[]) : [];
+		const after = query['dateFilter[createdAt][gte]'] as number | undefined;
+		const before = query['dateFilter[createdAt][lt]'] as number | undefined;
+		const qs: IDataObject = {};
+		if (statuses.length === 1) qs.status = statuses[0];
+		if (query.runBy) qs.runBy = query.runBy;
+		if (query.ranfrom) qs.ranfrom = query.ranfrom;
+		if (spec.createdFilter) {
+			if (after !== undefined) qs['dateFilter[createdAt][gte]'] = after;
+			if (before !== undefined) qs['dateFilter[createdAt][lt]'] = before;
 		}
-		if (page.length && older === page.length) break;
-	}
-	return toItems(runs);
-}
+		const { returnAll, limit } = pagingOf(context, itemIndex);
+		const wanted = returnAll ? Infinity : Math.max(0, limit);
+		const runs: IDataObject[] = [];
+		if (wanted === 0) return runs;
+		const seen = new Set<string>();
+		for await (const page of newestFirstPages(context, { path: spec.path, qs }, {})) {
+			let older = 0;
+			for (const run of page) {
+				const key = String(run.id);
+				if (seen.has(key)) continue;
+				seen.add(key);
+				const created = timeOf(run.createdAt);
+				if (after !== undefined && created !== undefined && created < after) {
+					older += 1;
+					continue;
+				}
+				if (before !== undefined && created !== undefined && created >= before) continue;
+				if (statuses.length && !statuses.includes(String(run.status))) continue;
+				runs.push(run);
+				if (runs.length >= wanted) return runs;
+			}
+			if (page.length && older === page.length) break;
+		}
+		return runs;
+	};

@@ -63,3 +63,22 @@ export const GENERATE_NEW_TOKENS =
 export function invalidField(label: string, problem: string, remedy: string): AacTokenError {
 	return new AacTokenError('INVALID_FIELD', `Credential field "${label}" ${problem}`, remedy);
 }
+
+/** The same refresh token came back after its rotation: the new pair was never saved. */
+export function rotationNotSaved(spentAt: number | undefined): AacTokenError {
+	const when = spentAt === undefined ? '' : ` at ${new Date(spentAt).toISOString()}`;
+	return new AacTokenError(
+		'ROTATION_NOT_SAVED',
+		`The rotated tokens could not be saved into the credential: it still holds a refresh token that was rotated${when}. Nothing was sent.`,
+		`n8n did not store the new pair. This happens when the Access Token or Refresh Token field holds an expression: n8n keeps the expression in place of the new value. The newest pair exists only in this n8n process's memory and cannot be written into the credential, and the stored refresh token is spent. Replace the expressions with plain values: ${GENERATE_NEW_TOKENS}`,
+	);
+}
+
+/** A refresh token AAC rejected earlier (this process, or the credential's rejection field). */
+export function rejectedBefore(at: number): AacTokenError {
+	return new AacTokenError(
+		'REFRESH_TOKEN_REJECTED',
+		`Alteryx Analytics Cloud rejected this refresh token at ${new Date(at).toISOString()}, so it is not sent again. Nothing was sent.`,
+		`AAC answered invalid_grant: the refresh token expired, was revoked or was already used, and its whole token family is dead. ${GENERATE_NEW_TOKENS}`,
+	);
+}

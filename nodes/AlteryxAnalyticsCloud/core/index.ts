@@ -20,13 +20,10 @@ export {
 	tokenShapedSpans,
 	type RedactOptions,
 } from './redact';
+export { FIELD, FIELD_LABEL, rejectionField, type RefreshTokenRejection } from './fields';
 export {
-	FIELD,
-	FIELD_LABEL,
 	fieldsToStore,
 	readCredential,
-	rejectionField,
-	type RefreshTokenRejection,
 	DEFAULT_REFRESH_MARGIN_SECONDS,
 	DEFAULT_REQUEST_TIMEOUT_SECONDS,
 	type RefreshMode,
@@ -49,14 +46,16 @@ export {
 export {
 	DEFAULT_KEEPER_IDLE_MS,
 	KEEPER_REMEDY,
-	RefreshCoordinator,
 	keeperDueAt,
 	refreshIntent,
-	sharedCoordinator,
 	type KeeperView,
+	type RefreshIntent,
+} from './dueRules';
+export {
+	RefreshCoordinator,
+	sharedCoordinator,
 	type ObtainOptions,
 	type ObtainResult,
-	type RefreshIntent,
 } from './refreshPolicy';
 export { createFetchTransport } from './fetchTransport';
 export { sleep } from './sleep';

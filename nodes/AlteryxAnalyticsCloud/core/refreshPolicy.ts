@@ -1,62 +1,9 @@
-import { AacTokenError, GENERATE_NEW_TOKENS, type AacErrorCode } from './errors';
+import { AacTokenError, rejectedBefore, rotationNotSaved, type AacErrorCode } from './errors';
 import { tokenFingerprint } from './jwt';
+import { KEEPER_REMEDY, isDue, keeperDueAt, type RefreshIntent } from './dueRules';
 import { fieldsToStore, type TokenSettings } from './settings';
 import { requestNewTokens, type RefreshDependencies } from './tokenRequest';
 import type { TokenSet } from './tokenResponse';
-
-/**
- * What a caller wants from the credential:
- * - read: use the stored pair, never spend the refresh token (readers in Refresh Operation Only mode);
- * - refreshIfDue: refresh when the access token expires within the margin (Automatic mode);
- * - rotate: refresh now, even when the access token is fresh (the node's Refresh operation);
- * - keep: refresh when the Token Keeper's rule says so (keeperDue), in either mode.
- */
-export type RefreshIntent = 'read' | 'refreshIfDue' | 'rotate' | 'keep';
-
-/** The one place that derives the intent: from the credential's mode and what the caller does. */
-export function refreshIntent(
-	settings: TokenSettings,
-	operation: 'use' | 'rotate' | 'keep',
-): RefreshIntent {
-	if (operation === 'rotate' || operation === 'keep') return operation;
-	return settings.refreshMode === 'automatic' ? 'refreshIfDue' : 'read';
-}
-
-/** The Token Keeper's default in Automatic mode: refresh a refresh token nobody used for a day. */
-export const DEFAULT_KEEPER_IDLE_MS = 24 * 3_600_000;
-
-/** What the Token Keeper's rule looks at: the newest pair's access token and how it was judged. */
-export interface KeeperView {
-	accessTokenExpiresAt: number;
-	/** When AAC issued the access token (and last used the refresh token), when known. */
-	accessTokenIssuedAt?: number;
-	/** True when this package received the token and measured its lifetime on the local clock. */
-	measured: boolean;
-}
-
-/**
- * When the Token Keeper refreshes next (epoch ms; at or before `now` means now):
- * - Refresh Operation Only (the keeper is the one writer; readers never refresh): when a third of
- *   the access token's lifetime is left, so a poll every minute refreshes a 5-minute token between
- *   100 and 40 s before it expires, one refresh per lifetime. A pair whose lifetime is unknown, or
- *   judged only by its `exp` claim on AAC's clock (a pasted pair), is refreshed at once: from then
- *   on n8n measures it itself and no clock skew can fool the readers.
- * - Automatic (whoever uses the credential refreshes it): when the refresh token has not been used
- *   for `idleMs` (a day by default), so an unused refresh token never reaches the end of its idle
- *   lifetime. Its last use is when the stored access token was issued.
- */
-export function keeperDueAt(
-	view: KeeperView,
-	refreshMode: TokenSettings['refreshMode'],
-	idleMs = DEFAULT_KEEPER_IDLE_MS,
-): number {
-	const issuedAt = view.accessTokenIssuedAt;
-	if (issuedAt === undefined) return -Infinity;
-	if (refreshMode === 'automatic') return issuedAt + idleMs;
-	const lifetime = view.accessTokenExpiresAt - issuedAt;
-	if (!view.measured || !(lifetime > 0)) return -Infinity;
-	return view.accessTokenExpiresAt - lifetime / 3;
-}
 
 export interface ObtainOptions {
 	intent: RefreshIntent;
@@ -112,54 +59,11 @@ interface Remembered {
 	};
 }
 
-/**
- * The configured margin, but never more than half the token's lifetime: a margin as long as the
- * lifetime would make every fresh token due at once and refresh on every call.
- */
-function effectiveMargin(
-	set: Pick<TokenSet, 'accessTokenExpiresAt' | 'accessTokenIssuedAt'>,
-	marginMs: number,
-): number {
-	if (set.accessTokenIssuedAt === undefined) return marginMs;
-	const lifetime = set.accessTokenExpiresAt - set.accessTokenIssuedAt;
-	return lifetime > 0 ? Math.min(marginMs, lifetime / 2) : marginMs;
-}
-
-/** Due: the access token expires within the (effective) margin. */
-function isDue(
-	set: Pick<TokenSet, 'accessTokenExpiresAt' | 'accessTokenIssuedAt'>,
-	marginMs: number,
-	now: number,
-): boolean {
-	return set.accessTokenExpiresAt - effectiveMargin(set, marginMs) <= now;
-}
-
 /** The longest retry wait inside one Token Keeper poll (429/503 with Retry-After, unsent requests). */
 const KEEPER_MAX_WAIT_MS = 20_000;
 
-/** What to do when readers find the access token expired in Refresh Operation Only mode. */
-export const KEEPER_REMEDY =
-	'Activate an "Alteryx Analytics Cloud Token Keeper" trigger for this credential: it refreshes in n8n\'s main process when a third of the access token\'s lifetime is left and starts no executions. (Or the keep-alive workflow, Schedule Trigger → Alteryx Analytics Cloud: Refresh, run more often than the access token lives; never both.) In Automatic mode, when only one n8n process uses the credential, requests refresh it themselves.';
-
 /** Errors after which sending the same refresh token again can never help. */
 const TERMINAL: ReadonlySet<AacErrorCode> = new Set(['REFRESH_TOKEN_REJECTED', 'CLIENT_REJECTED']);
-
-function rotationNotSaved(spentAt: number | undefined): AacTokenError {
-	const when = spentAt === undefined ? '' : ` at ${new Date(spentAt).toISOString()}`;
-	return new AacTokenError(
-		'ROTATION_NOT_SAVED',
-		`The rotated tokens could not be saved into the credential: it still holds a refresh token that was rotated${when}. Nothing was sent.`,
-		`n8n did not store the new pair. This happens when the Access Token or Refresh Token field holds an expression: n8n keeps the expression in place of the new value. The newest pair exists only in this n8n process's memory and cannot be written into the credential, and the stored refresh token is spent. Replace the expressions with plain values: ${GENERATE_NEW_TOKENS}`,
-	);
-}
-
-function rejectedBefore(at: number): AacTokenError {
-	return new AacTokenError(
-		'REFRESH_TOKEN_REJECTED',
-		`Alteryx Analytics Cloud rejected this refresh token at ${new Date(at).toISOString()}, so it is not sent again. Nothing was sent.`,
-		`AAC answered invalid_grant: the refresh token expired, was revoked or was already used, and its whole token family is dead. ${GENERATE_NEW_TOKENS}`,
-	);
-}
 
 /**
  * The refresh policy: when to refresh, and how one process avoids ever sending a refresh token

@@ -5,7 +5,7 @@ import type {
 	INodeListSearchResult,
 } from 'n8n-workflow';
 
-import { recipeNameOf } from '../runs/recipes';
+import { recipeNameOf } from '../helpers/values';
 import { aacApiRequest } from '../transport/aacApi';
 
 /**

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { AacNodeContext } from '../helpers/credentialWriter';
 import { isNotVisible, toNodeError } from '../helpers/errors';
-import { idOf } from '../helpers/values';
+import { idOf, objectOf, recipeNameOf } from '../helpers/values';
 import { aacApiRequest } from '../transport/aacApi';
 
 /*
@@ -24,15 +24,6 @@ export interface RecipeOfJob {
 	recipeId: string | null;
 	flowId: string | null;
 	recipeName: string | null;
-}
-
-const objectOf = (value: unknown): IDataObject | undefined =>
-	value && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : undefined;
-
-/** A recipe's name where AAC puts it: `name`, else `recipe.name` (contract unknown recipeName). */
-export function recipeNameOf(recipe: IDataObject | undefined): string | null {
-	const name = recipe?.name ?? objectOf(recipe?.recipe)?.name;
-	return typeof name === 'string' && name ? name : null;
 }
 
 /** What the row itself says. */

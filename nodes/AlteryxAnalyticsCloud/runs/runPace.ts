@@ -1,5 +1,3 @@
-import type { RunRequestDependencies } from './startRun';
-
 /*
  * Pacing run POSTs within AAC's quotas.
  *
@@ -10,6 +8,12 @@ import type { RunRequestDependencies } from './startRun';
  * pace set above the quota: AAC support can raise quotas) is retried by the transport after
  * x-retry-after (not processed).
  */
+
+/** The clock and sleep a pace waits with (n8n's in the node, virtual in tests). */
+export interface RunRequestDependencies {
+	now: () => number;
+	sleep: (ms: number) => Promise<void>;
+}
 
 /** Run POSTs a user may send per minute, per endpoint [spec: 30 runPlan and runJobGroup, 20 runFlow]. */
 export const RUN_QUOTAS: Record<string, number> = { runPlan: 30, runJobGroup: 30, runFlow: 20 };

@@ -5,7 +5,12 @@ import { executionCancelSignal, n8nWaitDependencies } from '../helpers/n8nSleep'
 import { aacApiRequest } from '../transport/aacApi';
 import type { AacRequest } from '../transport/types';
 import { executionIdFor } from './executionId';
-import { acquireRunSlot, defaultRunsPerMinute, resetRunPace } from './runPace';
+import {
+	acquireRunSlot,
+	defaultRunsPerMinute,
+	resetRunPace,
+	type RunRequestDependencies,
+} from './runPace';
 
 /*
  * Starting a run in AAC (POST /v4/plans/{id}/run, POST /v4/jobGroups, POST /v4/flows/{id}/run)
@@ -60,11 +65,6 @@ export interface StartRunSpec {
 export interface StartRunResult extends StartedRun {
 	/** true: AAC answered 304 (this x-execution-id started a run before); nothing new was started. */
 	alreadyStarted: boolean;
-}
-
-export interface RunRequestDependencies {
-	now: () => number;
-	sleep: (ms: number) => Promise<void>;
 }
 
 export class AlreadyStartedError extends Error {

@@ -5,7 +5,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { connectionLocator, idParameter, showFor } from '../descriptions';
+import { showFor } from '../descriptions';
+import { connectionLocator, idParameter } from '../../methods/locators';
 import { aacApiRequest } from '../../transport/aacApi';
 
 /** One GET per item that changes nothing: items run concurrently (actions/router.ts). */

@@ -5,7 +5,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { flowLocator, idParameter, showFor } from '../descriptions';
+import { showFor } from '../descriptions';
+import { flowLocator, idParameter } from '../../methods/locators';
 import { aacApiRequest } from '../../transport/aacApi';
 
 /** One GET per item that changes nothing: items run concurrently (actions/router.ts). */

@@ -1,74 +1,26 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import {
-	listQuery,
-	nameFilter,
-	pagingOf,
-	returnAllAndLimit,
-	showFor,
-	toItems,
-} from '../descriptions';
-import { aacApiRequestAllItems } from '../../transport/paging';
+import { nameFilter } from '../descriptions';
+import { getManyOperation, ownershipFilter, ownershipOf, pagedList } from '../getMany';
 
-const properties: INodeProperties[] = [
-	...returnAllAndLimit(),
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: [
-			{
-				displayName: 'Folder ID',
-				name: 'folderId',
-				type: 'string',
-				default: '',
-				description: 'Only flows in this folder',
-			},
-			nameFilter,
-			{
-				displayName: 'Ownership',
-				name: 'ownership',
-				type: 'options',
-				default: 'all',
-				options: [
-					{
-						name: 'All',
-						value: 'all',
-						description: 'Flows the user owns or that are shared with them',
-					},
-					{ name: 'Owned', value: 'owned' },
-					{ name: 'Shared', value: 'shared', description: 'Flows shared with the user by others' },
-				],
-			},
-		],
-	},
-];
+const folderFilter = {
+	displayName: 'Folder ID',
+	name: 'folderId',
+	type: 'string' as const,
+	default: '',
+	description: 'Only flows in this folder',
+};
 
-export const description = showFor('flow', 'getMany', properties);
+function flowScope(filters: IDataObject): IDataObject {
+	const scope: IDataObject = { flowsFilter: ownershipOf(filters) };
+	if (typeof filters.folderId === 'string' && filters.folderId.trim())
+		scope.folderId = filters.folderId.trim();
+	return scope;
+}
 
 /** GET /v4/flows, paged: one item per flow (id, name, timestamps, creator). */
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-): Promise<INodeExecutionData[]> {
-	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
-	const qs = listQuery(this, itemIndex, filters);
-	// Always said: without it AAC's default scope is undocumented (contract unknown defaultOwnership).
-	qs.flowsFilter =
-		typeof filters.ownership === 'string' && filters.ownership ? filters.ownership : 'all';
-	if (typeof filters.folderId === 'string' && filters.folderId.trim())
-		qs.folderId = filters.folderId.trim();
-	const flows = await aacApiRequestAllItems.call(
-		this,
-		{ method: 'GET', path: '/v4/flows', qs, retry: 'read' },
-		pagingOf(this, itemIndex),
-	);
-	return toItems(flows);
-}
+export const { description, execute } = getManyOperation(
+	'flow',
+	[folderFilter, nameFilter, ownershipFilter('Flows')],
+	pagedList('/v4/flows', flowScope),
+);

@@ -7,7 +7,8 @@ import type {
 
 import { idOf } from '../../helpers/values';
 import { flowRunJson, waitForFlowRun } from '../../runs/flowRun';
-import { flowLocator, idParameter, showFor } from '../descriptions';
+import { showFor } from '../descriptions';
+import { flowLocator, idParameter } from '../../methods/locators';
 import { executeRun, runProperties } from '../runOperation';
 import { runOptionsProperty } from '../runOptions';
 import { runParametersOf, runParametersProperty } from '../runParameters';

@@ -5,7 +5,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { idParameter, showFor } from '../descriptions';
+import { showFor } from '../descriptions';
+import { idParameter } from '../../methods/locators';
 import { aacApiRequest } from '../../transport/aacApi';
 
 export const jobIdProperty: INodeProperties = {

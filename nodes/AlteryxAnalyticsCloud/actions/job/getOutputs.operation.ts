@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { idParameter, showFor } from '../descriptions';
+import { showFor } from '../descriptions';
+import { idParameter } from '../../methods/locators';
 import { aacApiRequest } from '../../transport/aacApi';
 import { jobIdProperty } from './get.operation';
 

@@ -7,7 +7,8 @@ import {
 
 import { idOf } from '../../helpers/values';
 import { jobJson, waitForJob } from '../../runs/job';
-import { idParameter, recipeLocator, showFor } from '../descriptions';
+import { showFor } from '../descriptions';
+import { idParameter, recipeLocator } from '../../methods/locators';
 import { executeRun, runProperties } from '../runOperation';
 import { runOptionsProperty } from '../runOptions';
 import { runParametersOf, runParametersProperty } from '../runParameters';

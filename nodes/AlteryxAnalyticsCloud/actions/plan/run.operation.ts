@@ -9,7 +9,8 @@ import {
 import { idOf } from '../../helpers/values';
 import { getPlanRun, planRunJson, waitForPlanRun } from '../../runs/planRun';
 import type { StartRunResult } from '../../runs/startRun';
-import { idParameter, planLocator, showFor } from '../descriptions';
+import { showFor } from '../descriptions';
+import { idParameter, planLocator } from '../../methods/locators';
 import { executeRun, runProperties } from '../runOperation';
 
 const properties: INodeProperties[] = runProperties(planLocator('The plan to run'), [

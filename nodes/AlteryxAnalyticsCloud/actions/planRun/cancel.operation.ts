@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { idParameter, showFor } from '../descriptions';
+import { showFor } from '../descriptions';
+import { idParameter } from '../../methods/locators';
 import { cancelPlanRun, planRunJson } from '../../runs/planRun';
 
 const properties: INodeProperties[] = [

@@ -1,26 +1,10 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-
-import { returnAllAndLimit, runFilters, showFor } from '../descriptions';
-import { getManyRuns } from '../runList';
-
-const properties: INodeProperties[] = [
-	...returnAllAndLimit(),
-	{
-		displayName: 'Filters',
-		name: 'filters',
-		type: 'collection',
-		placeholder: 'Add Filter',
-		default: {},
-		options: runFilters,
-	},
-];
-
-export const description = showFor('planRun', 'getMany', properties);
+import { runFilters } from '../../runs/runFilters';
+import { getManyOperation } from '../getMany';
+import { runListReader } from '../runList';
 
 /** GET /v4/planSnapshotRuns, newest first, paged: one item per plan run. */
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-): Promise<INodeExecutionData[]> {
-	return await getManyRuns(this, itemIndex, { path: '/v4/planSnapshotRuns', createdFilter: false });
-}
+export const { description, execute } = getManyOperation(
+	'planRun',
+	runFilters,
+	runListReader({ path: '/v4/planSnapshotRuns', createdFilter: false }),
+);

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { idParameter, showFor } from '../descriptions';
+import { showFor } from '../descriptions';
+import { idParameter } from '../../methods/locators';
 import { readRunOptions, waitOptionsProperty } from '../runOptions';
 import { waitForPlanRun } from '../../runs/planRun';
 
