@@ -7,7 +7,7 @@
 // package must not depend on n8n-nodes-base); its n8n-core is the version our devDependency pins.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startStandIn } from '../test/standin/aac-standin.mjs';
+import { startStandIn } from '../standin/aac-standin.mjs';
 import { ROOT, loadHarness, require } from './lib.mjs';
 
 export const AAC_NODE = 'n8n-nodes-alteryx-analytics-cloud.alteryxAnalyticsCloud';

@@ -19,7 +19,7 @@
 import * as os from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { startStandIn } from '../test/standin/aac-standin.mjs';
+import { startStandIn } from '../standin/aac-standin.mjs';
 import { runEconomy } from './economy.mjs';
 import { runFootprint } from './footprint.mjs';
 import { runHotPath } from './hotpath.mjs';

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { startStandIn } from '../test/standin/aac-standin.mjs';
+import { startStandIn } from '../standin/aac-standin.mjs';
 import { CREDENTIAL_TYPE, createN8n } from './lib/n8n.mjs';
 import { setUpOwner, startServer } from './lib/server.mjs';
 import * as wf from './lib/workflows.mjs';

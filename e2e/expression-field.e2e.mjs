@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as wait } from 'node:timers/promises';
 
-import { startStandIn } from '../test/standin/aac-standin.mjs';
+import { startStandIn } from '../standin/aac-standin.mjs';
 import { CREDENTIAL_TYPE, createN8n, freePort } from './lib/n8n.mjs';
 import * as wf from './lib/workflows.mjs';
 import { startN8nProcess } from './queue/processes.mjs';

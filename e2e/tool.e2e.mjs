@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { startStandIn } from '../test/standin/aac-standin.mjs';
+import { startStandIn } from '../standin/aac-standin.mjs';
 import { startFakeModelProvider } from './lib/fakeModelProvider.mjs';
 import { CREDENTIAL_TYPE, NODE_TYPE, createN8n } from './lib/n8n.mjs';
 import * as wf from './lib/workflows.mjs';

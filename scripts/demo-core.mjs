@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { setTimeout as wait } from 'node:timers/promises';
-import { startStandIn } from '../test/standin/aac-standin.mjs';
+import { startStandIn } from '../standin/aac-standin.mjs';
 
 const require = createRequire(import.meta.url);
 const { createRefreshClient } = require('../index.js');

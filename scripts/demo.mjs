@@ -14,7 +14,7 @@ import { setTimeout as wait } from 'node:timers/promises';
 import { CREDENTIAL_TYPE, ROOT, createN8n } from '../e2e/lib/n8n.mjs';
 import { startServer } from '../e2e/lib/server.mjs';
 import { outputOf, runError } from '../e2e/lib/workflows.mjs';
-import { startStandIn } from '../test/standin/aac-standin.mjs';
+import { startStandIn } from '../standin/aac-standin.mjs';
 
 const VERSION = '2.41.1';
 const CREDENTIAL_ID = 'aacDemoCred';

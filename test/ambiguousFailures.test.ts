@@ -10,7 +10,7 @@
 // arriving again means the save did not land: fail loudly instead of serving from memory.
 //
 // Real parts: the oidc-provider stand-in (rotation, reuse detection) and n8n-core's WorkflowExecute
-// (test/harness/). Hand-written: the fault proxy in between (test/helpers/faultProxy.js).
+// (test/harness/). Hand-written: the fault proxy in between (test/fakes/faultProxy.js).
 import {
 	sleep,
 	type IConnections,
@@ -32,7 +32,7 @@ import {
 } from '../nodes/AlteryxAnalyticsCloud/core';
 import { CredentialStore, createHarness, type RunResult } from './harness/n8n';
 import { StartNode, makeApiCallerNode } from './harness/testNodes';
-import { startFaultProxy, type FaultProxy, type FaultStep } from './helpers/faultProxy';
+import { startFaultProxy, type FaultProxy, type FaultStep } from './fakes/faultProxy';
 import { collectSecrets, expectNoSecrets } from './helpers/secrets';
 import { startStandIn, type StandIn, type TokenPair } from './helpers/standin';
 

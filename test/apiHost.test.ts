@@ -18,7 +18,7 @@ import { alteryxAnalyticsCloudTokenTest } from '../nodes/AlteryxAnalyticsCloud/m
 import { CredentialStore, createHarness } from './harness/n8n';
 import { StartNode } from './harness/testNodes';
 import { startConnectionCounter, type ConnectionCounter } from './helpers/connectionCounter';
-import { fakeJwt } from './helpers/faultyTokenEndpoint';
+import { fakeJwt } from './fakes/faultyTokenEndpoint';
 import { startRecordingServer } from './helpers/recordingServer';
 import { enableSsrfProtection, resetSsrfProtection, withEnv } from './helpers/n8nEnv';
 import { startStandIn, type StandIn } from './helpers/standin';

@@ -16,7 +16,7 @@ import {
 	refusedIssuer,
 	startFaultyTokenEndpoint,
 	type FaultyTokenEndpoint,
-} from './helpers/faultyTokenEndpoint';
+} from './fakes/faultyTokenEndpoint';
 import { startStandIn, type StandIn } from './helpers/standin';
 import { collectSecrets, expectNoSecrets } from './helpers/secrets';
 

@@ -28,7 +28,7 @@ import {
 	startFaultyTokenEndpoint,
 	type FaultStep,
 	type FaultyTokenEndpoint,
-} from './helpers/faultyTokenEndpoint';
+} from './fakes/faultyTokenEndpoint';
 import { startRecordingServer, type RecordingServer } from './helpers/recordingServer';
 import { collectSecrets, describeError, expectNoSecrets } from './helpers/secrets';
 import { startStandIn, type StandIn } from './helpers/standin';

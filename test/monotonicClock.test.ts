@@ -13,7 +13,7 @@ import {
 	type RefreshDependencies,
 	type TokenHttpResponse,
 } from '../nodes/AlteryxAnalyticsCloud/core';
-import { fakeJwt } from './helpers/faultyTokenEndpoint';
+import { fakeJwt } from './fakes/faultyTokenEndpoint';
 
 const HOUR = 3_600_000;
 const ISSUER = 'https://issuer.example/as';

@@ -19,7 +19,7 @@ import { PAGE_SIZE } from '../nodes/AlteryxAnalyticsCloud/transport/paging';
 import { backoffMs, retryAfterMs } from '../nodes/AlteryxAnalyticsCloud/transport/retryPolicy';
 import { CONCURRENT_ITEMS } from '../nodes/AlteryxAnalyticsCloud/actions/router';
 import { CredentialStore, createHarness, type RunResult } from './harness/n8n';
-import { startFaultProxy, type FaultProxy } from './helpers/faultProxy';
+import { startFaultProxy, type FaultProxy } from './fakes/faultProxy';
 import { StartNode } from './harness/testNodes';
 import { startStandIn, type StandIn, type TokenPair } from './helpers/standin';
 import { standInApi, type StandInApi } from './helpers/standinApi';
@@ -704,7 +704,7 @@ describe('items', () => {
 });
 
 describe('read-only operations run items concurrently', () => {
-	// The fault proxy (hand-written, test/helpers/faultProxy.js) sits between the node and the
+	// The fault proxy (hand-written, test/fakes/faultProxy.js) sits between the node and the
 	// stand-in's API and counts the requests it holds at once; tokens go to the stand-in directly.
 	let proxy: FaultProxy;
 	beforeAll(async () => {

@@ -11,7 +11,7 @@ import {
 	type TokenHttpResponse,
 } from '../nodes/AlteryxAnalyticsCloud/core';
 import { aacNode, credentialChain } from './helpers/chain';
-import { fakeJwt } from './helpers/faultyTokenEndpoint';
+import { fakeJwt } from './fakes/faultyTokenEndpoint';
 import { startStandIn, type StandIn } from './helpers/standin';
 import { standInApi } from './helpers/standinApi';
 

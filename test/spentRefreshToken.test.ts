@@ -16,7 +16,7 @@ import {
 	type TokenHttpResponse,
 } from '../nodes/AlteryxAnalyticsCloud/core';
 import { aacNode, credentialChain, httpRequestNode } from './helpers/chain';
-import { fakeJwt } from './helpers/faultyTokenEndpoint';
+import { fakeJwt } from './fakes/faultyTokenEndpoint';
 import { startStandIn, type StandIn } from './helpers/standin';
 
 let standIn: StandIn;

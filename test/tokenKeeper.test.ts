@@ -9,7 +9,7 @@ import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsC
 import { sharedCoordinator } from '../nodes/AlteryxAnalyticsCloud/core';
 import { AlteryxAnalyticsCloudTokenKeeper } from '../nodes/AlteryxAnalyticsCloudTokenKeeper/AlteryxAnalyticsCloudTokenKeeper.node';
 import { CredentialStore, createHarness, type SaveSemantics } from './harness/n8n';
-import { fakeJwt, refusedIssuer } from './helpers/faultyTokenEndpoint';
+import { fakeJwt, refusedIssuer } from './fakes/faultyTokenEndpoint';
 import { startStandIn, type StandIn } from './helpers/standin';
 
 const CRED = 'alteryxAnalyticsCloudOAuth2Api';

@@ -24,7 +24,7 @@ import {
 	startFaultyTokenEndpoint,
 	type FaultStep,
 	type FaultyTokenEndpoint,
-} from './helpers/faultyTokenEndpoint';
+} from './fakes/faultyTokenEndpoint';
 import { collectSecrets, expectNoSecrets } from './helpers/secrets';
 import { startStandIn, type StandIn, type TokenPair } from './helpers/standin';
 

@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { startStandIn } from '../../test/standin/aac-standin.mjs';
+import { startStandIn } from '../../standin/aac-standin.mjs';
 import {
 	NODES,
 	PACKAGE_NAME,

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { startStandIn } from '../../test/standin/aac-standin.mjs';
+import { startStandIn } from '../../standin/aac-standin.mjs';
 import { CREDENTIAL_TYPE, VERSIONS, createN8n } from '../lib/n8n.mjs';
 import * as wf from '../lib/workflows.mjs';
 import {

@@ -1,6 +1,6 @@
 // The fault matrix and the crash tests: the refresh and the operations run through a real,
 // pinned n8n (CLI executions, SQLite) against the AAC stand-in (real oidc-provider; our
-// hand-written v4 API fake), with the fault proxy (e2e/lib/faultProxy.mjs) in between, in front
+// hand-written v4 API fake), with the fault proxy (test/fakes/faultProxy.js) in between, in front
 // of the token endpoint and the API. Each case has its own credential and token family.
 //
 //   phase 1: the fault       — what the user sees, what is stored, what AAC saw
@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { startStandIn } from '../../standin/aac-standin.mjs';
-import { startFaultProxy } from '../lib/faultProxy.mjs';
+import { startFaultProxy } from '../../test/fakes/faultProxy.js';
 import { CREDENTIAL_TYPE, ROOT, createN8n, freePort } from '../lib/n8n.mjs';
 import * as wf from '../lib/workflows.mjs';
 
@@ -1075,7 +1075,7 @@ describe(`fault matrix and crash recovery in n8n ${VERSION}`, { timeout: 25 * 60
 		const lines = [];
 		lines.push('# Fault matrix and crash recovery in real n8n', '');
 		lines.push(
-			`Written by \`npm run test:faults\` (e2e/faults/faults.e2e.mjs) on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: n8n ${VERSION} (${n8n?.nodeVersion ?? '?'}), SQLite, CLI executions of a Manual Trigger → Alteryx Analytics Cloud: Refresh workflow, one credential and token family per case. Between n8n and the AAC stand-in (real oidc-provider: rotation, reuse detection) sits the fault proxy (test/helpers/faultProxy.js), the only hand-written part: it makes the faults a real server cannot. Wall time ${Math.round((Date.now() - started) / 1000)} s.`,
+			`Written by \`npm run test:faults\` (e2e/faults/faults.e2e.mjs) on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: n8n ${VERSION} (${n8n?.nodeVersion ?? '?'}), SQLite, CLI executions of a Manual Trigger → Alteryx Analytics Cloud: Refresh workflow, one credential and token family per case. Between n8n and the AAC stand-in (real oidc-provider: rotation, reuse detection) sits the fault proxy (test/fakes/faultProxy.js), the only hand-written part: it makes the faults a real server cannot. Wall time ${Math.round((Date.now() - started) / 1000)} s.`,
 			'',
 			'"To AAC": token requests that reached the stand-in. "Record": the credential\'s refreshStartedAt, written before the token request and cleared when the outcome is known; it stays only when AAC may have rotated (so a later invalid_grant can say what happened). Phase 2 is the next run without the fault.',
 			'',

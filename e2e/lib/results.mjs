@@ -11,7 +11,7 @@ const HEADER = `# e2e results: the package inside real n8n
 
 Written by \`npm run test:e2e\` (e2e/lib/suite.mjs): each run replaces the section of the n8n version
 it ran, so these are the figures of the latest run per version. "Refreshes" are successful
-refresh-token grants counted by the AAC stand-in (test/standin/aac-standin.mjs, the real
+refresh-token grants counted by the AAC stand-in (standin/aac-standin.mjs, the real
 oidc-provider with rotation and reuse detection); "reuse detections" are refresh tokens presented
 a second time, each of which makes the stand-in (like AAC) revoke the whole token family.
 `;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe } from 'node:test';
 
-import { startStandIn } from '../../test/standin/aac-standin.mjs';
+import { startStandIn } from '../../standin/aac-standin.mjs';
 import { CREDENTIAL_TYPE, PACKED_PACKAGE, ROOT, createN8n } from './n8n.mjs';
 import { failedLines, recordingTest } from './recording.mjs';
 import { updateResults } from './results.mjs';
@@ -76,7 +76,7 @@ function createSuiteContext(version) {
 		version,
 		check,
 		outcomes,
-		/** The AAC stand-in (test/standin/aac-standin.mjs), started in before(). */
+		/** The AAC stand-in (standin/aac-standin.mjs), started in before(). */
 		standIn: undefined,
 		/** The n8n instance (e2e/lib/n8n.mjs createN8n), created in before(). */
 		n8n: undefined,

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { startStandIn } from '../../test/standin/aac-standin.mjs';
+import { startStandIn } from '../../standin/aac-standin.mjs';
 import { CREDENTIAL_TYPE, PACKED_PACKAGE, ROOT, createN8n, freePort } from '../lib/n8n.mjs';
 import { startPostgres, startRedis } from '../lib/services.mjs';
 import { startApiRecorder } from './apiRecorder.mjs';

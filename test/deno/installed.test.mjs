@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { startStandIn } from '../standin/aac-standin.mjs';
+import { startStandIn } from '../../standin/aac-standin.mjs';
 import {
 	ROOT,
 	assertRefreshedOnce,

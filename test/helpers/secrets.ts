@@ -1,6 +1,6 @@
 // No error, log line or output carries a refresh token.
 // Collects every refresh token the servers issued and looks for them in whatever a test saw.
-import type { FaultyTokenEndpoint } from './faultyTokenEndpoint';
+import type { FaultyTokenEndpoint } from '../fakes/faultyTokenEndpoint';
 import type { StandIn } from './standin';
 
 /** Refresh tokens that must never appear outside the credential store. */

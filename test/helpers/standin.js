@@ -1,5 +1,5 @@
 'use strict';
-// Jest-side handle on the AAC stand-in (test/standin/aac-standin.mjs); typed by JSDoc, checked by
+// Jest-side handle on the AAC stand-in (standin/aac-standin.mjs); typed by JSDoc, checked by
 // checkJs (test/tsconfig.json).
 // oidc-provider is ESM-only and jest runs our tests as CommonJS, so the server lives in a worker
 // thread of this process; everything below talks to it over its /__admin HTTP routes.

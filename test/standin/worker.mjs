@@ -3,7 +3,7 @@
 // Protocol: -> {type:'ready', info} | {type:'error', message}
 //           <- {type:'close'}  -> {type:'closed'}
 import { parentPort, workerData } from 'node:worker_threads';
-import { startStandIn } from './aac-standin.mjs';
+import { startStandIn } from '../../standin/aac-standin.mjs';
 
 try {
 	const standIn = await startStandIn(workerData ?? {});

@@ -60,54 +60,27 @@ async function searchList(
 	return { results, paginationToken: more ? String(next) : undefined };
 }
 
-export async function searchPlans(
-	this: ILoadOptionsFunctions,
-	filter?: string,
-	paginationToken?: string,
-): Promise<INodeListSearchResult> {
-	return await searchList(
-		this,
-		{ path: '/v4/plans', qs: { ownershipFilter: 'all' }, filterByAac: true },
-		filter,
-		paginationToken,
-	);
+/** A search method for n8n's list mode over one AAC list. */
+function searchOf(list: PickerList) {
+	return async function (
+		this: ILoadOptionsFunctions,
+		filter?: string,
+		paginationToken?: string,
+	): Promise<INodeListSearchResult> {
+		return await searchList(this, list, filter, paginationToken);
+	};
 }
 
-export async function searchFlows(
-	this: ILoadOptionsFunctions,
-	filter?: string,
-	paginationToken?: string,
-): Promise<INodeListSearchResult> {
-	return await searchList(
-		this,
-		{ path: '/v4/flows', qs: { flowsFilter: 'all' }, filterByAac: true },
-		filter,
-		paginationToken,
-	);
-}
-
-export async function searchRecipes(
-	this: ILoadOptionsFunctions,
-	filter?: string,
-	paginationToken?: string,
-): Promise<INodeListSearchResult> {
-	return await searchList(
-		this,
-		{ path: '/v4/wrangledDatasets', filterByAac: false },
-		filter,
-		paginationToken,
-	);
-}
-
-export async function searchConnections(
-	this: ILoadOptionsFunctions,
-	filter?: string,
-	paginationToken?: string,
-): Promise<INodeListSearchResult> {
-	return await searchList(
-		this,
-		{ path: '/v4/connections', filterByAac: true },
-		filter,
-		paginationToken,
-	);
-}
+export const searchPlans = searchOf({
+	path: '/v4/plans',
+	qs: { ownershipFilter: 'all' },
+	filterByAac: true,
+});
+export const searchFlows = searchOf({
+	path: '/v4/flows',
+	qs: { flowsFilter: 'all' },
+	filterByAac: true,
+});
+/** Recipes: AAC's wrangledDatasets list takes no name filter, so names are matched in n8n. */
+export const searchRecipes = searchOf({ path: '/v4/wrangledDatasets', filterByAac: false });
+export const searchConnections = searchOf({ path: '/v4/connections', filterByAac: true });

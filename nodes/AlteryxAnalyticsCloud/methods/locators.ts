@@ -99,3 +99,20 @@ export function idParameter(
 	}
 	return id;
 }
+
+/** A plain ID parameter for the IDs a run hands on (planRunId, jobId): typed or an expression. */
+export function runIdProperty(
+	displayName: 'Plan Run ID' | 'Job ID',
+	description: string,
+): INodeProperties {
+	const name = displayName === 'Job ID' ? 'jobId' : 'planRunId';
+	return {
+		displayName,
+		name,
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: `={{ $json.${name} }}`,
+		description,
+	};
+}

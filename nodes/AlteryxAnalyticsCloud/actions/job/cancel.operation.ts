@@ -6,20 +6,12 @@ import type {
 } from 'n8n-workflow';
 
 import { showFor } from '../descriptions';
-import { idParameter } from '../../methods/locators';
+import { idParameter, runIdProperty } from '../../methods/locators';
 import { idOf } from '../../helpers/values';
 import { cancelJob, jobStatus } from '../../runs/job';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Job ID',
-		name: 'jobId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: '={{ $json.jobId }}',
-		description: 'The ID of the job (job group) to cancel',
-	},
+	runIdProperty('Job ID', 'The ID of the job (job group) to cancel'),
 ];
 
 export const description = showFor('job', 'cancel', properties);

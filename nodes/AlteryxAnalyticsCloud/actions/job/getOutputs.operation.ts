@@ -1,26 +1,28 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { showFor } from '../descriptions';
-import { idParameter } from '../../methods/locators';
-import { aacApiRequest } from '../../transport/aacApi';
-import { jobIdProperty } from './get.operation';
-
-/** One GET per item that changes nothing: items run concurrently (actions/router.ts). */
-export const concurrentItems = true;
-
-export const description = showFor('job', 'getOutputs', [jobIdProperty]);
+import { idParameter, runIdProperty } from '../../methods/locators';
+import { readOperation } from '../read';
 
 /** GET /v4/jobGroups/{id}/outputs: the files and tables a job wrote (files appear once it completed). */
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-): Promise<INodeExecutionData[]> {
-	const jobId = idParameter(this, 'jobId', itemIndex, 'Job ID');
-	const response = await aacApiRequest.call(this, {
-		method: 'GET',
-		path: `/v4/jobGroups/${jobId}/outputs`,
-		retry: 'read',
-	});
-	const body = (response.body ?? {}) as IDataObject;
-	return [{ json: { jobId: Number(jobId), files: body.files ?? [], tables: body.tables ?? [] } }];
-}
+export const { concurrentItems, description, execute } = readOperation({
+	resource: 'job',
+	operation: 'getOutputs',
+	properties: [
+		runIdProperty(
+			'Job ID',
+			'The ID of the job (a job group: one run of a recipe), e.g. from a Run operation or the job library',
+		),
+	],
+	request: (context, itemIndex) => {
+		const jobId = idParameter(context, 'jobId', itemIndex, 'Job ID');
+		return { path: `/v4/jobGroups/${jobId}/outputs`, id: jobId };
+	},
+	output: (body, request) => {
+		const outputs = (body ?? {}) as IDataObject;
+		return {
+			jobId: Number(request.id),
+			files: outputs.files ?? [],
+			tables: outputs.tables ?? [],
+		};
+	},
+});

@@ -1,20 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { showFor } from '../descriptions';
-import { idParameter } from '../../methods/locators';
+import { idParameter, runIdProperty } from '../../methods/locators';
 import { readRunOptions, waitOptionsProperty } from '../runOptions';
 import { waitForJob } from '../../runs/job';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Job ID',
-		name: 'jobId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: '={{ $json.jobId }}',
-		description: 'The ID of the job (job group) to wait for, e.g. jobId from Job → Run',
-	},
+	runIdProperty('Job ID', 'The ID of the job (job group) to wait for, e.g. jobId from Job → Run'),
 	waitOptionsProperty(),
 ];
 

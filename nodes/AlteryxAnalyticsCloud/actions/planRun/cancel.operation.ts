@@ -1,19 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { showFor } from '../descriptions';
-import { idParameter } from '../../methods/locators';
+import { idParameter, runIdProperty } from '../../methods/locators';
 import { cancelPlanRun, planRunJson } from '../../runs/planRun';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Plan Run ID',
-		name: 'planRunId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: '={{ $json.planRunId }}',
-		description: 'The ID of the plan run to cancel',
-	},
+	runIdProperty('Plan Run ID', 'The ID of the plan run to cancel'),
 ];
 
 export const description = showFor('planRun', 'cancel', properties);

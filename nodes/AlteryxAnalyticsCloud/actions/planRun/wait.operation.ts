@@ -1,20 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { showFor } from '../descriptions';
-import { idParameter } from '../../methods/locators';
+import { idParameter, runIdProperty } from '../../methods/locators';
 import { readRunOptions, waitOptionsProperty } from '../runOptions';
 import { waitForPlanRun } from '../../runs/planRun';
 
 const properties: INodeProperties[] = [
-	{
-		displayName: 'Plan Run ID',
-		name: 'planRunId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: '={{ $json.planRunId }}',
-		description: 'The ID of the plan run to wait for (planRunId from Plan → Run)',
-	},
+	runIdProperty('Plan Run ID', 'The ID of the plan run to wait for (planRunId from Plan → Run)'),
 	waitOptionsProperty(),
 ];
 
