@@ -51,7 +51,8 @@ function importsOf(file) {
 	const pattern =
 		/(?:^|\n)\s*(?:import|export)\b[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]|\bimport\s*['"]([^'"]+)['"]|\b(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)/g;
 	for (const match of text.matchAll(pattern)) {
-		const line = text.slice(0, match.index).split('\n').length + (match[0].startsWith('\n') ? 1 : 0);
+		const line =
+			text.slice(0, match.index).split('\n').length + (match[0].startsWith('\n') ? 1 : 0);
 		found.push({ module: match[1] ?? match[2] ?? match[3], line });
 	}
 	return found;
@@ -60,7 +61,9 @@ function importsOf(file) {
 /** The repository path a relative import names (no extension), or null for a package. */
 function target(file, module) {
 	if (!module.startsWith('.')) return null;
-	return relative(ROOT, resolve(ROOT, dirname(file), module)).split(sep).join('/');
+	return relative(ROOT, resolve(ROOT, dirname(file), module))
+		.split(sep)
+		.join('/');
 }
 
 /** What is wrong with `file` importing `module`, or null. */
@@ -68,8 +71,11 @@ export function violation(file, module) {
 	const to = target(file, module);
 	const from = floorOf(file);
 	if (from === 1) {
-		if (to === null) return `core imports the package ${module}: core must run without npm packages`;
-		return floorOf(`${to}.ts`) === 1 || floorOf(`${to}/`) === 1 ? null : 'core imports outside core';
+		if (to === null)
+			return `core imports the package ${module}: core must run without npm packages`;
+		return floorOf(`${to}.ts`) === 1 || floorOf(`${to}/`) === 1
+			? null
+			: 'core imports outside core';
 	}
 	if (to === null) return null;
 	const toFile = `${to}.ts`;
@@ -77,8 +83,15 @@ export function violation(file, module) {
 	const toOwner = ownerOf(toFile);
 	const fromOwner = ownerOf(file);
 	if (toOwner && toOwner !== fromOwner) return `imports ${toOwner}, which owns its code`;
-	if (from !== undefined) return toFloor !== undefined && toFloor > from ? `runs back up (floor ${from} → ${toFloor})` : null;
-	const reach = fromOwner ? REACH.owner : file.startsWith('credentials/') ? REACH.credential : undefined;
+	if (from !== undefined)
+		return toFloor !== undefined && toFloor > from
+			? `runs back up (floor ${from} → ${toFloor})`
+			: null;
+	const reach = fromOwner
+		? REACH.owner
+		: file.startsWith('credentials/')
+			? REACH.credential
+			: undefined;
 	if (reach !== undefined && toFloor !== undefined && toFloor > reach)
 		return `reaches floor ${toFloor} of the action node (at most ${reach} from here)`;
 	return null;
