@@ -334,7 +334,7 @@ function notJsonError(
 	response: AacResponse,
 ): NodeApiError {
 	const type = response.headers['content-type'] ?? 'no content type';
-	return new NodeApiError(
+	const error = new NodeApiError(
 		context.getNode(),
 		{ message: 'Not JSON', httpCode: String(response.statusCode) } as JsonObject,
 		{
@@ -344,6 +344,10 @@ function notJsonError(
 			httpCode: String(response.statusCode),
 		},
 	);
+	// A wait reads this to poll again (waitForRun.ts: isTransientPollError): a sign-in page from a
+	// proxy mid-wait passes, and the run the wait follows is still running in AAC.
+	error.context.notJson = true;
+	return error;
 }
 
 async function sendOnce(
