@@ -492,6 +492,31 @@ describe('polling under pressure', () => {
 		expect(counters.requests.getPlanSnapshotRun).toBeLessThan(20);
 		expect(counters.runsStarted.plan).toEqual({ 1: 1 });
 	});
+
+	test('an HTML page as 200 to three status polls (a proxy sign-in page mid-wait): the wait goes on and ends Complete, the run started once', async () => {
+		await api.setFixture({
+			kind: 'plan',
+			id: 1,
+			queuedMs: 0,
+			runningMs: 1500,
+			outcome: 'Complete',
+		});
+		await api.addFault({
+			endpoint: 'getPlanSnapshotRun',
+			status: 200,
+			rawBody: '<html><body>Sign in</body></html>',
+			contentType: 'text/html; charset=utf-8',
+			times: 3,
+		});
+		const { run } = await setUp(standIn);
+		const result = await run(1, planRun());
+		expect(result.error).toBeUndefined();
+		expect(result.output('AAC')[0]).toMatchObject({ status: 'Complete' });
+		const counters = await api.counters();
+		expect(counters.faultsServed).toBe(3);
+		expect(counters.requests.getPlanSnapshotRun).toBeGreaterThan(3);
+		expect(counters.runsStarted.plan).toEqual({ 1: 1 });
+	});
 });
 
 describe('Plan Run → Wait and Cancel', () => {

@@ -90,7 +90,7 @@ function statusCodeOf(error: Record<string, unknown>): number | undefined {
 	return undefined;
 }
 
-/** 429, 5xx and network failures: what a later poll may not meet again. */
+/** 429, 5xx, network failures and a 2xx that is not JSON: what a later poll may not meet again. */
 export function isTransientPollError(error: unknown): boolean {
 	if (typeof error !== 'object' || error === null) return false;
 	const seen = new Set<unknown>();
@@ -98,6 +98,7 @@ export function isTransientPollError(error: unknown): boolean {
 	while (typeof current === 'object' && current !== null && !seen.has(current)) {
 		seen.add(current);
 		const record = current as Record<string, unknown>;
+		if ((record.context as { notJson?: unknown } | undefined)?.notJson === true) return true;
 		const status = statusCodeOf(record);
 		if (status !== undefined) return status === 429 || status >= 500;
 		if (ownNetworkCode(record, NETWORK_CODES)) return true;

@@ -138,7 +138,7 @@ export function notJsonError(
 	response: AacResponse,
 ): NodeApiError {
 	const type = response.headers['content-type'] ?? 'no content type';
-	return new NodeApiError(
+	const error = new NodeApiError(
 		context.getNode(),
 		{ message: 'Not JSON', httpCode: String(response.statusCode) } as JsonObject,
 		{
@@ -148,6 +148,10 @@ export function notJsonError(
 			httpCode: String(response.statusCode),
 		},
 	);
+	// A wait reads this to poll again (runs/waitErrors.ts: isTransientPollError): a sign-in page
+	// from a proxy mid-wait passes, and the run the wait follows is still running in AAC.
+	error.context.notJson = true;
+	return error;
 }
 
 /** AAC could not be reached: the network failure in words, the code in the description. */
