@@ -45,9 +45,18 @@ class TransportProbe implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const request = JSON.parse(this.getNodeParameter('request', 0) as string) as AacRequest;
 		const response = await aacApiRequest.call(this, request);
-		return [[{ json: { statusCode: response.statusCode, body: response.body as string } }]];
+		const items = [{ json: { statusCode: response.statusCode, body: response.body as string } }];
+		// A second request in the same execution, after `betweenRequests` (a test's change to the world).
+		if (betweenRequests) {
+			await betweenRequests();
+			const second = await aacApiRequest.call(this, request);
+			items.push({ json: { statusCode: second.statusCode, body: second.body as string } });
+		}
+		return [items];
 	}
 }
+
+let betweenRequests: (() => Promise<void>) | undefined;
 
 const nodeTypes: Record<string, INodeType> = {
 	'test.start': new StartNode(),
@@ -64,6 +73,7 @@ afterAll(async () => {
 	await standIn?.stop();
 });
 beforeEach(async () => {
+	betweenRequests = undefined;
 	await api.reset({});
 	await standIn.resetStats();
 	sharedCoordinator.clear();
@@ -209,6 +219,30 @@ test('the error after the last attempt tells a wait to go on polling (the networ
 	const error = result.nodeError('Probe') as unknown as { context: Record<string, unknown> };
 	expect(error.context.networkCode).toBe('ECONNREFUSED');
 	expect(isTransientPollError(error)).toBe(true);
+});
+
+test('a token rotated elsewhere between two requests of one execution, then rejected: read afresh, the 401 still refreshes once', async () => {
+	// The transport reuses the settings it read for the execution's next requests; n8n sends the
+	// stored token. Here the stored pair changes between the two requests (another execution
+	// rotated it) and AAC rejects the new access token twice: the second 401 must be met with a
+	// refresh, not mistaken for "someone refreshed meanwhile" by comparing with the older token.
+	const { id, store } = await credential();
+	const rotatedElsewhere = await standIn.mint();
+	betweenRequests = async () => {
+		store.write(id, { ...store.read(id), ...rotatedElsewhere });
+		await api.addFault({ endpoint: 'getCurrentPerson', status: 401, times: 2 });
+	};
+	const result = await probe(store, id, {
+		method: 'GET',
+		path: '/v4/people/current',
+		retry: 'read',
+	});
+	expect(result.error).toBeUndefined();
+	expect(result.output('Probe').map((item) => item.statusCode)).toEqual([200, 200]);
+	const stats = await standIn.stats();
+	expect(stats).toMatchObject({ tokenRequests: 1, refreshGrantsOk: 1, reuseDetections: 0 });
+	expect(store.read(id).refreshToken).not.toBe(rotatedElsewhere.refreshToken);
+	expect((await api.counters()).requests.getCurrentPerson).toBe(4); // 200, 401, 401, 200
 });
 
 test('network codes are found where n8n 1.x and 2.x put them', () => {

@@ -139,14 +139,21 @@ async function refreshAfterRejection(
 const SETTINGS_REUSE_MS = 1000;
 const settingsRead = new WeakMap<object, { at: number; settings: TokenSettings }>();
 
-/** The credential's settings for `context`: read at most once a SETTINGS_REUSE_MS, or now when `fresh`. */
-async function credentialSettings(context: AacNodeContext, fresh = false): Promise<TokenSettings> {
+/**
+ * The credential's settings for `context`: read at most once a SETTINGS_REUSE_MS, or now when
+ * `fresh`. `reused` says they come from an earlier read, so the token n8n sends may be newer.
+ */
+async function credentialSettings(
+	context: AacNodeContext,
+	fresh = false,
+): Promise<{ settings: TokenSettings; reused: boolean }> {
 	const now = Date.now();
 	const last = settingsRead.get(context);
-	if (!fresh && last && now - last.at < SETTINGS_REUSE_MS) return last.settings;
+	if (!fresh && last && now - last.at < SETTINGS_REUSE_MS)
+		return { settings: last.settings, reused: true };
 	const settings = readCredential(await context.getCredentials(CREDENTIAL_TYPE));
 	settingsRead.set(context, { at: now, settings });
-	return settings;
+	return { settings, reused: false };
 }
 
 /** One AAC API request, with the retries and the 401 handling described above. */
@@ -155,8 +162,9 @@ export async function aacApiRequest(
 	request: AacRequest,
 ): Promise<AacResponse> {
 	let settings: TokenSettings;
+	let reused: boolean;
 	try {
-		settings = await credentialSettings(this);
+		({ settings, reused } = await credentialSettings(this));
 	} catch (error) {
 		throw toNodeError(this.getNode(), error);
 	}
@@ -185,10 +193,19 @@ export async function aacApiRequest(
 			throw notJsonError(this, request, url, response);
 		if ((statusCode >= 200 && statusCode < 300) || statusCode === 304) return response;
 
+		if (statusCode === 401 && reused) {
+			// The token compared below must be the one n8n sent: read afresh, and when another
+			// execution rotated meanwhile, retry with its token before deciding to refresh.
+			({ settings, reused } = await credentialSettings(this, true));
+			if (currentAccessToken(settings) !== sentToken) {
+				attempt--;
+				continue;
+			}
+		}
 		if (statusCode === 401 && !refreshedAfterRejection) {
 			refreshedAfterRejection = true;
 			await refreshAfterRejection(this, sentToken, request, response);
-			settings = await credentialSettings(this, true);
+			({ settings } = await credentialSettings(this, true));
 			attempt--; // the retry after a refresh is not one of the attempts
 			continue;
 		}
