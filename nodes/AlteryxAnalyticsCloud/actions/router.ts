@@ -8,7 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { toNodeError } from '../helpers/errors';
-import { outputForCaller } from '../helpers/tool';
+import { outputFilterFor, outputForCaller } from '../helpers/tool';
 import * as accessToken from './accessToken/AccessToken.resource';
 import * as connection from './connection/Connection.resource';
 import * as flow from './flow/Flow.resource';
@@ -105,13 +105,14 @@ async function runItem(
 	context: IExecuteFunctions,
 	handler: ItemOperation,
 	itemIndex: number,
+	forCaller: (json: IDataObject) => IDataObject,
 ): Promise<ItemOutcome> {
 	try {
 		const results = await handler.execute.call(context, itemIndex);
 		return {
 			results: results.map((result) => ({
 				...result,
-				json: outputForCaller(context, result.json),
+				json: forCaller(result.json),
 				pairedItem: { item: itemIndex },
 			})),
 		};
@@ -139,12 +140,13 @@ async function runItems(
 	stopOnFailure: boolean,
 ): Promise<ItemOutcome[]> {
 	const outcomes: ItemOutcome[] = new Array(count);
+	const forCaller = outputFilterFor(context);
 	let next = 0;
 	let failed = false;
 	const worker = async () => {
 		while (next < count && !(failed && stopOnFailure)) {
 			const itemIndex = next++;
-			const outcome = await runItem(context, handler, itemIndex);
+			const outcome = await runItem(context, handler, itemIndex, forCaller);
 			outcomes[itemIndex] = outcome;
 			if ('error' in outcome) failed = true;
 		}

@@ -68,7 +68,16 @@ export function toolSafeTokenOutput(json: IDataObject): IDataObject {
  * called. Anything else (Inspect, errors) passes unchanged.
  */
 export function outputForCaller(context: IExecuteFunctions, json: IDataObject): IDataObject {
+	return outputFilterFor(context)(json);
+}
+
+/**
+ * outputForCaller decided once for a whole execution (the answer is the same for every item):
+ * n8n's getNode() hands out a deep copy of the node, which per item costs more than the check.
+ */
+export function outputFilterFor(context: IExecuteFunctions): (json: IDataObject) => IDataObject {
 	const node = context.getNode();
-	if (!runsAsTool(node) && !runsForInstanceAi(node, context.getWorkflow())) return json;
-	return 'accessToken' in json || 'authorization' in json ? toolSafeTokenOutput(json) : json;
+	if (!runsAsTool(node) && !runsForInstanceAi(node, context.getWorkflow())) return (json) => json;
+	return (json) =>
+		'accessToken' in json || 'authorization' in json ? toolSafeTokenOutput(json) : json;
 }
