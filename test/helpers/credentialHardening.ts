@@ -3,9 +3,7 @@
 // WorkflowExecute (test/harness/), against the real oidc-provider stand-in or, for answers a real
 // OAuth server cannot be made to give, the hand-written fake token endpoint; and the check that no
 // error, log line or output in the file carries a refresh token.
-import type { IConnections, IDataObject, INode, INodeType } from 'n8n-workflow';
 import { AlteryxAnalyticsCloudOAuth2Api } from '../../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
-import { AlteryxAnalyticsCloud } from '../../nodes/AlteryxAnalyticsCloud/AlteryxAnalyticsCloud.node';
 import {
 	AacTokenError,
 	createFetchTransport,
@@ -14,25 +12,18 @@ import {
 	type TokenHttpRequest,
 	type TokenSettings,
 } from '../../nodes/AlteryxAnalyticsCloud/core';
-import { CredentialStore, createHarness, type RunResult, type SaveSemantics } from '../harness/n8n';
-import { StartNode, makeApiCallerNode } from '../harness/testNodes';
+import { CredentialStore, type RunResult, type SaveSemantics } from '../harness/n8n';
 import {
 	fakeJwt,
 	startFaultyTokenEndpoint,
 	type FaultyTokenEndpoint,
 } from '../fakes/faultyTokenEndpoint';
+import { AAC_NODE, credentialChain, type ChainNode } from './chain';
 import { startRecordingServer, type RecordingServer } from './recordingServer';
 import { collectSecrets, describeError, expectNoSecrets } from './secrets';
 import { startStandIn, type StandIn } from './standin';
 
-const CRED = 'alteryxAnalyticsCloudOAuth2Api';
-const AAC_NODE = 'n8n-nodes-alteryx-analytics-cloud.alteryxAnalyticsCloud';
 export const credentialType = new AlteryxAnalyticsCloudOAuth2Api();
-const nodeTypes: Record<string, INodeType> = {
-	'test.start': new StartNode(),
-	'test.apiCaller': makeApiCallerNode(CRED),
-	[AAC_NODE]: new AlteryxAnalyticsCloud(),
-};
 
 export let standIn: StandIn;
 export let fake: FaultyTokenEndpoint;
@@ -77,64 +68,17 @@ class SlowReadStore extends CredentialStore {
 	}
 }
 
-let credentialCounter = 0;
-
-interface NodeSpec {
-	name: string;
-	type: string;
-	parameters?: IDataObject;
-	continueOnFail?: boolean;
-}
+type NodeSpec = ChainNode;
 
 /** A credential holding `data`, a harness saving like `semantics`, and a runner for Start → nodes. */
 export function setUp(semantics: SaveSemantics, data: object) {
-	const id = `hcred-${++credentialCounter}`;
-	const store = new SlowReadStore([
-		{ id, name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...data } },
-	]);
-	const harness = createHarness({
-		nodeTypes,
-		credentialTypes: { [CRED]: credentialType },
-		store,
-		saveSemantics: semantics,
-	});
-
-	async function run(...nodes: NodeSpec[]): Promise<RunResult> {
-		const all: INode[] = [
-			{
-				id: 'start',
-				name: 'Start',
-				type: 'test.start',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: { items: 1 },
-			},
-			...nodes.map((node, index) => ({
-				id: `n${index}`,
-				name: node.name,
-				type: node.type,
-				typeVersion: 1,
-				position: [200 * (index + 1), 0] as [number, number],
-				parameters: (node.parameters ?? {}) as INode['parameters'],
-				continueOnFail: node.continueOnFail,
-				credentials: { [CRED]: { id, name: 'AAC' } },
-			})),
-		];
-		const connections: IConnections = {};
-		all.slice(0, -1).forEach((node, index) => {
-			connections[node.name] = { main: [[{ node: all[index + 1].name, type: 'main', index: 0 }]] };
-		});
-		const logStart = harness.logs.length;
-		const result = await harness.runWorkflow({ nodes: all, connections });
-		seen.logs.push(...harness.logs.slice(logStart));
-		for (const node of all) {
-			seen.outputs.push(result.output(node.name));
-			if (result.nodeError(node.name)) seen.errors.push(result.nodeError(node.name));
-		}
-		if (result.error) seen.errors.push(result.error);
-		return result;
-	}
-	return { id, store, run, logs: harness.logs, stored: () => store.read(id) };
+	const chain = credentialChain(
+		semantics,
+		{ allowCustomIssuer: true, ...data },
+		{ idPrefix: 'hcred', store: (rows) => new SlowReadStore(rows), seen },
+	);
+	const run = async (...nodes: NodeSpec[]): Promise<RunResult> => await chain.run(1, ...nodes);
+	return { id: chain.id, store: chain.store, run, logs: chain.harness.logs, stored: chain.stored };
 }
 
 export const aacNode = (
