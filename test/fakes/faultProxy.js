@@ -1,8 +1,8 @@
 'use strict';
 // THE FAULT PROXY: a HAND-WRITTEN loopback HTTP proxy between a client (n8n, the core) and the
 // AAC stand-in (standin/), which misbehaves on purpose. It is the one hand-written part of the
-// fault tests (jest: test/ambiguousFailures.test.ts; e2e: e2e/faults/faults.e2e.mjs, through
-// test/fakes/faultProxy.js): it makes the faults a real server cannot (resets, stalls, truncated or
+// fault tests (jest: test/credential.ambiguousFailures.test.ts; e2e: e2e/faults/faults.e2e.mjs):
+// it makes the faults a real server cannot (resets, stalls, truncated or
 // incomplete answers, error pages, lost answers, refused connections); everything else is answered
 // by the stand-in behind it (real oidc-provider for tokens, our v4 API fake for the API).
 // Typed by JSDoc, checked by checkJs (test/tsconfig.json).
@@ -39,123 +39,30 @@
 // a new count.
 // Besides steps: refuseConnections(ms) (or a request to /__refuse-connections?ms=N) stops
 // listening for that long, so connections are refused: a request that surely never left.
-const { randomBytes } = require('node:crypto');
 const { EventEmitter } = require('node:events');
 const http = require('node:http');
+const {
+	AAC_EXCEPTION,
+	forwardTo,
+	json,
+	madeUp,
+	page,
+	readBody,
+	relay,
+	resetSocket,
+	send,
+} = require('./faultProxyAnswers');
 
-/**
- * One step by name (listed above), its arguments after colons: `status:503:1`, `stall:2000`.
- * @typedef {string} FaultStep
- */
-
-/**
- * @typedef {object} TokenRequestEvent
- * @property {string} case The label its refresh token was planned with; 'unplanned' if none.
- * @property {FaultStep} step
- * @property {boolean} forwarded True when the stand-in received this token request.
- * @property {number} [upstreamStatus] The stand-in's status for a forwarded request.
- * @property {number} receivedAt Epoch ms.
- * @property {number} [answeredAt] When the relayed answer was sent (pass, slow).
- * @property {number} [rotatedAt] When the stand-in's answer to a holdAnswer request came back.
- * @property {number} [clientGone] When the client closed a held or stalled connection.
- */
-
-/**
- * @typedef {object} ApiRequestEventFields
- * @property {string} method
- * @property {string} path
- * @property {string} [executionId] The x-execution-id header the request carried.
- */
-
-/** @typedef {TokenRequestEvent & ApiRequestEventFields} ApiRequestEvent */
-
-/**
- * Which API requests of a planned access token the steps apply to; the others pass.
- * @typedef {object} ApiMatch
- * @property {string} [method]
- * @property {RegExp} [path]
- */
-
-/**
- * A time the proxy stopped listening (epoch ms).
- * @typedef {{ from: number, until: number, reopenedAt?: number }} Refusal
- */
-
-/**
- * @typedef {object} FaultProxyControls
- * @property {string} origin
- * @property {string} issuer The issuer to type into the credential: the stand-in's issuer path, on the proxy.
- * @property {(refreshToken: string, steps: FaultStep[], label: string) => void} plan Plans the steps for token requests presenting `refreshToken`, labelled `label` in the events.
- * @property {(accessToken: string, steps: FaultStep[], label: string, match?: ApiMatch) => void} planApi Plans the steps for API requests carrying `accessToken` that match.
- * @property {(token: string, label: string) => void} label Labels the API requests carrying `token` (they pass).
- * @property {(steps: FaultStep[]) => void} setApiScript Steps for API requests that no planApi matches (default pass); the last step repeats.
- * @property {{ readonly now: number, readonly peak: number, reset(): void }} apiInFlight API requests received and not yet answered: now, the most at once, reset() to count anew.
- * @property {(steps: FaultStep[]) => void} setScript Steps for token requests whose refresh token is not planned; clears the token log (jest).
- * @property {(path: string) => void} holdRequestsTo GET/POST requests to this path are held like `hold` (crash after the save).
- * @property {(ms: number) => Refusal} refuseConnections Closes the listening socket for `ms` (open connections stay), then listens on the same port again.
- * @property {Refusal[]} refusals Every refusal so far.
- * @property {TokenRequestEvent[]} events Token requests since the last setScript.
- * @property {(label: string) => TokenRequestEvent[]} eventsOf
- * @property {ApiRequestEvent[]} apiEvents
- * @property {(label: string) => ApiRequestEvent[]} apiEventsOf
- * @property {string[]} madeUpTokens Tokens in the proxy's own answers, for the secrets check.
- * @property {() => Promise<TokenRequestEvent | ApiRequestEvent>} nextHeld Resolves with the next held request's event.
- * @property {(label: string, test?: (event: ApiRequestEvent) => boolean) => Promise<ApiRequestEvent>} nextApi Resolves with the next API request of `label` for which `test(event)` holds.
- * @property {() => void} releaseAll Lets every held request go (their connections are dropped).
- * @property {() => Promise<void>} close
- */
-
-/**
- * The proxy's handle; `requests` (the same as events) and `forwarded` (how many of them the
- * stand-in received) are getters.
- * @typedef {FaultProxyControls & {
- *   readonly requests: TokenRequestEvent[],
- *   readonly forwarded: number,
- * }} FaultProxy
- */
-
-/** @typedef {{ status: number, headers: import('node:http').IncomingHttpHeaders, body: Buffer }} UpstreamAnswer */
-/** @typedef {import('node:http').IncomingMessage} Request */
-/** @typedef {import('node:http').ServerResponse} Response */
-
-/**
- * @param {import('node:stream').Readable} stream
- * @returns {Promise<Buffer>}
- */
-const readBody = (stream) =>
-	new Promise((resolve, reject) => {
-		/** @type {Buffer[]} */
-		const chunks = [];
-		stream.on('data', (chunk) => chunks.push(chunk));
-		stream.on('end', () => resolve(Buffer.concat(chunks)));
-		stream.on('error', reject);
-	});
-
-/** A made-up token for the proxy's own answers: recorded, so the secrets check looks for it too. */
-const madeUp = (/** @type {string} */ label) =>
-	`proxy-made-${label}-${randomBytes(18).toString('base64url')}`;
-
-/** @type {Record<number, string>} */
-const TITLES = {
-	403: 'Forbidden',
-	429: 'Too Many Requests',
-	500: 'Internal Server Error',
-	502: 'Bad Gateway',
-	503: 'Service Temporarily Unavailable',
-	504: 'Gateway Time-out',
-};
-const gatewayPage = (/** @type {number} */ status) => {
-	const title = `${status} ${TITLES[status] ?? 'Error'}`;
-	return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
-};
-/** @type {Record<number, string>} */
-const AAC_EXCEPTION = {
-	400: 'ValidationFailed',
-	403: 'AccessControlException',
-	404: 'DataNotFoundException',
-	429: 'TooManyRequestsException',
-	500: 'InternalServerError',
-};
+// Types: faultProxyTypes.js; these are the ones users of this module name.
+/** @typedef {import('./faultProxyTypes').FaultStep} FaultStep */
+/** @typedef {import('./faultProxyTypes').TokenRequestEvent} TokenRequestEvent */
+/** @typedef {import('./faultProxyTypes').ApiRequestEvent} ApiRequestEvent */
+/** @typedef {import('./faultProxyTypes').ApiMatch} ApiMatch */
+/** @typedef {import('./faultProxyTypes').Refusal} Refusal */
+/** @typedef {import('./faultProxyTypes').FaultProxy} FaultProxy */
+/** @typedef {import('./faultProxyTypes').UpstreamAnswer} UpstreamAnswer */
+/** @typedef {import('./faultProxyTypes').Request} Request */
+/** @typedef {import('./faultProxyTypes').Response} Response */
 
 /**
  * Starts the proxy on 127.0.0.1 (`port`, default any free one) in front of `upstream` (the stand-in's issuer or origin).
@@ -194,79 +101,8 @@ async function startFaultProxy({ upstream, port = 0 }) {
 	/** The next step; the last one repeats. @type {(steps: FaultStep[]) => FaultStep} */
 	const take = (steps) => (steps.length > 1 ? /** @type {FaultStep} */ (steps.shift()) : steps[0]);
 
-	/**
-	 * Sends the request on to the stand-in and resolves with its full answer.
-	 * @param {Request} req
-	 * @param {Buffer} body
-	 * @returns {Promise<UpstreamAnswer>}
-	 */
-	function forward(req, body) {
-		return new Promise((resolve, reject) => {
-			const out = http.request(
-				{
-					host: upstreamUrl.hostname,
-					port: upstreamUrl.port,
-					method: req.method,
-					path: req.url,
-					headers: { ...req.headers, host: upstreamUrl.host, connection: 'close' },
-				},
-				(answer) =>
-					readBody(answer).then(
-						(answerBody) =>
-							resolve({
-								// Always set on a client's response; undefined only on a server's request.
-								status: /** @type {number} */ (answer.statusCode),
-								headers: answer.headers,
-								body: answerBody,
-							}),
-						reject,
-					),
-			);
-			out.on('error', reject);
-			out.end(body);
-		});
-	}
-
-	/**
-	 * @param {Response} res
-	 * @param {number} status
-	 * @param {import('node:http').OutgoingHttpHeaders} headers
-	 * @param {Buffer | string} body
-	 */
-	function send(res, status, headers, body) {
-		const buffer = Buffer.isBuffer(body) ? body : Buffer.from(body);
-		res.writeHead(status, {
-			...headers,
-			'content-length': String(buffer.length),
-			connection: 'close',
-		});
-		res.end(buffer);
-	}
-
-	/**
-	 * @param {Response} res
-	 * @param {UpstreamAnswer} answer
-	 */
-	function relay(res, answer) {
-		const headers = { ...answer.headers };
-		delete headers['transfer-encoding'];
-		send(res, answer.status, headers, answer.body);
-	}
-
-	/** @type {(res: Response, status: number, value: unknown, extraHeaders?: Record<string, string>) => void} */
-	const json = (res, status, value, extraHeaders = {}) =>
-		send(
-			res,
-			status,
-			{ 'content-type': 'application/json', ...extraHeaders },
-			JSON.stringify(value),
-		);
-	/** @type {(res: Response, status: number) => void} */
-	const page = (res, status) =>
-		send(res, status, { 'content-type': 'text/html' }, gatewayPage(status));
-	/** A TCP reset where the socket offers one (Node 18.3+), else a plain close: no answer either way. */
-	const resetSocket = (/** @type {import('node:net').Socket} */ socket) =>
-		typeof socket.resetAndDestroy === 'function' ? socket.resetAndDestroy() : socket.destroy();
+	/** Sends the request on to the stand-in and resolves with its full answer. @type {(req: Request, body: Buffer) => Promise<UpstreamAnswer>} */
+	const forward = (req, body) => forwardTo(upstreamUrl, req, body);
 
 	/**
 	 * Waits for releaseAll() (or the client going away), then drops the connection.

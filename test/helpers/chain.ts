@@ -29,10 +29,35 @@ export interface ChainNode {
 
 let counter = 0;
 
-/** A credential holding `data` and `run(items, ...nodes)`, saving as n8n 1.x or 2.x does. */
-export function credentialChain(semantics: SaveSemantics, data: IDataObject) {
-	const id = `chain-cred-${++counter}`;
-	const store = new CredentialStore([{ id, name: 'AAC', type: CRED, data }]);
+/** Every error, log line and output a run produced, for a file's check that none carries a secret. */
+export interface Seen {
+	errors: unknown[];
+	outputs: unknown[];
+	logs: string[];
+}
+
+export interface ChainOptions<S extends CredentialStore = CredentialStore> {
+	/** How the credential's id starts (`<idPrefix>-<n>`); default chain-cred. */
+	idPrefix?: string;
+	/** The credentials table; default a plain CredentialStore. */
+	store?: (rows: ConstructorParameters<typeof CredentialStore>[0]) => S;
+	/** Where each run's errors, log lines and outputs go. */
+	seen?: Seen;
+}
+
+/**
+ * The linear-workflow builder: a credential holding `data` and `run(items, ...nodes)`, which runs
+ * Start(items) → node → node ... in n8n-core's engine, every node given the credential, saving as
+ * n8n 1.x or 2.x does.
+ */
+export function credentialChain<S extends CredentialStore = CredentialStore>(
+	semantics: SaveSemantics,
+	data: IDataObject,
+	options: ChainOptions<S> = {},
+) {
+	const id = `${options.idPrefix ?? 'chain-cred'}-${++counter}`;
+	const rows = [{ id, name: 'AAC', type: CRED, data }];
+	const store = (options.store ? options.store(rows) : new CredentialStore(rows)) as S;
 	const harness = createHarness({
 		nodeTypes: chainNodeTypes,
 		credentialTypes: { [CRED]: new AlteryxAnalyticsCloudOAuth2Api() },
@@ -66,7 +91,18 @@ export function credentialChain(semantics: SaveSemantics, data: IDataObject) {
 				main: [[{ node: nodes[index + 1].name, type: 'main', index: 0 }]],
 			};
 		});
-		return await harness.runWorkflow({ nodes, connections }, 'Start');
+		const logStart = harness.logs.length;
+		const result = await harness.runWorkflow({ nodes, connections }, 'Start');
+		const seen = options.seen;
+		if (seen) {
+			seen.logs.push(...harness.logs.slice(logStart));
+			for (const node of nodes) {
+				seen.outputs.push(result.output(node.name));
+				if (result.nodeError(node.name)) seen.errors.push(result.nodeError(node.name));
+			}
+			if (result.error) seen.errors.push(result.error);
+		}
+		return result;
 	}
 	return { id, store, harness, run, stored: () => store.read(id) };
 }

@@ -1,158 +1,29 @@
-// The package inside n8n-core's real workflow engine, against the real oidc-provider stand-in,
-// with a credentials helper that saves like n8n 1.x and like n8n 2.x.
-import {
-	NodeApiError,
-	sleep,
-	type IConnections,
-	type IDataObject,
-	type INode,
-	type INodeType,
-	type JsonObject,
-} from 'n8n-workflow';
-
-import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
+// The credential's refresh inside n8n-core's real workflow engine, against the real oidc-provider
+// stand-in, saving like n8n 1.x and like n8n 2.x; the credential test (testedBy) and the
+// persist-only stop.
+import { NodeApiError, sleep, type IDataObject, type INode, type JsonObject } from 'n8n-workflow';
 import { AlteryxAnalyticsCloud } from '../nodes/AlteryxAnalyticsCloud/AlteryxAnalyticsCloud.node';
 import {
 	PersistOnlyStop,
 	isPersistOnlyStop,
 } from '../nodes/AlteryxAnalyticsCloud/helpers/credentialWriter';
-import { CredentialStore, createHarness, type RunResult, type SaveSemantics } from './harness/n8n';
-import { HeaderRequestNode } from './harness/headerRequestNode';
-import { StartNode, makeApiCallerNode } from './harness/testNodes';
+import { fakeJwt } from './fakes/faultyTokenEndpoint';
+import type { TokenPair } from './helpers/standin';
 import {
-	fakeJwt,
-	startFaultyTokenEndpoint,
-	type FaultStep,
-	type FaultyTokenEndpoint,
-} from './fakes/faultyTokenEndpoint';
-import { collectSecrets, expectNoSecrets } from './helpers/secrets';
-import { startStandIn, type StandIn, type TokenPair } from './helpers/standin';
+	useTokenServers,
+	CRED,
+	AAC_NODE,
+	standIn,
+	madeUpRefreshToken,
+	setUp,
+	get,
+	refresh,
+	inspect,
+	apiCall,
+	headerCall,
+} from './helpers/credentialWorkflow';
 
-const CRED = 'alteryxAnalyticsCloudOAuth2Api';
-const AAC_NODE = 'n8n-nodes-alteryx-analytics-cloud.alteryxAnalyticsCloud';
-const credentialType = new AlteryxAnalyticsCloudOAuth2Api();
-const nodeTypes: Record<string, INodeType> = {
-	'test.start': new StartNode(),
-	'test.apiCaller': makeApiCallerNode(CRED),
-	'test.headerRequest': HeaderRequestNode,
-	[AAC_NODE]: new AlteryxAnalyticsCloud(),
-};
-
-let standIn: StandIn;
-let fake: FaultyTokenEndpoint;
-const seen = { errors: [] as unknown[], outputs: [] as unknown[], logs: [] as string[] };
-
-beforeAll(async () => {
-	[standIn, fake] = await Promise.all([startStandIn(), startFaultyTokenEndpoint()]);
-});
-
-afterAll(async () => {
-	// Across this file: no error, log line or output carries a refresh token.
-	expectNoSecrets(await collectSecrets(standIn, fake, madeUpRefreshTokens), seen);
-	await Promise.all([standIn?.stop(), fake?.close()]);
-});
-
-beforeEach(async () => {
-	await standIn.resetStats();
-});
-
-let credentialCounter = 0;
-
-/** Refresh tokens the tests make up for the fake server; distinct, since the process remembers rotations. */
-const madeUpRefreshTokens: string[] = [];
-function madeUpRefreshToken(): string {
-	madeUpRefreshTokens.push(`fake-refresh-original-${madeUpRefreshTokens.length + 1}`);
-	return madeUpRefreshTokens[madeUpRefreshTokens.length - 1];
-}
-
-/** A credential holding `data`, a harness saving like `semantics`, and helpers to run workflows. */
-function setUp(semantics: SaveSemantics, data: object) {
-	const id = `cred-${++credentialCounter}`;
-	const store = new CredentialStore([
-		{ id, name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...data } },
-	]);
-	const harness = createHarness({
-		nodeTypes,
-		credentialTypes: { [CRED]: credentialType },
-		store,
-		saveSemantics: semantics,
-	});
-
-	/** Runs Start(items) → each given node in a chain; records everything for the secrets check. */
-	async function run(
-		items: number,
-		...nodes: Array<{
-			name: string;
-			type: string;
-			parameters?: IDataObject;
-			continueOnFail?: boolean;
-		}>
-	): Promise<RunResult> {
-		const all: INode[] = [
-			{
-				id: 'start',
-				name: 'Start',
-				type: 'test.start',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: { items },
-			},
-			...nodes.map((node, index) => ({
-				id: `n${index}`,
-				name: node.name,
-				type: node.type,
-				typeVersion: 1,
-				position: [200 * (index + 1), 0] as [number, number],
-				parameters: (node.parameters ?? {}) as INode['parameters'],
-				continueOnFail: node.continueOnFail,
-				credentials: { [CRED]: { id, name: 'AAC' } },
-			})),
-		];
-		const connections: IConnections = {};
-		all.slice(0, -1).forEach((node, index) => {
-			connections[node.name] = { main: [[{ node: all[index + 1].name, type: 'main', index: 0 }]] };
-		});
-		const logStart = harness.logs.length;
-		const result = await harness.runWorkflow({ nodes: all, connections });
-		seen.logs.push(...harness.logs.slice(logStart));
-		for (const node of all) {
-			seen.outputs.push(result.output(node.name));
-			if (result.nodeError(node.name)) seen.errors.push(result.nodeError(node.name));
-		}
-		if (result.error) seen.errors.push(result.error);
-		return result;
-	}
-	return { id, store, harness, run, stored: () => store.read(id) };
-}
-
-const get = {
-	name: 'AAC',
-	type: AAC_NODE,
-	parameters: { resource: 'accessToken', operation: 'get' },
-};
-const refresh = {
-	name: 'AAC',
-	type: AAC_NODE,
-	parameters: { resource: 'accessToken', operation: 'refresh' },
-};
-const inspect = {
-	name: 'AAC',
-	type: AAC_NODE,
-	parameters: { resource: 'accessToken', operation: 'inspect' },
-};
-const apiCall = (helper: 'legacy' | 'http' = 'legacy') => ({
-	name: 'HTTP Request',
-	type: 'test.apiCaller',
-	parameters: { url: `${standIn.apiBaseUrl}/v4/people/current`, helper },
-});
-const headerCall = () => ({
-	name: 'Header Request',
-	type: 'test.headerRequest',
-	parameters: {
-		url: `={{ $json.apiBaseUrl }}/v4/people/current`,
-		authorization: '={{ $json.authorization }}',
-	},
-});
+useTokenServers();
 
 describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantics) => {
 	test('first use with an expired access token: 1 refresh, new pair saved, downstream call 200', async () => {
@@ -434,175 +305,6 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 		expect(staleReader.stored().refreshToken).toBe(pair.refreshToken);
 		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, apiOk: 3, reuseDetections: 0 });
 	});
-});
-
-describe('token-endpoint faults through n8n (hand-written fake server)', () => {
-	interface FaultCase {
-		fault: string;
-		/** What the fake answers, in order (the last one repeats). */
-		script: FaultStep[];
-		/** The run's error message, or undefined when the run succeeds. */
-		message?: RegExp;
-		tokenRequests: number;
-		/** Whether AAC may have rotated: then the refresh record stays for the next run. */
-		maybeSpent: boolean;
-	}
-	const cases: FaultCase[] = [
-		{
-			fault: '500 (a gateway may have forwarded it)',
-			script: ['htmlPage:500', 'pass'],
-			message: /HTTP 500/,
-			tokenRequests: 1,
-			maybeSpent: true,
-		},
-		{
-			fault: '502 (a gateway may have forwarded it)',
-			script: ['htmlPage:502', 'pass'],
-			message: /HTTP 502/,
-			tokenRequests: 1,
-			maybeSpent: true,
-		},
-		{
-			fault: '504 (a gateway may have forwarded it)',
-			script: ['htmlPage:504', 'pass'],
-			message: /HTTP 504/,
-			tokenRequests: 1,
-			maybeSpent: true,
-		},
-		{
-			fault: '503 with Retry-After, then ok',
-			script: ['status:503:1', 'pass'],
-			tokenRequests: 2,
-			maybeSpent: false,
-		},
-		{
-			fault: '429 with Retry-After, then ok',
-			script: ['status:429:1', 'pass'],
-			tokenRequests: 2,
-			maybeSpent: false,
-		},
-		{
-			fault: '503 every time',
-			script: ['status:503:1'],
-			message: /HTTP 503/,
-			tokenRequests: 3,
-			maybeSpent: false,
-		},
-		{
-			fault: 'reset before the response',
-			script: ['reset'],
-			message: /closed the connection/,
-			tokenRequests: 1,
-			maybeSpent: true,
-		},
-		{
-			fault: 'stall past the timeout',
-			script: ['stall'],
-			message: /did not answer within 1 s/,
-			tokenRequests: 1,
-			maybeSpent: true,
-		},
-		{
-			fault: 'HTML page',
-			script: ['htmlPage:200'],
-			message: /HTML page instead of JSON/,
-			tokenRequests: 1,
-			maybeSpent: true,
-		},
-		{
-			fault: 'non-JSON body',
-			script: ['nonJson'],
-			message: /not JSON/,
-			tokenRequests: 1,
-			maybeSpent: true,
-		},
-		{
-			fault: 'truncated JSON',
-			script: ['truncatedJson'],
-			message: /not JSON/,
-			tokenRequests: 1,
-			maybeSpent: true,
-		},
-		{
-			fault: '200 without access_token',
-			script: ['noAccessToken'],
-			message: /without an access_token/,
-			tokenRequests: 1,
-			maybeSpent: true,
-		},
-		{
-			fault: 'invalid_grant',
-			script: ['invalidGrant'],
-			message: /rejected the refresh token/,
-			tokenRequests: 1,
-			maybeSpent: false,
-		},
-		{
-			fault: 'invalid_client',
-			script: ['invalidClient'],
-			message: /rejected the client ID "fake-client"/,
-			tokenRequests: 1,
-			maybeSpent: false,
-		},
-	];
-
-	test.each(cases)('$fault', async ({ script, message, tokenRequests, maybeSpent }) => {
-		fake.setScript(script);
-		const original = madeUpRefreshToken();
-		const accessToken = fakeJwt({ iss: fake.issuer, client_id: 'fake-client', exp: 1 });
-		const { run, stored, store } = setUp('n8n2', {
-			accessToken,
-			refreshToken: original,
-			requestTimeoutSeconds: 1,
-		});
-		const started = Date.now();
-		const result = await run(1, get);
-		expect(fake.requests).toHaveLength(tokenRequests);
-		expect(fake.requests[0]).toMatchObject({
-			path: '/as/token',
-			contentType: 'application/x-www-form-urlencoded',
-			form: { grant_type: 'refresh_token', refresh_token: original, client_id: 'fake-client' },
-		});
-		// The first save is always the "refresh started" record, made before the token request.
-		expect(store.saves[0].data.refreshStartedAt).toEqual(expect.any(String));
-		expect(Date.parse(store.saves[0].data.refreshStartedAt as string)).toBeGreaterThanOrEqual(
-			started - 1000,
-		);
-		expect(store.saves[0].data.refreshToken).toBe(original);
-		if (message === undefined) {
-			expect(result.error).toBeUndefined();
-			expect(stored().refreshToken).toMatch(/^fake-refresh-\d/);
-			expect(stored().refreshStartedAt).toBe('');
-			expect(store.saves).toHaveLength(2);
-		} else {
-			expect(result.error?.message).toMatch(message);
-			expect(result.error?.message).toMatch(/Nothing was saved/);
-			expect(stored()).toMatchObject({ refreshToken: original, accessToken });
-			// The record stays only when AAC may have rotated: the next run can then explain.
-			expect(Boolean(stored().refreshStartedAt)).toBe(maybeSpent);
-			expect(store.saves).toHaveLength(maybeSpent ? 1 : 2);
-		}
-	});
-
-	test.each(['n8n1', 'n8n2'] as const)(
-		'200 without refresh_token (%s): the new access token is stored with the refresh token the server kept',
-		async (semantics) => {
-			fake.setScript(['noRefreshToken', 'pass']);
-			const original = madeUpRefreshToken();
-			const accessToken = fakeJwt({ iss: fake.issuer, client_id: 'fake-client', exp: 1 });
-			const { run, stored } = setUp(semantics, { accessToken, refreshToken: original });
-			const result = await run(1, get);
-			expect(result.error).toBeUndefined();
-			expect(fake.requests).toHaveLength(1);
-			expect(stored().refreshToken).toBe(original);
-			expect(stored().accessToken).not.toBe(accessToken);
-			expect(stored().refreshStartedAt).toBe('');
-			// The next run uses the stored pair as it is: nothing is due, nothing is sent.
-			const next = await run(1, get);
-			expect(next.error).toBeUndefined();
-			expect(fake.requests).toHaveLength(1);
-		},
-	);
 });
 
 describe('credential test (testedBy on the node)', () => {
