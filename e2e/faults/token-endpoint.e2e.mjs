@@ -6,19 +6,19 @@
 //   phase 1: the fault       — what the user sees, what is stored, what AAC saw
 //   phase 2: the next run    — without the fault: does it recover, or say exactly what happened
 //
-// Writes its section of e2e/faults/RESULTS.md. n8n version: AAC_FAULTS_VERSION (default 2.41.1).
+// Writes its section of e2e/faults/RESULTS.md. n8n version: 2.41.1 (E2E_N8N, e2e/lib/versions.mjs).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 
 import { freePort } from '../lib/n8n.mjs';
 import * as wf from '../lib/workflows.mjs';
 import {
 	LOST,
 	PARALLEL,
-	VERSION,
 	credentialId,
 	errorOf,
 	faultBench,
+	forEachFaultN8n,
 	firstSentence,
 	mdCell,
 	notRun,
@@ -251,214 +251,218 @@ const NEXT = {
 	clientRejected: { message: /rejected the client ID/ },
 };
 
-describe(`fault matrix: the token endpoint in n8n ${VERSION}`, { timeout: 25 * 60_000 }, () => {
-	const bench = faultBench({
-		name: 'faults-token-endpoint',
-		standIn: { accessTokenTtlSeconds: 300 },
-	});
-	let standIn;
-	let proxy;
-	let n8n;
-	let refusedPort;
-	const minted = {};
-	const outcome = {};
-	const reuseBefore = {};
-	const storedAll = () => bench.storedAll();
+forEachFaultN8n(
+	'the token endpoint',
+	{ name: 'faults-token-endpoint', standIn: { accessTokenTtlSeconds: 300 } },
+	(fx) => {
+		const bench = faultBench(fx);
 
-	before(async () => {
-		({ standIn, proxy, n8n } = await bench.start());
-		refusedPort = await freePort(); // nothing listens here until phase 2
-		const credentials = [];
-		for (const spec of CASES) {
-			const { key } = spec;
-			minted[key] = await standIn.mint({ accessTokenExpired: true });
-			proxy.plan(minted[key].refreshToken, spec.steps ?? ['pass'], key);
-			if (spec.revoke) await standIn.revokeFamily(minted[key].refreshToken);
-			credentials.push(
-				bench.credential(key, minted[key], {
-					issuer: spec.refused ? `http://127.0.0.1:${refusedPort}/as` : proxy.issuer,
-					clientId: spec.clientId ?? '',
-				}),
+		let standIn;
+		let proxy;
+		let n8n;
+		let refusedPort;
+		const minted = {};
+		const outcome = {};
+		const reuseBefore = {};
+		const storedAll = () => bench.storedAll();
+
+		before(async () => {
+			({ standIn, proxy, n8n } = await bench.start());
+			refusedPort = await freePort(); // nothing listens here until phase 2
+			const credentials = [];
+			for (const spec of CASES) {
+				const { key } = spec;
+				minted[key] = await standIn.mint({ accessTokenExpired: true });
+				proxy.plan(minted[key].refreshToken, spec.steps ?? ['pass'], key);
+				if (spec.revoke) await standIn.revokeFamily(minted[key].refreshToken);
+				credentials.push(
+					bench.credential(key, minted[key], {
+						issuer: spec.refused ? `http://127.0.0.1:${refusedPort}/as` : proxy.issuer,
+						clientId: spec.clientId ?? '',
+					}),
+				);
+			}
+			await n8n.importCredentials(credentials);
+			await n8n.importWorkflow(
+				CASES.map((spec) =>
+					wf.chain(refreshWorkflowId(spec.key), `faults: ${spec.key}`, [
+						wf.manualTrigger(),
+						wf.aacNode('Refresh', 'refresh', ref(spec.key)),
+					]),
+				),
 			);
-		}
-		await n8n.importCredentials(credentials);
-		await n8n.importWorkflow(
-			CASES.map((spec) =>
-				wf.chain(refreshWorkflowId(spec.key), `faults: ${spec.key}`, [
-					wf.manualTrigger(),
-					wf.aacNode('Refresh', 'refresh', ref(spec.key)),
-				]),
-			),
-		);
-	});
-
-	after(() => bench.close());
-
-	test('phase 1: each fault, through a real n8n execution', async () => {
-		const reuse0 = standIn.stats().reuseDetections;
-		const runs = await pool(CASES, PARALLEL, async (spec) => {
-			const run = await n8n.execute(refreshWorkflowId(spec.key), { timeoutMs: 120_000 });
-			return { spec, run };
 		});
-		const stored = await storedAll();
-		const failures = [];
-		for (const { spec, run } of runs) {
-			const error = errorOf(run);
-			const data = stored[credentialId(spec.key)];
-			const events = proxy.eventsOf(spec.key);
-			const result = {
-				message: error?.message ?? null,
-				description: error?.description ?? null,
-				succeeded: run.succeeded,
-				proxyRequests: events.length,
-				toAac: events.filter((event) => event.forwarded).length,
-				storedPair: data.refreshToken === minted[spec.key].refreshToken ? 'unchanged' : 'new',
-				storedAccessTokenUnchanged: data.accessToken === minted[spec.key].accessToken,
-				marker: Boolean(data.refreshStartedAt),
-				seconds: Math.round(run.durationMs / 100) / 10,
-			};
-			outcome[spec.key] = { phase1: result };
-			const problems = [];
-			if (spec.expect.message === null) {
-				if (!run.succeeded) problems.push(`should succeed: ${result.message}`);
-				if (spec.expect.keptRefreshToken) {
-					if (result.storedPair !== 'unchanged' || result.storedAccessTokenUnchanged)
-						problems.push('the new access token was not stored with the kept refresh token');
-				} else if (result.storedPair !== 'new') problems.push('the new pair was not stored');
-			} else {
-				if (run.succeeded) problems.push('should fail');
-				if (!spec.expect.message.test(result.message ?? ''))
+
+		after(() => bench.close());
+
+		test('phase 1: each fault, through a real n8n execution', async () => {
+			const reuse0 = standIn.stats().reuseDetections;
+			const runs = await pool(CASES, PARALLEL, async (spec) => {
+				const run = await n8n.execute(refreshWorkflowId(spec.key), { timeoutMs: 120_000 });
+				return { spec, run };
+			});
+			const stored = await storedAll();
+			const failures = [];
+			for (const { spec, run } of runs) {
+				const error = errorOf(run);
+				const data = stored[credentialId(spec.key)];
+				const events = proxy.eventsOf(spec.key);
+				const result = {
+					message: error?.message ?? null,
+					description: error?.description ?? null,
+					succeeded: run.succeeded,
+					proxyRequests: events.length,
+					toAac: events.filter((event) => event.forwarded).length,
+					storedPair: data.refreshToken === minted[spec.key].refreshToken ? 'unchanged' : 'new',
+					storedAccessTokenUnchanged: data.accessToken === minted[spec.key].accessToken,
+					marker: Boolean(data.refreshStartedAt),
+					seconds: Math.round(run.durationMs / 100) / 10,
+				};
+				outcome[spec.key] = { phase1: result };
+				const problems = [];
+				if (spec.expect.message === null) {
+					if (!run.succeeded) problems.push(`should succeed: ${result.message}`);
+					if (spec.expect.keptRefreshToken) {
+						if (result.storedPair !== 'unchanged' || result.storedAccessTokenUnchanged)
+							problems.push('the new access token was not stored with the kept refresh token');
+					} else if (result.storedPair !== 'new') problems.push('the new pair was not stored');
+				} else {
+					if (run.succeeded) problems.push('should fail');
+					if (!spec.expect.message.test(result.message ?? ''))
+						problems.push(
+							`message ${JSON.stringify(result.message)} does not match ${spec.expect.message}`,
+						);
+					if (!/Nothing was saved/.test(result.message ?? ''))
+						problems.push('message does not say that nothing was saved');
+					if (!result.description) problems.push('no description saying what to do');
+					else if (spec.expect.description && !spec.expect.description.test(result.description)) {
+						problems.push(
+							`description ${JSON.stringify(firstSentence(result.description))}… does not match ${spec.expect.description}`,
+						);
+					}
+					if (result.storedPair !== 'unchanged' || !result.storedAccessTokenUnchanged)
+						problems.push('stored pair changed without a complete new pair');
+				}
+				if (result.toAac !== (spec.refused ? 0 : spec.expect.toAac))
 					problems.push(
-						`message ${JSON.stringify(result.message)} does not match ${spec.expect.message}`,
+						`AAC received ${result.toAac} token requests, expected ${spec.expect.toAac}`,
 					);
-				if (!/Nothing was saved/.test(result.message ?? ''))
-					problems.push('message does not say that nothing was saved');
-				if (!result.description) problems.push('no description saying what to do');
-				else if (spec.expect.description && !spec.expect.description.test(result.description)) {
+				if (
+					spec.expect.proxyRequests !== undefined &&
+					result.proxyRequests !== spec.expect.proxyRequests
+				) {
 					problems.push(
-						`description ${JSON.stringify(firstSentence(result.description))}… does not match ${spec.expect.description}`,
+						`${result.proxyRequests} token requests, expected ${spec.expect.proxyRequests}`,
 					);
 				}
-				if (result.storedPair !== 'unchanged' || !result.storedAccessTokenUnchanged)
-					problems.push('stored pair changed without a complete new pair');
-			}
-			if (result.toAac !== (spec.refused ? 0 : spec.expect.toAac))
-				problems.push(`AAC received ${result.toAac} token requests, expected ${spec.expect.toAac}`);
-			if (
-				spec.expect.proxyRequests !== undefined &&
-				result.proxyRequests !== spec.expect.proxyRequests
-			) {
-				problems.push(
-					`${result.proxyRequests} token requests, expected ${spec.expect.proxyRequests}`,
-				);
-			}
-			if (result.marker !== spec.expect.marker)
-				problems.push(
-					`refreshStartedAt ${result.marker ? 'set' : 'clear'}, expected ${spec.expect.marker ? 'set' : 'clear'}`,
-				);
-			if (problems.length)
-				failures.push(`${spec.key}: ${problems.join('; ')} (log: ${run.logFile})`);
-		}
-		reuseBefore.phase2 = standIn.stats().reuseDetections;
-		outcome.phase1Reuse = reuseBefore.phase2 - reuse0;
-		// A refresh token sent twice shows here, whichever case sent it (cases run in parallel).
-		if (outcome.phase1Reuse !== 0)
-			failures.push(
-				`${outcome.phase1Reuse} reuse detections in phase 1: a refresh token was presented twice`,
-			);
-		assert.deepEqual(failures, []);
-	});
-
-	test('phase 2: the next run, without the fault', async () => {
-		// The refused case's issuer listens from now on.
-		await bench.startProxy({ port: refusedPort });
-		for (const spec of CASES) proxy.plan(minted[spec.key].refreshToken, ['pass'], spec.key);
-		const runs = await pool(CASES, PARALLEL, async (spec) => ({
-			spec,
-			run: await n8n.execute(refreshWorkflowId(spec.key), { timeoutMs: 120_000 }),
-		}));
-		const stored = await storedAll();
-		const failures = [];
-		for (const { spec, run } of runs) {
-			const error = errorOf(run);
-			const data = stored[credentialId(spec.key)];
-			const newest = data.refreshToken;
-			const result = {
-				message: error?.message ?? null,
-				description: error?.description ?? null,
-				succeeded: run.succeeded,
-				marker: Boolean(data.refreshStartedAt),
-				familyAlive: await standIn.familyAlive(newest),
-			};
-			outcome[spec.key].phase2 = result;
-			const expected = NEXT[spec.expect.next];
-			const problems = [];
-			if (expected.message === null) {
-				if (!run.succeeded) problems.push(`should succeed: ${result.message}`);
-				if (!result.familyAlive) problems.push('family not alive');
-				if (result.marker) problems.push('refreshStartedAt left set');
-			} else {
-				if (run.succeeded) problems.push('should fail');
-				if (!expected.message.test(result.message ?? ''))
+				if (result.marker !== spec.expect.marker)
 					problems.push(
-						`message ${JSON.stringify(result.message)} does not match ${expected.message}`,
+						`refreshStartedAt ${result.marker ? 'set' : 'clear'}, expected ${spec.expect.marker ? 'set' : 'clear'}`,
 					);
+				if (problems.length)
+					failures.push(`${spec.key}: ${problems.join('; ')} (log: ${run.logFile})`);
 			}
-			if (problems.length)
-				failures.push(`${spec.key}: ${problems.join('; ')} (log: ${run.logFile})`);
-		}
-		const reuse = standIn.stats().reuseDetections - reuseBefore.phase2;
-		outcome.phase2Reuse = reuse;
-		// Only the cases whose rotated pair was lost on the way back send a spent refresh token.
-		const lost = CASES.filter((c) => c.expect.next === 'lost').length;
-		if (reuse !== lost)
-			failures.push(
-				`${reuse} reuse detections in phase 2, expected ${lost} (one per case whose rotated pair was lost)`,
-			);
-		assert.deepEqual(failures, []);
-	});
+			reuseBefore.phase2 = standIn.stats().reuseDetections;
+			outcome.phase1Reuse = reuseBefore.phase2 - reuse0;
+			// A refresh token sent twice shows here, whichever case sent it (cases run in parallel).
+			if (outcome.phase1Reuse !== 0)
+				failures.push(
+					`${outcome.phase1Reuse} reuse detections in phase 1: a refresh token was presented twice`,
+				);
+			assert.deepEqual(failures, []);
+		});
 
-	after(() => {
-		const lines = ['## Token endpoint faults (the refresh)', ''];
-		lines.push(
-			'CLI executions of a Manual Trigger → Alteryx Analytics Cloud: Refresh workflow, one credential and token family per case, the fault proxy in front of the token endpoint.',
-			'',
-			'"To AAC": token requests that reached the stand-in. "Record": the credential\'s refreshStartedAt, written before the token request and cleared when the outcome is known; it stays only when AAC may have rotated (so a later invalid_grant can say what happened). Phase 2 is the next run without the fault.',
-			'',
-		);
-		tableHead(lines, [
-			'fault',
-			'what the user sees (message)',
-			'token requests / to AAC',
-			'stored pair',
-			'record',
-			'next run',
-		]);
-		for (const spec of CASES) {
-			const o = outcome[spec.key];
-			if (!o?.phase1) {
-				lines.push(notRun(spec, 6));
-				continue;
+		test('phase 2: the next run, without the fault', async () => {
+			// The refused case's issuer listens from now on.
+			await bench.startProxy({ port: refusedPort });
+			for (const spec of CASES) proxy.plan(minted[spec.key].refreshToken, ['pass'], spec.key);
+			const runs = await pool(CASES, PARALLEL, async (spec) => ({
+				spec,
+				run: await n8n.execute(refreshWorkflowId(spec.key), { timeoutMs: 120_000 }),
+			}));
+			const stored = await storedAll();
+			const failures = [];
+			for (const { spec, run } of runs) {
+				const error = errorOf(run);
+				const data = stored[credentialId(spec.key)];
+				const newest = data.refreshToken;
+				const result = {
+					message: error?.message ?? null,
+					description: error?.description ?? null,
+					succeeded: run.succeeded,
+					marker: Boolean(data.refreshStartedAt),
+					familyAlive: await standIn.familyAlive(newest),
+				};
+				outcome[spec.key].phase2 = result;
+				const expected = NEXT[spec.expect.next];
+				const problems = [];
+				if (expected.message === null) {
+					if (!run.succeeded) problems.push(`should succeed: ${result.message}`);
+					if (!result.familyAlive) problems.push('family not alive');
+					if (result.marker) problems.push('refreshStartedAt left set');
+				} else {
+					if (run.succeeded) problems.push('should fail');
+					if (!expected.message.test(result.message ?? ''))
+						problems.push(
+							`message ${JSON.stringify(result.message)} does not match ${expected.message}`,
+						);
+				}
+				if (problems.length)
+					failures.push(`${spec.key}: ${problems.join('; ')} (log: ${run.logFile})`);
 			}
-			const p1 = o.phase1;
-			const p2 = o.phase2;
-			const next = !p2
-				? '(not run)'
-				: p2.succeeded
-					? `ok, family ${p2.familyAlive ? 'alive' : 'dead'}`
-					: `fails: ${mdCell(firstSentence(p2.message))}`;
+			const reuse = standIn.stats().reuseDetections - reuseBefore.phase2;
+			outcome.phase2Reuse = reuse;
+			// Only the cases whose rotated pair was lost on the way back send a spent refresh token.
+			const lost = CASES.filter((c) => c.expect.next === 'lost').length;
+			if (reuse !== lost)
+				failures.push(
+					`${reuse} reuse detections in phase 2, expected ${lost} (one per case whose rotated pair was lost)`,
+				);
+			assert.deepEqual(failures, []);
+		});
+
+		after(() => {
+			const lines = ['## Token endpoint faults (the refresh)', ''];
 			lines.push(
-				`| \`${spec.key}\` ${spec.title} | ${p1.succeeded ? `ok after ${p1.proxyRequests} attempts` : mdCell(p1.message)} | ${p1.proxyRequests} / ${p1.toAac} | ${p1.storedPair} | ${p1.marker ? 'kept' : 'clear'} | ${next} |`,
-			);
-		}
-		if (outcome.phase2Reuse !== undefined) {
-			lines.push(
+				'CLI executions of a Manual Trigger → Alteryx Analytics Cloud: Refresh workflow, one credential and token family per case, the fault proxy in front of the token endpoint.',
 				'',
-				`Reuse detections: ${outcome.phase1Reuse} in phase 1; ${outcome.phase2Reuse} in phase 2 (the cases in which AAC rotated and the answer was lost on the way back: those refresh tokens were spent, and only sending one reveals it).`,
+				'"To AAC": token requests that reached the stand-in. "Record": the credential\'s refreshStartedAt, written before the token request and cleared when the outcome is known; it stays only when AAC may have rotated (so a later invalid_grant can say what happened). Phase 2 is the next run without the fault.',
+				'',
 			);
-		}
-		writeFaultsSection('token-endpoint', bench, lines);
-	});
+			tableHead(lines, [
+				'fault',
+				'what the user sees (message)',
+				'token requests / to AAC',
+				'stored pair',
+				'record',
+				'next run',
+			]);
+			for (const spec of CASES) {
+				const o = outcome[spec.key];
+				if (!o?.phase1) {
+					lines.push(notRun(spec, 6));
+					continue;
+				}
+				const p1 = o.phase1;
+				const p2 = o.phase2;
+				const next = !p2
+					? '(not run)'
+					: p2.succeeded
+						? `ok, family ${p2.familyAlive ? 'alive' : 'dead'}`
+						: `fails: ${mdCell(firstSentence(p2.message))}`;
+				lines.push(
+					`| \`${spec.key}\` ${spec.title} | ${p1.succeeded ? `ok after ${p1.proxyRequests} attempts` : mdCell(p1.message)} | ${p1.proxyRequests} / ${p1.toAac} | ${p1.storedPair} | ${p1.marker ? 'kept' : 'clear'} | ${next} |`,
+				);
+			}
+			if (outcome.phase2Reuse !== undefined) {
+				lines.push(
+					'',
+					`Reuse detections: ${outcome.phase1Reuse} in phase 1; ${outcome.phase2Reuse} in phase 2 (the cases in which AAC rotated and the answer was lost on the way back: those refresh tokens were spent, and only sending one reveals it).`,
+				);
+			}
+			writeFaultsSection('token-endpoint', bench, lines);
+		});
 
-	after(() => bench.assertNoLeaks());
-});
+		after(() => bench.assertNoLeaks());
+	},
+);

@@ -1,18 +1,28 @@
-// What the fault-matrix files (e2e/faults/*.e2e.mjs) share: the n8n version, the AAC_FAULTS_ONLY
-// filter, the bench (a real n8n, the AAC stand-in and the fault proxy in front of its token
-// endpoint and API, one credential and token family per case), the check that no refresh token
-// leaked into n8n's output, and their sections of e2e/faults/RESULTS.md (one writer: here).
+// What the fault-matrix files (e2e/faults/*.e2e.mjs) share: the fixture over the n8n versions
+// (2.41.1 unless E2E_N8N asks for others), the AAC_FAULTS_ONLY filter, the bench (the fixture's
+// n8n and AAC stand-in, and the fault proxy in front of its token endpoint and API; one credential
+// and token family per case), the check that no refresh token leaked into n8n's output, and their
+// sections of e2e/faults/RESULTS.md (one writer: here).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
-import { startStandIn } from '../../../standin/aac-standin.mjs';
 import { startFaultProxy } from '../../../test/fakes/faultProxy.js';
-import { CREDENTIAL_TYPE, ROOT, createN8n } from '../../lib/n8n.mjs';
+import { CREDENTIAL_TYPE, ROOT } from '../../lib/n8n.mjs';
 import { cell, writeResults } from '../../lib/report.mjs';
+import { forEachN8n } from '../../lib/versions.mjs';
 import * as wf from '../../lib/workflows.mjs';
 
-export const VERSION = process.env.AAC_FAULTS_VERSION ?? '2.41.1';
+/**
+ * A fault file's describe: `n8n <version>: fault matrix: <title>` on 2.41.1 (or the versions
+ * E2E_N8N asks for), with the fixture's n8n user folder `name` and stand-in (startStandIn(standIn)).
+ */
+export const forEachFaultN8n = (title, { name, standIn }, body) =>
+	forEachN8n(
+		`fault matrix: ${title}`,
+		{ byDefault: ['2'], name, standIn, timeout: 25 * 60_000 },
+		body,
+	);
 /**
  * AAC_FAULTS_ONLY=key,key (fault names: status:503:1,post forwardThen:502) runs only those cases and crash points (no save window unless
  * AAC_FAULTS_WINDOW_RUNS is set), and writes its results beside the runs, not into RESULTS.md.
@@ -74,21 +84,22 @@ export const refreshWorkflowId = (key) => shortId('wfR', key);
 export const ref = (key) => wf.credentialRef(credentialId(key), `AAC faults ${key}`);
 
 /**
- * The bench of one fault file, made in its before(): the stand-in (startStandIn(standIn)), the
- * fault proxy in front of it, and a fresh n8n user folder named `name`. Fields are set by start().
+ * The bench of one fault file, on the fixture `fx` (forEachFaultN8n's): its n8n and stand-in, and
+ * the fault proxy in front of the stand-in, started by start() in the file's before().
  */
-export function faultBench({ name, standIn: standInOptions }) {
+export function faultBench(fx) {
 	const bench = {
 		started: Date.now(),
+		version: fx.version,
 		standIn: undefined,
 		proxy: undefined,
 		n8n: undefined,
 		/** Other proxies of the file, closed with the bench. */
 		proxies: [],
 		async start() {
-			bench.standIn = await startStandIn(standInOptions);
+			bench.standIn = fx.standIn;
+			bench.n8n = fx.n8n;
 			bench.proxy = await startFaultProxy({ upstream: bench.standIn.issuer });
-			bench.n8n = createN8n({ version: VERSION, name });
 			return bench;
 		},
 		/** Another fault proxy in front of the stand-in (options: startFaultProxy's). */
@@ -127,10 +138,10 @@ export function faultBench({ name, standIn: standInOptions }) {
 					.map((row) => [row.id, Date.parse(`${row.updatedAt.replace(' ', 'T')}Z`)]),
 			);
 		},
+		/** Closes the proxies (the fixture closes the stand-in). */
 		async close() {
 			for (const proxy of bench.proxies) await proxy?.close();
 			await bench.proxy?.close();
-			await bench.standIn?.close();
 		},
 		/** Secrets: no refresh token (issued by the stand-in, or made up by the proxy) in anything n8n printed. */
 		assertNoLeaks() {
@@ -168,7 +179,7 @@ export function writeFaultsSection(section, bench, lines) {
 	const all = [
 		title,
 		'',
-		`Written by e2e/faults/${section}.e2e.mjs on ${when} UTC: n8n ${VERSION} (${bench.n8n?.nodeVersion ?? '?'}). Wall time ${wall} s.`,
+		`Written by e2e/faults/${section}.e2e.mjs on ${when} UTC: n8n ${bench.version} (${bench.n8n?.nodeVersion ?? '?'}). Wall time ${wall} s.`,
 		...rest,
 	];
 	writeResults(RESULTS_FILE, {
