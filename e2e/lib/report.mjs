@@ -1,6 +1,7 @@
-// The writer of the e2e RESULTS.md files: a file written whole, or one section of it, so that
-// runs in separate processes (the files of the fault matrix, e2e/faults/*.e2e.mjs) each replace
-// their part and leave the others as they were.
+// The one writer of the e2e RESULTS.md files: a file written whole (e2e/queue/RESULTS.md), or one
+// section of it, so that runs in separate processes each replace their part and leave the others
+// as they were (e2e/RESULTS.md: a section per n8n version, e2e/lib/suite.mjs; e2e/faults/RESULTS.md:
+// a section per file, e2e/faults/lib/bench.mjs).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -9,19 +10,6 @@ export const cell = (text) =>
 	String(text ?? '')
 		.replace(/\|/g, '\\|')
 		.replace(/\n/g, ' ');
-
-/**
- * A Markdown table's lines: the head, the separator and one line per row. A row is an array of
- * cells (escaped here unless `raw`) or a string, taken as a whole line.
- */
-export function table(columns, rows, { raw = false } = {}) {
-	const line = (cells) => `| ${cells.map((c) => (raw ? String(c ?? '') : cell(c))).join(' | ')} |`;
-	return [
-		line(columns),
-		`| ${columns.map(() => '---').join(' | ')} |`,
-		...rows.map((row) => (typeof row === 'string' ? row : line(row))),
-	];
-}
 
 const markers = (key) => [`<!-- ${key}:start -->`, `<!-- ${key}:end -->`];
 

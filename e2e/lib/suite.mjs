@@ -11,7 +11,7 @@ import { after, before } from 'node:test';
 
 import { CREDENTIAL_TYPE, PACKED_PACKAGE, ROOT } from './n8n.mjs';
 import { failedLines, recordingTest } from './recording.mjs';
-import { updateResults } from './results.mjs';
+import { writeResults } from './report.mjs';
 import { forEachN8n } from './versions.mjs';
 import * as wf from './workflows.mjs';
 import {
@@ -30,6 +30,17 @@ import { downstreamScenario, examplesScenario } from '../scenarios/examples.mjs'
 import { multiProcessScenario } from '../scenarios/multiProcess.mjs';
 import { revokedFamilyScenario } from '../scenarios/revokedFamily.mjs';
 import { secretsScenario } from '../scenarios/secrets.mjs';
+
+const RESULTS_FILE = join(ROOT, 'e2e', 'RESULTS.md');
+
+const HEADER = `# e2e results: the package inside real n8n
+
+Written by \`npm run test:e2e\` (e2e/lib/suite.mjs): each run replaces the section of the n8n version
+it ran, so these are the figures of the latest run per version. "Refreshes" are successful
+refresh-token grants counted by the AAC stand-in (standin/aac-standin.mjs, the real
+oidc-provider with rotation and reuse detection); "reuse detections" are refresh tokens presented
+a second time, each of which makes the stand-in (like AAC) revoke the whole token family.
+`;
 
 /** In the order they run: later ones use what earlier ones left (the secrets check reads everything). */
 const SCENARIOS = [
@@ -229,7 +240,7 @@ async function setUp(suite, fx) {
 }
 
 /** The version's section of e2e/RESULTS.md, and a one-line summary on the console. */
-function writeResults(suite, { testedPackage, suiteStarted }) {
+function writeSuiteResults(suite, { testedPackage, suiteStarted }) {
 	const { version, n8n, measured, figures, outcomes } = suite;
 	// Totals leave out the automatic two-process test, whose processes race on purpose (reported on its own).
 	const total = (field) =>
@@ -264,9 +275,10 @@ function writeResults(suite, { testedPackage, suiteStarted }) {
 			? `| ${label} | ${m.rounds} × 2 processes | ${m.refreshes} | ${m.reuseDetections} | ${m.invalidGrants} | ${m.familyAlive ? 'yes' : 'no'} | ${m.processes.map((p) => `${p.role}: ${p.ok}/${m.rounds} ok`).join('; ')} | ${m.wallSeconds} s |`
 			: `| ${label} | not run | | | | | | |`;
 	const chain = figures.chain;
-	updateResults(
-		version,
-		`## n8n ${version} (Node ${n8n.nodeVersion ?? '?'}), run ${new Date().toISOString().slice(0, 16)}Z
+	writeResults(RESULTS_FILE, {
+		section: `e2e:${version}`,
+		header: HEADER,
+		lines: `## n8n ${version} (Node ${n8n.nodeVersion ?? '?'}), run ${new Date().toISOString().slice(0, 16)}Z
 
 Package ${testedPackage}. Tests: ${passed} of ${outcomes.length} passed.
 ${failed ? `${failed}\n` : ''}
@@ -286,7 +298,7 @@ Two n8n processes sharing one credential (same database), ${ROUNDS} rounds each,
 ${mpRow(`Refresh Operation Only (writer: Refresh node; reader: HTTP Request; access token ${OP_ONLY_TTL_SECONDS} s)`, mp('refreshOperationOnly'))}
 ${mpRow(`Automatic (two readers: HTTP Request; access token ${AUTOMATIC_TTL_SECONDS} s)`, mp('automatic'))}
 `,
-	);
+	});
 }
 
 /** The suite on every selected n8n version (E2E_N8N), one after the other. */
@@ -310,7 +322,7 @@ export function defineSuite() {
 
 			after(() => {
 				if (!suite.n8n) return;
-				writeResults(suite, { testedPackage, suiteStarted });
+				writeSuiteResults(suite, { testedPackage, suiteStarted });
 			});
 
 			for (const scenario of SCENARIOS) scenario(suite);
