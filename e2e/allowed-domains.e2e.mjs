@@ -7,18 +7,14 @@
 // localhost. Each case lists either both hosts, only the API host, or only the identity host, and
 // runs the two ways a user calls AAC: the HTTP Request node with the predefined credential, and
 // our node's Get followed by that HTTP Request node. Every access token starts expired, so every
-// run must refresh first. AAC_E2E_VERSIONS=2.41.1 limits the versions.
+// run must refresh first. E2E_N8N=2 limits the versions (e2e/lib/versions.mjs).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 
-import { startStandIn } from '../standin/aac-standin.mjs';
-import { CREDENTIAL_TYPE, createN8n } from './lib/n8n.mjs';
+import { CREDENTIAL_TYPE } from './lib/n8n.mjs';
 import { setUpOwner, startServer } from './lib/server.mjs';
+import { forEachN8n } from './lib/versions.mjs';
 import * as wf from './lib/workflows.mjs';
-
-const VERSIONS = (process.env.AAC_E2E_VERSIONS ?? '2.41.1,1.123.81')
-	.split(',')
-	.map((version) => version.trim());
 
 /**
  * What each version does with the list, read in its source and measured here. Both versions add
@@ -34,8 +30,11 @@ const ENFORCED = {
 	'1.123.81': { apiCall: false, refreshThroughHttpRequest: false },
 };
 
-for (const version of VERSIONS) {
-	describe(`n8n ${version}: Allowed HTTP Request Domains`, { timeout: 15 * 60_000 }, () => {
+forEachN8n(
+	'Allowed HTTP Request Domains',
+	{ name: 'allowed-domains', standIn: { accessTokenTtlSeconds: 300 }, timeout: 15 * 60_000 },
+	(fx) => {
+		const { version } = fx;
 		let standIn;
 		let n8n;
 		let identityHost;
@@ -48,12 +47,11 @@ for (const version of VERSIONS) {
 		});
 
 		before(async () => {
-			standIn = await startStandIn({ accessTokenTtlSeconds: 300 });
+			({ standIn, n8n } = fx);
 			identityHost = new URL(standIn.issuer).hostname; // 127.0.0.1
 			const apiBaseUrl = standIn.apiBaseUrl.replace('127.0.0.1', 'localhost');
 			apiHost = new URL(apiBaseUrl).hostname; // localhost
 			assert.notEqual(identityHost, apiHost);
-			n8n = createN8n({ version, name: 'allowed-domains' });
 			const credentials = [];
 			const workflows = [];
 			for (const [listName, allowedDomains] of Object.entries(lists())) {
@@ -92,8 +90,7 @@ for (const version of VERSIONS) {
 			await n8n.importWorkflow(workflows);
 		});
 
-		after(async () => {
-			await standIn?.close();
+		after(() => {
 			const summary = Object.fromEntries(Object.entries(cases).map(([key, c]) => [key, c.figures]));
 			console.log(`allowed-domains n8n ${version}: ${JSON.stringify(summary)}`);
 		});
@@ -239,135 +236,135 @@ for (const version of VERSIONS) {
 				{ status: 'success', apiStatus: 200, apiOk: 1 },
 			);
 		});
-	});
+	},
+);
 
-	describe(
-		`n8n ${version}: the credential test through n8n's REST API, as the form's Test button`,
-		{ timeout: 10 * 60_000 },
-		() => {
-			let standIn;
-			let server;
-			let cookie;
-			let apiBaseUrl;
+forEachN8n(
+	"the credential test through n8n's REST API, as the form's Test button",
+	{ name: 'credential-test', standIn: { accessTokenTtlSeconds: 300 }, timeout: 10 * 60_000 },
+	(fx) => {
+		const { version } = fx;
+		let standIn;
+		let server;
+		let cookie;
+		let apiBaseUrl;
 
-			before(async () => {
-				standIn = await startStandIn({ accessTokenTtlSeconds: 300 });
-				apiBaseUrl = standIn.apiBaseUrl.replace('127.0.0.1', 'localhost');
-				server = await startServer(createN8n({ version, name: 'credential-test' }));
-				cookie = await setUpOwner(server);
+		before(async () => {
+			({ standIn } = fx);
+			apiBaseUrl = standIn.apiBaseUrl.replace('127.0.0.1', 'localhost');
+			server = await startServer(fx.n8n);
+			cookie = await setUpOwner(server);
+		});
+
+		after(async () => {
+			await server?.stop();
+		});
+
+		const rest = async (path, body) =>
+			await fetch(`${server.url}/rest/${path}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', cookie },
+				body: JSON.stringify(body),
 			});
 
-			after(async () => {
-				await server?.stop();
-				await standIn?.close();
-			});
-
-			const rest = async (path, body) =>
-				await fetch(`${server.url}/rest/${path}`, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json', cookie },
-					body: JSON.stringify(body),
+		/**
+		 * POST /rest/credentials/test, like the form's Test button. 2.x tests a credential that is not
+		 * saved (id ''); 1.x tests only saved ones, so there it is created first (with the same data).
+		 */
+		async function testCredential(data) {
+			let id = '';
+			if (version.startsWith('1.')) {
+				const created = await rest('credentials', {
+					name: `AAC form ${Date.now()}`,
+					type: CREDENTIAL_TYPE,
+					data,
 				});
-
-			/**
-			 * POST /rest/credentials/test, like the form's Test button. 2.x tests a credential that is not
-			 * saved (id ''); 1.x tests only saved ones, so there it is created first (with the same data).
-			 */
-			async function testCredential(data) {
-				let id = '';
-				if (version.startsWith('1.')) {
-					const created = await rest('credentials', {
-						name: `AAC form ${Date.now()}`,
-						type: CREDENTIAL_TYPE,
-						data,
-					});
-					const body = await created.json();
-					assert.equal(created.status, 200, JSON.stringify(body).slice(0, 300));
-					id = (body.data ?? body).id;
-				}
-				standIn.resetStats();
-				const response = await rest('credentials/test', {
-					credentials: { id, name: 'AAC form', type: CREDENTIAL_TYPE, data },
-				});
-				const body = await response.json();
-				assert.equal(response.status, 200, JSON.stringify(body).slice(0, 300));
-				return { result: body.data ?? body, stats: standIn.stats() };
+				const body = await created.json();
+				assert.equal(created.status, 200, JSON.stringify(body).slice(0, 300));
+				id = (body.data ?? body).id;
 			}
-
-			test('the API host in Allowed Domains: OK, one API call, no token request', async () => {
-				const pair = await standIn.mint();
-				const { result, stats } = await testCredential({
-					...pair,
-					allowCustomIssuer: true,
-					apiBaseUrl,
-					allowedHttpRequestDomains: 'domains',
-					allowedDomains: '127.0.0.1, localhost',
-				});
-				assert.deepEqual(result, {
-					status: 'OK',
-					message: `Connection successful: AAC at ${apiBaseUrl} accepted the access token.`,
-				});
-				assert.deepEqual(
-					{ apiOk: stats.apiOk, tokenRequests: stats.tokenRequests },
-					{ apiOk: 1, tokenRequests: 0 },
-				);
+			standIn.resetStats();
+			const response = await rest('credentials/test', {
+				credentials: { id, name: 'AAC form', type: CREDENTIAL_TYPE, data },
 			});
+			const body = await response.json();
+			assert.equal(response.status, 200, JSON.stringify(body).slice(0, 300));
+			return { result: body.data ?? body, stats: standIn.stats() };
+		}
 
-			test('the API host left out of Allowed Domains: an error, nothing sent', async () => {
-				const pair = await standIn.mint();
-				const { result, stats } = await testCredential({
-					...pair,
-					allowCustomIssuer: true,
-					apiBaseUrl,
-					allowedHttpRequestDomains: 'domains',
-					allowedDomains: '127.0.0.1',
-				});
-				assert.equal(result.status, 'Error');
-				assert.equal(
-					result.message,
-					"The API host localhost is not in this credential's Allowed Domains (127.0.0.1). Nothing was sent. Add it there, or check the API Base URL field.",
-				);
-				assert.deepEqual(
-					{ apiRequests: stats.apiRequests, tokenRequests: stats.tokenRequests },
-					{ apiRequests: 0, tokenRequests: 0 },
-				);
+		test('the API host in Allowed Domains: OK, one API call, no token request', async () => {
+			const pair = await standIn.mint();
+			const { result, stats } = await testCredential({
+				...pair,
+				allowCustomIssuer: true,
+				apiBaseUrl,
+				allowedHttpRequestDomains: 'domains',
+				allowedDomains: '127.0.0.1, localhost',
 			});
+			assert.deepEqual(result, {
+				status: 'OK',
+				message: `Connection successful: AAC at ${apiBaseUrl} accepted the access token.`,
+			});
+			assert.deepEqual(
+				{ apiOk: stats.apiOk, tokenRequests: stats.tokenRequests },
+				{ apiOk: 1, tokenRequests: 0 },
+			);
+		});
 
-			test('an expired access token: OK without any request; the refresh token is not spent', async () => {
-				const pair = await standIn.mint({ accessTokenExpired: true });
-				const { result, stats } = await testCredential({
-					...pair,
-					allowCustomIssuer: true,
-					apiBaseUrl,
-				});
-				assert.equal(result.status, 'OK');
-				assert.match(
-					result.message,
-					/no API call was made \(a test never spends the refresh token\)/,
-				);
-				assert.deepEqual(
-					{ apiRequests: stats.apiRequests, tokenRequests: stats.tokenRequests },
-					{ apiRequests: 0, tokenRequests: 0 },
-				);
-				assert.equal(await standIn.familyAlive(pair.refreshToken), true);
+		test('the API host left out of Allowed Domains: an error, nothing sent', async () => {
+			const pair = await standIn.mint();
+			const { result, stats } = await testCredential({
+				...pair,
+				allowCustomIssuer: true,
+				apiBaseUrl,
+				allowedHttpRequestDomains: 'domains',
+				allowedDomains: '127.0.0.1',
 			});
+			assert.equal(result.status, 'Error');
+			assert.equal(
+				result.message,
+				"The API host localhost is not in this credential's Allowed Domains (127.0.0.1). Nothing was sent. Add it there, or check the API Base URL field.",
+			);
+			assert.deepEqual(
+				{ apiRequests: stats.apiRequests, tokenRequests: stats.tokenRequests },
+				{ apiRequests: 0, tokenRequests: 0 },
+			);
+		});
 
-			test('an AAC issuer with a non-AAC API Base URL: the field error, nothing sent', async () => {
-				// A well-formed, unexpired token whose iss is AAC's (unsigned: the test never verifies signatures).
-				const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
-				const accessToken = `${part({ alg: 'none', typ: 'JWT' })}.${part({ iss: 'https://pingauth.alteryxcloud.com/as', client_id: 'c', exp: Math.floor(Date.now() / 1000) + 300 })}.c2ln`;
-				const { result, stats } = await testCredential({
-					accessToken,
-					refreshToken: 'made-up-refresh-half-not-sent-anywhere',
-					apiBaseUrl: standIn.apiBaseUrl,
-				});
-				assert.equal(result.status, 'Error');
-				assert.match(
-					result.message,
-					/^Credential field "API Base URL" is not an Alteryx Analytics Cloud API host\. The access token is only sent to AAC API hosts/,
-				);
-				assert.equal(stats.apiRequests, 0);
+		test('an expired access token: OK without any request; the refresh token is not spent', async () => {
+			const pair = await standIn.mint({ accessTokenExpired: true });
+			const { result, stats } = await testCredential({
+				...pair,
+				allowCustomIssuer: true,
+				apiBaseUrl,
 			});
-		},
-	);
-}
+			assert.equal(result.status, 'OK');
+			assert.match(
+				result.message,
+				/no API call was made \(a test never spends the refresh token\)/,
+			);
+			assert.deepEqual(
+				{ apiRequests: stats.apiRequests, tokenRequests: stats.tokenRequests },
+				{ apiRequests: 0, tokenRequests: 0 },
+			);
+			assert.equal(await standIn.familyAlive(pair.refreshToken), true);
+		});
+
+		test('an AAC issuer with a non-AAC API Base URL: the field error, nothing sent', async () => {
+			// A well-formed, unexpired token whose iss is AAC's (unsigned: the test never verifies signatures).
+			const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+			const accessToken = `${part({ alg: 'none', typ: 'JWT' })}.${part({ iss: 'https://pingauth.alteryxcloud.com/as', client_id: 'c', exp: Math.floor(Date.now() / 1000) + 300 })}.c2ln`;
+			const { result, stats } = await testCredential({
+				accessToken,
+				refreshToken: 'made-up-refresh-half-not-sent-anywhere',
+				apiBaseUrl: standIn.apiBaseUrl,
+			});
+			assert.equal(result.status, 'Error');
+			assert.match(
+				result.message,
+				/^Credential field "API Base URL" is not an Alteryx Analytics Cloud API host\. The access token is only sent to AAC API hosts/,
+			);
+			assert.equal(stats.apiRequests, 0);
+		});
+	},
+);

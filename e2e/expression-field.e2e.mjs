@@ -13,15 +13,14 @@
 // refreshes and answers 200; call 2 comes more than 30 s after that rotation. Needs
 // `npm run e2e:install` (n8n 2.41.1 and the packed package).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { setTimeout as wait } from 'node:timers/promises';
 
-import { startStandIn } from '../standin/aac-standin.mjs';
-import { CREDENTIAL_TYPE, createN8n, freePort } from './lib/n8n.mjs';
+import { CREDENTIAL_TYPE, freePort } from './lib/n8n.mjs';
+import { forEachN8n } from './lib/versions.mjs';
 import * as wf from './lib/workflows.mjs';
 import { startN8nProcess } from './queue/processes.mjs';
 
-const VERSION = '2.41.1';
 const TOKEN_TTL_SECONDS = 10;
 /** How long after the rotation call 2 comes: past the package's 30 s. */
 const LATE_MS = 32_000;
@@ -71,10 +70,16 @@ async function call(url) {
 	return { status: response.status, text, body, message, at: Date.now() };
 }
 
-describe(
-	`n8n ${VERSION}: a credential whose Refresh Token field holds an expression (HTTP Request path)`,
-	{ timeout: 10 * 60_000 },
-	() => {
+// On 2.x only: what it tests is the n8n 2.x behaviour described above.
+forEachN8n(
+	'a credential whose Refresh Token field holds an expression (HTTP Request path)',
+	{
+		versions: ['2'],
+		name: 'expression-field',
+		standIn: { accessTokenTtlSeconds: TOKEN_TTL_SECONDS },
+		timeout: 10 * 60_000,
+	},
+	(fx) => {
 		const started = Date.now();
 		let standIn;
 		let n8n;
@@ -86,8 +91,7 @@ describe(
 		const figures = {};
 
 		before(async () => {
-			standIn = await startStandIn({ accessTokenTtlSeconds: TOKEN_TTL_SECONDS });
-			n8n = createN8n({ version: VERSION, name: 'expression-field' });
+			({ standIn, n8n } = fx);
 			// Expired at once, so call 1 is due; every rotated access token lives 10 s.
 			pair = await standIn.mint({ accessTokenExpired: true });
 			expression = `={{ "${pair.refreshToken}" }}`;
@@ -148,9 +152,8 @@ describe(
 
 		after(async () => {
 			await main?.stop();
-			await standIn?.close();
 			figures.wallSeconds = Math.round((Date.now() - started) / 1000);
-			console.log(`\nexpression field in n8n ${VERSION}: ${JSON.stringify(figures)}`);
+			console.log(`\nexpression field in n8n ${fx.version}: ${JSON.stringify(figures)}`);
 		});
 
 		test('call 1 refreshes and answers 200; n8n keeps the expression; call 2, over 30 s later, fails with "could not be saved" and sends nothing', async () => {

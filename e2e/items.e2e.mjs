@@ -6,25 +6,26 @@
 // in item order.
 // Run: node --test --test-concurrency=1 e2e/items.e2e.mjs (after npm run e2e:install)
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, test } from 'node:test';
 
-import { startStandIn } from '../standin/aac-standin.mjs';
-import { createN8n } from './lib/n8n.mjs';
 import * as wf from './lib/workflows.mjs';
+import { forEachN8n } from './lib/versions.mjs';
 
-const versions = (process.env.AAC_ITEMS_VERSIONS ?? '1.123.81,2.41.1').split(',');
 const ITEMS = 100;
 
-for (const version of versions) {
-	describe(`n8n ${version}: items of a read-only operation`, { timeout: 5 * 60_000 }, () => {
-		let standIn;
-		let n8n;
+forEachN8n(
+	'items of a read-only operation',
+	{
+		name: 'items',
+		standIn: { accessTokenTtlSeconds: 300, api: { seed: { plans: ITEMS } } },
+		timeout: 5 * 60_000,
+	},
+	(fx) => {
 		let minted;
 		const cred = { id: 'e2eItems', name: 'AAC items' };
 
 		before(async () => {
-			standIn = await startStandIn({ accessTokenTtlSeconds: 300, api: { seed: { plans: ITEMS } } });
-			n8n = createN8n({ version, name: 'items' });
+			const { standIn, n8n } = fx;
 			minted = await standIn.mint({ accessTokenExpired: true });
 			await n8n.importCredentials([wf.mintedCredential(cred, minted, standIn.apiBaseUrl)]);
 			const credential = wf.credentialRef(cred.id, cred.name);
@@ -42,11 +43,8 @@ for (const version of versions) {
 			);
 		});
 
-		after(async () => {
-			await standIn?.close();
-		});
-
 		test(`${ITEMS} items, expired access token: ${ITEMS} plans in item order, ${ITEMS} GETs, one refresh, saved, family alive`, async () => {
+			const { standIn, n8n } = fx;
 			const run = await n8n.execute('items');
 			assert.ok(
 				run.succeeded,
@@ -68,5 +66,5 @@ for (const version of versions) {
 			assert.notEqual(stored.refreshToken, minted.refreshToken);
 			assert.equal(await standIn.familyAlive(stored.refreshToken), true);
 		});
-	});
-}
+	},
+);

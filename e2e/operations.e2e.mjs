@@ -5,13 +5,12 @@
 // request refreshes through n8n's preAuthentication: exactly once, saved, family alive.
 // Run: node --test --test-concurrency=1 e2e/operations.e2e.mjs (after npm run e2e:install)
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, test } from 'node:test';
 
-import { startStandIn } from '../standin/aac-standin.mjs';
-import { NODE_TYPE, createN8n } from './lib/n8n.mjs';
+import { NODE_TYPE } from './lib/n8n.mjs';
+import { forEachN8n } from './lib/versions.mjs';
 import * as wf from './lib/workflows.mjs';
 
-const versions = (process.env.AAC_OPERATIONS_VERSIONS ?? '1.123.81,2.41.1').split(',');
 const PLANS = 1234;
 /** transport/paging.ts's PAGE_SIZE. */
 const PAGE_SIZE = 100;
@@ -67,26 +66,26 @@ function readWorkflow(id, credential) {
 	};
 }
 
-for (const version of versions) {
-	describe(`n8n ${version}: read operations`, { timeout: 5 * 60_000 }, () => {
-		let standIn;
-		let n8n;
+forEachN8n(
+	'read operations',
+	{
+		name: 'operations',
+		standIn: { accessTokenTtlSeconds: 300, api: { seed: { plans: PLANS } } },
+		timeout: 5 * 60_000,
+	},
+	(fx) => {
 		let minted;
 		const cred = { id: 'e2eOpsRead', name: 'AAC read operations' };
 
 		before(async () => {
-			standIn = await startStandIn({ accessTokenTtlSeconds: 300, api: { seed: { plans: PLANS } } });
-			n8n = createN8n({ version, name: 'operations' });
+			const { standIn, n8n } = fx;
 			minted = await standIn.mint({ accessTokenExpired: true });
 			await n8n.importCredentials([wf.mintedCredential(cred, minted, standIn.apiBaseUrl)]);
 			await n8n.importWorkflow(readWorkflow('opsRead', wf.credentialRef(cred.id, cred.name)));
 		});
 
-		after(async () => {
-			await standIn?.close();
-		});
-
 		test('user getCurrent, Return All over 1,234 plans in the fewest pages, a 404 as an error item; one refresh, saved', async () => {
+			const { standIn, n8n } = fx;
 			const run = await n8n.execute('opsRead');
 			assert.ok(
 				run.succeeded,
@@ -125,5 +124,5 @@ for (const version of versions) {
 			assert.notEqual(stored.refreshToken, minted.refreshToken);
 			assert.equal(await standIn.familyAlive(stored.refreshToken), true);
 		});
-	});
-}
+	},
+);

@@ -16,15 +16,14 @@
 //
 //   node --test --test-concurrency=1 e2e/token-keeper.e2e.mjs   (after npm run e2e:install)
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { setTimeout as wait } from 'node:timers/promises';
 
-import { startStandIn } from '../standin/aac-standin.mjs';
-import { createN8n, freePort } from './lib/n8n.mjs';
+import { freePort } from './lib/n8n.mjs';
+import { forEachN8n } from './lib/versions.mjs';
 import * as wf from './lib/workflows.mjs';
 import { startN8nProcess } from './queue/processes.mjs';
 
-const versions = (process.env.AAC_KEEPER_VERSIONS ?? '1.123.81,2.41.1').split(',');
 const KEPT_ID = 'keeperKept';
 const DEAD_ID = 'keeperDead';
 /** The refresh tokens' idle lifetime at the stand-ins, once n8n is up (oidc-provider: whole seconds). */
@@ -56,174 +55,173 @@ function keeperWorkflow(id, credential) {
 	return workflow;
 }
 
-describe('Alteryx Analytics Cloud Token Keeper in real n8n', { concurrency: true }, () => {
-	for (const version of versions) {
-		describe(`n8n ${version}`, { timeout: 12 * 60_000 }, () => {
-			const major = version.split('.')[0];
-			// "kept" is named as the example expects, so the import maps it by name.
-			const kept = { id: `keepKept${major}`, name: 'Alteryx Analytics Cloud' };
-			const dead = { id: `keepDead${major}`, name: 'AAC whose family gets revoked' };
-			const figures = {};
-			const started = Date.now();
-			let keptStandIn;
-			let deadStandIn;
-			let n8n;
-			let main;
-			let control;
-			let upAt;
+forEachN8n(
+	'Alteryx Analytics Cloud Token Keeper in real n8n',
+	{ sideBySide: true, name: 'token-keeper', timeout: 12 * 60_000 },
+	(fx) => {
+		const { version, major } = fx;
+		// "kept" is named as the example expects, so the import maps it by name.
+		const kept = { id: `keepKept${major}`, name: 'Alteryx Analytics Cloud' };
+		const dead = { id: `keepDead${major}`, name: 'AAC whose family gets revoked' };
+		const figures = {};
+		const started = Date.now();
+		let keptStandIn;
+		let deadStandIn;
+		let n8n;
+		let main;
+		let control;
+		let upAt;
 
-			before(async () => {
-				[keptStandIn, deadStandIn] = await Promise.all([startStandIn(), startStandIn()]);
-				n8n = createN8n({ version, name: 'token-keeper' });
-				await n8n.importCredentials([
-					wf.mintedCredential(kept, await keptStandIn.mint(), keptStandIn.apiBaseUrl),
-					wf.mintedCredential(dead, await deadStandIn.mint(), deadStandIn.apiBaseUrl),
-				]);
-				await n8n.importWorkflow([keeperWorkflow(KEPT_ID), keeperWorkflow(DEAD_ID, dead)]);
-				for (const id of [KEPT_ID, DEAD_ID]) {
-					const args = version.startsWith('1.')
-						? ['update:workflow', `--id=${id}`, '--active=true']
-						: ['publish:workflow', `--id=${id}`];
-					const result = await n8n.run(args, { label: `activate-${id}` });
-					assert.equal(result.exitCode, 0, `activating ${id} failed; see ${result.logFile}`);
-				}
-				const port = await freePort();
-				const base = `http://127.0.0.1:${port}`;
-				main = await startN8nProcess(n8n, {
-					label: 'main',
-					args: ['start'],
-					env: { N8N_PORT: String(port), N8N_EDITOR_BASE_URL: base, N8N_SECURE_COOKIE: 'false' },
-					ready: async () => {
-						const response = await fetch(`${base}/rest/settings`);
-						return response.ok && (response.headers.get('content-type') ?? '').includes('json');
-					},
-				});
-				figures.bootSeconds = Math.round(main.bootMs / 1000);
-				// From now on refresh tokens die unused after 90 s; the control pair is used by nobody.
-				keptStandIn.setRefreshTokenTtl(IDLE_LIFETIME_SECONDS);
-				deadStandIn.setRefreshTokenTtl(IDLE_LIFETIME_SECONDS);
-				control = await keptStandIn.mint();
-				upAt = Date.now();
+		before(async () => {
+			({ standIn: keptStandIn, n8n } = fx);
+			deadStandIn = await fx.startStandIn();
+			await n8n.importCredentials([
+				wf.mintedCredential(kept, await keptStandIn.mint(), keptStandIn.apiBaseUrl),
+				wf.mintedCredential(dead, await deadStandIn.mint(), deadStandIn.apiBaseUrl),
+			]);
+			await n8n.importWorkflow([keeperWorkflow(KEPT_ID), keeperWorkflow(DEAD_ID, dead)]);
+			for (const id of [KEPT_ID, DEAD_ID]) {
+				const args = version.startsWith('1.')
+					? ['update:workflow', `--id=${id}`, '--active=true']
+					: ['publish:workflow', `--id=${id}`];
+				const result = await n8n.run(args, { label: `activate-${id}` });
+				assert.equal(result.exitCode, 0, `activating ${id} failed; see ${result.logFile}`);
+			}
+			const port = await freePort();
+			const base = `http://127.0.0.1:${port}`;
+			main = await startN8nProcess(n8n, {
+				label: 'main',
+				args: ['start'],
+				env: { N8N_PORT: String(port), N8N_EDITOR_BASE_URL: base, N8N_SECURE_COOKIE: 'false' },
+				ready: async () => {
+					const response = await fetch(`${base}/rest/settings`);
+					return response.ok && (response.headers.get('content-type') ?? '').includes('json');
+				},
 			});
-
-			after(async () => {
-				await main?.stop();
-				await Promise.all([keptStandIn?.close(), deadStandIn?.close()]);
-				figures.wallSeconds = Math.round((Date.now() - started) / 1000);
-				console.log(`\ntoken keeper in n8n ${version}: ${JSON.stringify(figures)}`);
-			});
-
-			const executions = (workflowId) =>
-				n8n.queryDatabase(
-					`SELECT e.id, e.status, e.mode, d.data FROM execution_entity e LEFT JOIN execution_data d ON d.executionId = e.id WHERE e.workflowId = '${workflowId}' ORDER BY e.id`,
-				);
-
-			test('a refresh token with a 90-s idle lifetime kept alive for 3 lifetimes and more, 0 executions; the one nobody used is dead', async () => {
-				// The dead keeper's part runs alongside: revoke its family after its first refresh.
-				const deadPart = (async () => {
-					await until(
-						'the dead keeper to refresh once',
-						() => deadStandIn.refreshLog().some((entry) => entry.ok),
-						150_000,
-					);
-					const revoked = await deadStandIn.revokeFamily(deadStandIn.issuedRefreshTokens().at(-1));
-					assert.ok(revoked.revoked, 'the family was revoked in the stand-in');
-					figures.deadRevokedAfterSeconds = Math.round((Date.now() - upAt) / 1000);
-					const [failed] = await until(
-						"the dead keeper's error execution",
-						() => {
-							const rows = executions(DEAD_ID).filter((row) => row.status === 'error');
-							return rows.length ? rows : undefined;
-						},
-						150_000,
-					);
-					figures.deadErrorAfterSeconds = Math.round((Date.now() - upAt) / 1000);
-					const requestsAtError = deadStandIn.stats().tokenRequests;
-					await wait(QUIET_AFTER_REJECTION_MS);
-					return { failed, requestsAtError };
-				})();
-
-				await wait(LIFETIMES * IDLE_LIFETIME_SECONDS * 1000 + 20_000 - (Date.now() - upAt));
-				const log = keptStandIn.refreshLog();
-				const stats = keptStandIn.stats();
-				const refreshes = log.filter((entry) => entry.at >= upAt);
-				const gaps = refreshes.slice(1).map((entry, i) => entry.at - refreshes[i].at);
-				figures.kept = {
-					refreshes: log.length,
-					afterStart: refreshes.length,
-					maxGapSeconds: Math.round(Math.max(...gaps) / 1000),
-					watchedSeconds: Math.round((Date.now() - upAt) / 1000),
-					tokenRequests: stats.tokenRequests,
-				};
-				assert.ok(
-					log.every((entry) => entry.ok),
-					`every refresh succeeded: ${JSON.stringify(log)}`,
-				);
-				assert.equal(stats.tokenRequests, log.length, 'token requests = refreshes');
-				assert.equal(stats.reuseDetections, 0, 'reuse detections');
-				assert.equal(stats.maxUsesOfOneRefreshToken, 1, 'every refresh token sent once');
-				assert.ok(
-					refreshes.length >= LIFETIMES,
-					`at least one refresh per lifetime watched: ${refreshes.length}`,
-				);
-				assert.ok(
-					refreshes[0].at - upAt < IDLE_LIFETIME_SECONDS * 1000,
-					'the first refresh after start came within a lifetime',
-				);
-				assert.ok(
-					Math.max(...gaps) < (IDLE_LIFETIME_SECONDS - 1) * 1000,
-					`each refresh token was used before it died (largest gap ${figures.kept.maxGapSeconds} s)`,
-				);
-				const exported = await n8n.exportCredentials();
-				const stored = exported.find((entry) => entry.id === kept.id)?.data;
-				assert.equal(
-					stored?.refreshToken,
-					keptStandIn.issuedRefreshTokens().at(-1),
-					'the credential holds the newest refresh token',
-				);
-				assert.equal(await keptStandIn.familyAlive(stored.refreshToken), true, 'family alive');
-				assert.equal(
-					await keptStandIn.familyAlive(control.refreshToken),
-					false,
-					'the control pair, used by nobody, died of its idle lifetime',
-				);
-				assert.deepEqual(executions(KEPT_ID), [], 'the keeper started no execution');
-
-				const { failed, requestsAtError } = await deadPart;
-				const deadRows = executions(DEAD_ID);
-				figures.dead = {
-					executions: deadRows.map((row) => `${row.status}/${row.mode}`),
-					tokenRequests: deadStandIn.stats().tokenRequests,
-					refusals: deadStandIn.refreshLog().filter((entry) => !entry.ok).length,
-				};
-				assert.equal(deadRows.length, 1, 'one execution: the error the keeper threw, once');
-				assert.equal(failed.mode, 'trigger');
-				const data = String(failed.data ?? '');
-				assert.match(data, /Alteryx Analytics Cloud rejected the refresh token/);
-				assert.match(data, /User Preferences → OAuth 2\.0 API Tokens → Generate/);
-				assert.match(data, /does not send this refresh token again/);
-				assert.equal(
-					deadStandIn.stats().tokenRequests,
-					requestsAtError,
-					'nothing sent in the 2 polls after the rejection',
-				);
-				assert.equal(figures.dead.refusals, 1, 'the rejected refresh token was sent once');
-				const deadStored = (await n8n.exportCredentials()).find(
-					(entry) => entry.id === dead.id,
-				)?.data;
-				assert.match(String(deadStored?.refreshTokenRejection), /"hash":"[0-9a-f]{64}"/);
-				assert.ok(
-					!String(deadStored?.refreshTokenRejection).includes(deadStored.refreshToken),
-					'the rejection record holds no token',
-				);
-
-				const output = main.text();
-				const leaked = [
-					...keptStandIn.issuedRefreshTokens(),
-					...deadStandIn.issuedRefreshTokens(),
-				].filter((token) => output.includes(token));
-				assert.deepEqual(leaked, [], 'no refresh token in what n8n printed');
-			});
+			figures.bootSeconds = Math.round(main.bootMs / 1000);
+			// From now on refresh tokens die unused after 90 s; the control pair is used by nobody.
+			keptStandIn.setRefreshTokenTtl(IDLE_LIFETIME_SECONDS);
+			deadStandIn.setRefreshTokenTtl(IDLE_LIFETIME_SECONDS);
+			control = await keptStandIn.mint();
+			upAt = Date.now();
 		});
-	}
-});
+
+		after(async () => {
+			await main?.stop();
+			figures.wallSeconds = Math.round((Date.now() - started) / 1000);
+			console.log(`\ntoken keeper in n8n ${version}: ${JSON.stringify(figures)}`);
+		});
+
+		const executions = (workflowId) =>
+			n8n.queryDatabase(
+				`SELECT e.id, e.status, e.mode, d.data FROM execution_entity e LEFT JOIN execution_data d ON d.executionId = e.id WHERE e.workflowId = '${workflowId}' ORDER BY e.id`,
+			);
+
+		test('a refresh token with a 90-s idle lifetime kept alive for 3 lifetimes and more, 0 executions; the one nobody used is dead', async () => {
+			// The dead keeper's part runs alongside: revoke its family after its first refresh.
+			const deadPart = (async () => {
+				await until(
+					'the dead keeper to refresh once',
+					() => deadStandIn.refreshLog().some((entry) => entry.ok),
+					150_000,
+				);
+				const revoked = await deadStandIn.revokeFamily(deadStandIn.issuedRefreshTokens().at(-1));
+				assert.ok(revoked.revoked, 'the family was revoked in the stand-in');
+				figures.deadRevokedAfterSeconds = Math.round((Date.now() - upAt) / 1000);
+				const [failed] = await until(
+					"the dead keeper's error execution",
+					() => {
+						const rows = executions(DEAD_ID).filter((row) => row.status === 'error');
+						return rows.length ? rows : undefined;
+					},
+					150_000,
+				);
+				figures.deadErrorAfterSeconds = Math.round((Date.now() - upAt) / 1000);
+				const requestsAtError = deadStandIn.stats().tokenRequests;
+				await wait(QUIET_AFTER_REJECTION_MS);
+				return { failed, requestsAtError };
+			})();
+
+			await wait(LIFETIMES * IDLE_LIFETIME_SECONDS * 1000 + 20_000 - (Date.now() - upAt));
+			const log = keptStandIn.refreshLog();
+			const stats = keptStandIn.stats();
+			const refreshes = log.filter((entry) => entry.at >= upAt);
+			const gaps = refreshes.slice(1).map((entry, i) => entry.at - refreshes[i].at);
+			figures.kept = {
+				refreshes: log.length,
+				afterStart: refreshes.length,
+				maxGapSeconds: Math.round(Math.max(...gaps) / 1000),
+				watchedSeconds: Math.round((Date.now() - upAt) / 1000),
+				tokenRequests: stats.tokenRequests,
+			};
+			assert.ok(
+				log.every((entry) => entry.ok),
+				`every refresh succeeded: ${JSON.stringify(log)}`,
+			);
+			assert.equal(stats.tokenRequests, log.length, 'token requests = refreshes');
+			assert.equal(stats.reuseDetections, 0, 'reuse detections');
+			assert.equal(stats.maxUsesOfOneRefreshToken, 1, 'every refresh token sent once');
+			assert.ok(
+				refreshes.length >= LIFETIMES,
+				`at least one refresh per lifetime watched: ${refreshes.length}`,
+			);
+			assert.ok(
+				refreshes[0].at - upAt < IDLE_LIFETIME_SECONDS * 1000,
+				'the first refresh after start came within a lifetime',
+			);
+			assert.ok(
+				Math.max(...gaps) < (IDLE_LIFETIME_SECONDS - 1) * 1000,
+				`each refresh token was used before it died (largest gap ${figures.kept.maxGapSeconds} s)`,
+			);
+			const exported = await n8n.exportCredentials();
+			const stored = exported.find((entry) => entry.id === kept.id)?.data;
+			assert.equal(
+				stored?.refreshToken,
+				keptStandIn.issuedRefreshTokens().at(-1),
+				'the credential holds the newest refresh token',
+			);
+			assert.equal(await keptStandIn.familyAlive(stored.refreshToken), true, 'family alive');
+			assert.equal(
+				await keptStandIn.familyAlive(control.refreshToken),
+				false,
+				'the control pair, used by nobody, died of its idle lifetime',
+			);
+			assert.deepEqual(executions(KEPT_ID), [], 'the keeper started no execution');
+
+			const { failed, requestsAtError } = await deadPart;
+			const deadRows = executions(DEAD_ID);
+			figures.dead = {
+				executions: deadRows.map((row) => `${row.status}/${row.mode}`),
+				tokenRequests: deadStandIn.stats().tokenRequests,
+				refusals: deadStandIn.refreshLog().filter((entry) => !entry.ok).length,
+			};
+			assert.equal(deadRows.length, 1, 'one execution: the error the keeper threw, once');
+			assert.equal(failed.mode, 'trigger');
+			const data = String(failed.data ?? '');
+			assert.match(data, /Alteryx Analytics Cloud rejected the refresh token/);
+			assert.match(data, /User Preferences → OAuth 2\.0 API Tokens → Generate/);
+			assert.match(data, /does not send this refresh token again/);
+			assert.equal(
+				deadStandIn.stats().tokenRequests,
+				requestsAtError,
+				'nothing sent in the 2 polls after the rejection',
+			);
+			assert.equal(figures.dead.refusals, 1, 'the rejected refresh token was sent once');
+			const deadStored = (await n8n.exportCredentials()).find(
+				(entry) => entry.id === dead.id,
+			)?.data;
+			assert.match(String(deadStored?.refreshTokenRejection), /"hash":"[0-9a-f]{64}"/);
+			assert.ok(
+				!String(deadStored?.refreshTokenRejection).includes(deadStored.refreshToken),
+				'the rejection record holds no token',
+			);
+
+			const output = main.text();
+			const leaked = [
+				...keptStandIn.issuedRefreshTokens(),
+				...deadStandIn.issuedRefreshTokens(),
+			].filter((token) => output.includes(token));
+			assert.deepEqual(leaked, [], 'no refresh token in what n8n printed');
+		});
+	},
+);

@@ -5,16 +5,15 @@
 // piece of a token; the refresh the tool caused must have saved the rotated pair.
 // Run: node --test --test-concurrency=1 e2e/tool.e2e.mjs (after npm run e2e:install)
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 
-import { startStandIn } from '../standin/aac-standin.mjs';
 import { startFakeModelProvider } from './lib/fakeModelProvider.mjs';
-import { CREDENTIAL_TYPE, NODE_TYPE, createN8n } from './lib/n8n.mjs';
+import { CREDENTIAL_TYPE, NODE_TYPE } from './lib/n8n.mjs';
+import { forEachN8n } from './lib/versions.mjs';
 import * as wf from './lib/workflows.mjs';
 
 const TOOL_TYPE = `${NODE_TYPE}Tool`;
 const PIECE = 12;
-const versions = (process.env.AAC_TOOL_VERSIONS ?? '1.123.81,2.41.1').split(',');
 const agentVersions = [2.2, 3];
 
 /** Every PIECE-character window of each secret that occurs in `text`, by secret index and offset. */
@@ -95,8 +94,10 @@ function agentWorkflow(id, agentVersion, credential, openAiCredential, tool = {}
 	};
 }
 
-for (const version of versions) {
-	describe(`n8n ${version}: the node as an AI agent's tool`, { timeout: 10 * 60_000 }, () => {
+forEachN8n(
+	"the node as an AI agent's tool",
+	{ name: 'tool', standIn: { accessTokenTtlSeconds: 300 }, timeout: 10 * 60_000 },
+	(fx) => {
 		let standIn;
 		let provider;
 		let n8n;
@@ -108,9 +109,8 @@ for (const version of versions) {
 		});
 
 		before(async () => {
-			standIn = await startStandIn({ accessTokenTtlSeconds: 300 });
+			({ standIn, n8n } = fx);
 			provider = await startFakeModelProvider();
-			n8n = createN8n({ version, name: 'tool' });
 			for (const agentVersion of agentVersions)
 				minted[agentVersion] = await standIn.mint({ accessTokenExpired: true });
 			await n8n.importCredentials([
@@ -161,7 +161,7 @@ for (const version of versions) {
 		});
 
 		after(async () => {
-			await Promise.all([provider?.close(), standIn?.close()]);
+			await provider?.close();
 		});
 
 		for (const agentVersion of agentVersions) {
@@ -237,5 +237,5 @@ for (const version of versions) {
 				assert.equal(counters.notModified, 1);
 			});
 		}
-	});
-}
+	},
+);

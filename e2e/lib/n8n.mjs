@@ -45,15 +45,23 @@ export const ENCRYPTION_KEY = 'aac-e2e-fixed-encryption-key-not-a-secret';
 
 const NODE24_BIN = join(TOOLS, 'node24', 'node_modules', 'node', 'bin');
 
-/** The pinned versions: where each is installed, which Node.js runs it, and what it needs. */
+/**
+ * The pinned versions (e2e/install.mjs installs each from e2e/n8n-<version>/): where each is
+ * installed, which Node.js runs it, and what it needs. Which of them a test runs on:
+ * e2e/lib/versions.mjs (E2E_N8N).
+ */
 export const VERSIONS = {
 	'1.123.81': {
+		major: '1',
+		nodeMajor: 20,
 		install: join(TOOLS, 'n8n-1.123.81'),
 		// System Node 20 (isolated-vm cannot build for it, hence the legacy expression engine).
 		pathPrefix: [],
 		env: { N8N_EXPRESSION_ENGINE: 'legacy' },
 	},
 	'2.41.1': {
+		major: '2',
+		nodeMajor: 24,
 		install: join(TOOLS, 'n8n-2.41.1'),
 		pathPrefix: [NODE24_BIN],
 		env: {},

@@ -1,17 +1,18 @@
 // The e2e suite: this package installed as a community package in a real, pinned n8n, driven
 // through n8n's CLI against the AAC stand-in (real oidc-provider: rotation, reuse detection).
-// One stand-in and one n8n user folder per version; the scenarios (e2e/scenarios/*.mjs) run in
-// order and share them, each with its own credential (its own token family).
+// One stand-in and one n8n user folder per version (the fixture, e2e/lib/versions.mjs); the
+// scenarios (e2e/scenarios/*.mjs) run in order and share them, each with its own credential (its
+// own token family). e2e/suite.e2e.mjs runs it; it writes e2e/RESULTS.md, a section per version.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { after, before, describe } from 'node:test';
+import { after, before } from 'node:test';
 
-import { startStandIn } from '../../standin/aac-standin.mjs';
-import { CREDENTIAL_TYPE, PACKED_PACKAGE, ROOT, createN8n } from './n8n.mjs';
+import { CREDENTIAL_TYPE, PACKED_PACKAGE, ROOT } from './n8n.mjs';
 import { failedLines, recordingTest } from './recording.mjs';
-import { updateResults } from './results.mjs';
+import { writeResults } from './report.mjs';
+import { forEachN8n } from './versions.mjs';
 import * as wf from './workflows.mjs';
 import {
 	AUTOMATIC_TTL_SECONDS,
@@ -29,6 +30,17 @@ import { downstreamScenario, examplesScenario } from '../scenarios/examples.mjs'
 import { multiProcessScenario } from '../scenarios/multiProcess.mjs';
 import { revokedFamilyScenario } from '../scenarios/revokedFamily.mjs';
 import { secretsScenario } from '../scenarios/secrets.mjs';
+
+const RESULTS_FILE = join(ROOT, 'e2e', 'RESULTS.md');
+
+const HEADER = `# e2e results: the package inside real n8n
+
+Written by \`npm run test:e2e\` (e2e/lib/suite.mjs): each run replaces the section of the n8n version
+it ran, so these are the figures of the latest run per version. "Refreshes" are successful
+refresh-token grants counted by the AAC stand-in (standin/aac-standin.mjs, the real
+oidc-provider with rotation and reuse detection); "reuse detections" are refresh tokens presented
+a second time, each of which makes the stand-in (like AAC) revoke the whole token family.
+`;
 
 /** In the order they run: later ones use what earlier ones left (the secrets check reads everything). */
 const SCENARIOS = [
@@ -76,9 +88,9 @@ function createSuiteContext(version) {
 		version,
 		check,
 		outcomes,
-		/** The AAC stand-in (standin/aac-standin.mjs), started in before(). */
+		/** The AAC stand-in (standin/aac-standin.mjs): the fixture's, set in before(). */
 		standIn: undefined,
-		/** The n8n instance (e2e/lib/n8n.mjs createN8n), created in before(). */
+		/** The n8n instance (e2e/lib/n8n.mjs createN8n): the fixture's, set in before(). */
 		n8n: undefined,
 		/** The token pair each credential was imported with, by CRED key. */
 		minted: {},
@@ -152,11 +164,11 @@ function createSuiteContext(version) {
 	return suite;
 }
 
-/** The stand-in, the credentials (one token family each) and every workflow the scenarios run. */
-async function setUp(suite) {
+/** The fixture's stand-in and n8n, the credentials (one token family each) and every workflow the scenarios run. */
+async function setUp(suite, fx) {
 	const { ref } = suite;
-	suite.standIn = await startStandIn({ accessTokenTtlSeconds: CHAIN_TTL_SECONDS });
-	suite.n8n = createN8n({ version: suite.version, name: 'suite' });
+	suite.standIn = fx.standIn;
+	suite.n8n = fx.n8n;
 	const { minted, n8n, credential } = suite;
 	await suite.mint('chain');
 	await suite.mint('items', { accessTokenExpired: true });
@@ -228,7 +240,7 @@ async function setUp(suite) {
 }
 
 /** The version's section of e2e/RESULTS.md, and a one-line summary on the console. */
-function writeResults(suite, { testedPackage, suiteStarted }) {
+function writeSuiteResults(suite, { testedPackage, suiteStarted }) {
 	const { version, n8n, measured, figures, outcomes } = suite;
 	// Totals leave out the automatic two-process test, whose processes race on purpose (reported on its own).
 	const total = (field) =>
@@ -263,9 +275,10 @@ function writeResults(suite, { testedPackage, suiteStarted }) {
 			? `| ${label} | ${m.rounds} × 2 processes | ${m.refreshes} | ${m.reuseDetections} | ${m.invalidGrants} | ${m.familyAlive ? 'yes' : 'no'} | ${m.processes.map((p) => `${p.role}: ${p.ok}/${m.rounds} ok`).join('; ')} | ${m.wallSeconds} s |`
 			: `| ${label} | not run | | | | | | |`;
 	const chain = figures.chain;
-	updateResults(
-		version,
-		`## n8n ${version} (Node ${n8n.nodeVersion ?? '?'}), run ${new Date().toISOString().slice(0, 16)}Z
+	writeResults(RESULTS_FILE, {
+		section: `e2e:${version}`,
+		header: HEADER,
+		lines: `## n8n ${version} (Node ${n8n.nodeVersion ?? '?'}), run ${new Date().toISOString().slice(0, 16)}Z
 
 Package ${testedPackage}. Tests: ${passed} of ${outcomes.length} passed.
 ${failed ? `${failed}\n` : ''}
@@ -285,28 +298,36 @@ Two n8n processes sharing one credential (same database), ${ROUNDS} rounds each,
 ${mpRow(`Refresh Operation Only (writer: Refresh node; reader: HTTP Request; access token ${OP_ONLY_TTL_SECONDS} s)`, mp('refreshOperationOnly'))}
 ${mpRow(`Automatic (two readers: HTTP Request; access token ${AUTOMATIC_TTL_SECONDS} s)`, mp('automatic'))}
 `,
-	);
+	});
 }
 
-export function defineSuite(version) {
-	describe(`n8n ${version}`, { timeout: 20 * 60_000 }, () => {
-		const suiteStarted = Date.now();
-		const suite = createSuiteContext(version);
-		let testedPackage;
+/** The suite on every selected n8n version (E2E_N8N), one after the other. */
+export function defineSuite() {
+	forEachN8n(
+		'',
+		{
+			name: 'suite',
+			standIn: { accessTokenTtlSeconds: CHAIN_TTL_SECONDS },
+			timeout: 20 * 60_000,
+		},
+		(fx) => {
+			const suiteStarted = Date.now();
+			const suite = createSuiteContext(fx.version);
+			let testedPackage;
 
-		before(async () => {
-			testedPackage = packageIdentity();
-			await setUp(suite);
-		});
+			before(async () => {
+				testedPackage = packageIdentity();
+				await setUp(suite, fx);
+			});
 
-		after(async () => {
-			await suite.standIn?.close();
-			if (!suite.n8n) return;
-			writeResults(suite, { testedPackage, suiteStarted });
-		});
+			after(() => {
+				if (!suite.n8n) return;
+				writeSuiteResults(suite, { testedPackage, suiteStarted });
+			});
 
-		for (const scenario of SCENARIOS) scenario(suite);
-	});
+			for (const scenario of SCENARIOS) scenario(suite);
+		},
+	);
 }
 
 function median(values) {

@@ -13,13 +13,14 @@
 // postgresql. Writes e2e/queue/RESULTS.md. The set-up is in cluster.mjs, the scenarios in
 // control.mjs, load.mjs and waits.mjs, the report in report.mjs.
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import { setTimeout as wait } from 'node:timers/promises';
 
 import { ROOT } from '../lib/n8n.mjs';
 import { recordingTest } from '../lib/recording.mjs';
+import { writeResults } from '../lib/report.mjs';
 import { VERSION, seconds, startCluster, stopCluster } from './cluster.mjs';
 import { CONTROL_CALLS, firstKeeperRefresh, probeReader, runControl } from './control.mjs';
 import { classify, loadGate, runLoad } from './load.mjs';
@@ -118,7 +119,7 @@ describe(
 			figures.wallSeconds = seconds(Date.now() - wallStarted);
 			if (!c.n8n) return;
 			const report = renderReport({ figures, outcomes, versions: c.versions, settings: SETTINGS });
-			writeFileSync(RESULTS_FILE, report);
+			writeResults(RESULTS_FILE, { lines: report });
 			console.log(`\n${report}`);
 		});
 

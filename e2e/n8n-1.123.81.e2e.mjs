@@ -1,4 +1,0 @@
-// The e2e suite (e2e/lib/suite.mjs) on real n8n 1.123.81. Run: npm run test:e2e
-import { defineSuite } from './lib/suite.mjs';
-
-defineSuite('1.123.81');
