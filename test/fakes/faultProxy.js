@@ -1,7 +1,7 @@
 'use strict';
 // THE FAULT PROXY: a HAND-WRITTEN loopback HTTP proxy between a client (n8n, the core) and the
 // AAC stand-in (standin/), which misbehaves on purpose. It is the one hand-written part of the
-// fault tests (jest: test/credential.ambiguousFailures.test.ts; e2e: e2e/faults/faults.e2e.mjs):
+// fault tests (jest: test/credential.ambiguousFailures.test.ts; e2e: e2e/faults/*.e2e.mjs):
 // it makes the faults a real server cannot (resets, stalls, truncated or
 // incomplete answers, error pages, lost answers, refused connections); everything else is answered
 // by the stand-in behind it (real oidc-provider for tokens, our v4 API fake for the API).
