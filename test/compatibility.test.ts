@@ -3,21 +3,11 @@
 // generous one are told apart assumption by assumption; on an empty tenant every answer is
 // "could not tell". It only reads: no POST, PUT, PATCH or DELETE reaches AAC, its probes of
 // unknowns are exactly the contract's (standin/contract.json), and no token is in its output.
-import type { IConnections, IDataObject, INode, INodeType } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { AlteryxAnalyticsCloudOAuth2Api } from '../credentials/AlteryxAnalyticsCloudOAuth2Api.credentials';
-import { AlteryxAnalyticsCloud } from '../nodes/AlteryxAnalyticsCloud/AlteryxAnalyticsCloud.node';
-import { CredentialStore, createHarness } from './harness/n8n';
-import { StartNode } from './harness/testNodes';
+import { aacNode, credentialChain } from './helpers/chain';
 import { startStandIn, type StandIn } from './helpers/standin';
 import { standInApi, type StandInApi } from './helpers/standinApi';
-
-const CRED = 'alteryxAnalyticsCloudOAuth2Api';
-const AAC_NODE = 'n8n-nodes-alteryx-analytics-cloud.alteryxAnalyticsCloud';
-const nodeTypes: Record<string, INodeType> = {
-	'test.start': new StartNode(),
-	[AAC_NODE]: new AlteryxAnalyticsCloud(),
-};
 
 let standIn: StandIn;
 let api: StandInApi;
@@ -35,38 +25,8 @@ async function check(): Promise<{
 	pair: { accessToken: string; refreshToken: string };
 }> {
 	const pair = await standIn.mint();
-	const store = new CredentialStore([
-		{ id: 'c1', name: 'AAC', type: CRED, data: { allowCustomIssuer: true, ...pair } },
-	]);
-	const harness = createHarness({
-		nodeTypes,
-		credentialTypes: { [CRED]: new AlteryxAnalyticsCloudOAuth2Api() },
-		store,
-		saveSemantics: 'n8n2',
-	});
-	const nodes: INode[] = [
-		{
-			id: 's',
-			name: 'Start',
-			type: 'test.start',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: { items: 1 },
-		},
-		{
-			id: 'a',
-			name: 'AAC',
-			type: AAC_NODE,
-			typeVersion: 1,
-			position: [200, 0],
-			parameters: { resource: 'workspace', operation: 'checkCompatibility' },
-			credentials: { [CRED]: { id: 'c1', name: 'AAC' } },
-		},
-	];
-	const connections: IConnections = {
-		Start: { main: [[{ node: 'AAC', type: 'main', index: 0 }]] },
-	};
-	const result = await harness.runWorkflow({ nodes, connections }, 'Start');
+	const { run } = credentialChain('n8n2', { allowCustomIssuer: true, ...pair });
+	const result = await run(1, aacNode({ resource: 'workspace', operation: 'checkCompatibility' }));
 	expect(result.error).toBeUndefined();
 	const findings = result.output('AAC');
 	return { findings, text: JSON.stringify(findings), pair };

@@ -23,6 +23,7 @@ import {
 	rejection,
 	fakeSettings,
 } from './helpers/credentialHardening';
+import { dateOnlyAt } from './helpers/clock';
 
 useTokenServers();
 
@@ -115,22 +116,7 @@ describe('what the package accepts, the next run can read', () => {
 
 	/** Moves n8n's clock (Date only; timers stay real) `ms` ahead of now, running on from there. */
 	function clockAhead(ms: number): void {
-		jest.useFakeTimers({
-			now: Date.now() + ms,
-			advanceTimers: true,
-			doNotFake: [
-				'hrtime',
-				'nextTick',
-				'performance',
-				'queueMicrotask',
-				'setImmediate',
-				'clearImmediate',
-				'setInterval',
-				'clearInterval',
-				'setTimeout',
-				'clearTimeout',
-			],
-		});
+		dateOnlyAt(Date.now() + ms);
 	}
 
 	interface Accepted {

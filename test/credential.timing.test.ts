@@ -23,6 +23,7 @@ import {
 	rejection,
 	fakeSettings,
 } from './helpers/credentialHardening';
+import { dateOnlyAt } from './helpers/clock';
 
 useTokenServers();
 
@@ -241,22 +242,7 @@ describe("clock skew: n8n's clock 10 minutes behind the issuer's", () => {
 			const received = stored();
 			expect(received.refreshToken).toBe(fake.issuedRefreshTokens.at(-1));
 
-			jest.useFakeTimers({
-				now: Date.now() + 270_000, // Date only (timers stay real): n8n's clock moves on 4.5 minutes
-				advanceTimers: true,
-				doNotFake: [
-					'hrtime',
-					'nextTick',
-					'performance',
-					'queueMicrotask',
-					'setImmediate',
-					'clearImmediate',
-					'setInterval',
-					'clearInterval',
-					'setTimeout',
-					'clearTimeout',
-				],
-			});
+			dateOnlyAt(Date.now() + 270_000); // n8n's clock moves on 4.5 minutes
 			try {
 				const later = await run(get);
 				expect(later.error).toBeUndefined();

@@ -11,6 +11,7 @@ import { AlteryxAnalyticsCloudTokenKeeper } from '../nodes/AlteryxAnalyticsCloud
 import { CredentialStore, createHarness, type SaveSemantics } from './harness/n8n';
 import { fakeJwt, refusedIssuer } from './fakes/faultyTokenEndpoint';
 import { startStandIn, type StandIn } from './helpers/standin';
+import { dateOnlyAt } from './helpers/clock';
 
 const CRED = 'alteryxAnalyticsCloudOAuth2Api';
 const KEEPER = 'n8n-nodes-alteryx-analytics-cloud.alteryxAnalyticsCloudTokenKeeper';
@@ -33,26 +34,6 @@ beforeEach(async () => {
 afterEach(() => {
 	jest.useRealTimers();
 });
-
-/** Moves Date only (the keeper's and the core's wall clock); timers, sockets and the stand-in stay real. */
-function wallClockAt(epochMs: number) {
-	jest.useFakeTimers({
-		now: epochMs,
-		advanceTimers: true,
-		doNotFake: [
-			'hrtime',
-			'nextTick',
-			'performance',
-			'queueMicrotask',
-			'setImmediate',
-			'clearImmediate',
-			'setInterval',
-			'clearInterval',
-			'setTimeout',
-			'clearTimeout',
-		],
-	});
-}
 
 let counter = 0;
 
@@ -180,14 +161,14 @@ describe('Automatic mode: the keeper refreshes a refresh token nobody used for t
 		expect(await expired.activate().poll()).toBeNull();
 		expect((await standIn.stats()).tokenRequests).toBe(0);
 
-		wallClockAt(Date.now() + HOUR + 60_000);
+		dateOnlyAt(Date.now() + HOUR + 60_000);
 		expect(await poll()).toBeNull();
 		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, refreshGrantsOk: 1 });
 		expect(keeper.stored().refreshToken).not.toBe(recent.refreshToken);
 		for (let round = 0; round < 3; round++) expect(await poll()).toBeNull();
 		expect((await standIn.stats()).tokenRequests).toBe(1);
 
-		wallClockAt(Date.now() + HOUR + 60_000);
+		dateOnlyAt(Date.now() + HOUR + 60_000);
 		expect(await poll()).toBeNull();
 		expect(await standIn.stats()).toMatchObject({ tokenRequests: 2, reuseDetections: 0 });
 	});
@@ -216,7 +197,7 @@ describe('a refresh token AAC rejected (the family revoked)', () => {
 		for (let round = 0; round < 3; round++) expect(await afterRestart.poll()).toBeNull();
 		expect((await standIn.stats()).tokenRequests).toBe(1);
 
-		wallClockAt(Date.now() + 25 * HOUR);
+		dateOnlyAt(Date.now() + 25 * HOUR);
 		const reminder = await pollError(afterRestart.poll);
 		expect(reminder.message).toMatch(/rejected this refresh token at .*not sent again/);
 		expect(reminder.description).toMatch(GENERATE);
@@ -296,7 +277,7 @@ describe('failures that pass', () => {
 		);
 		const { poll } = keeper.activate();
 		expect(await poll()).toBeNull(); // due (70 minutes unused), failed, quiet
-		wallClockAt(Date.now() + 55 * 60_000);
+		dateOnlyAt(Date.now() + 55 * 60_000);
 		const error = await pollError(poll); // 125 minutes unused: more than twice the limit
 		expect(error.message).toMatch(
 			/^The Token Keeper could not refresh the tokens, and the refresh token was last used at /,
