@@ -258,6 +258,20 @@ describe.each(['n8n1', 'n8n2'] as const)('with n8n %s save semantics', (semantic
 		expect(await standIn.stats()).toMatchObject({ tokenRequests: 1, invalidGrants: 1 });
 	});
 
+	test('Inspect shows a refresh record written after an earlier Inspect of the same tokens', async () => {
+		// The record is not one of the token fields, so settings read from the same tokens are
+		// shared: Inspect must read the record from the credential's data, not from them.
+		const pair = await standIn.mint();
+		const { run, store, id, stored } = setUp(semantics, pair);
+		const before = await run(1, inspect);
+		expect(before.output('AAC')[0]).toMatchObject({ unsavedRefreshStartedAt: null });
+		const startedAt = '2026-12-08T01:02:03.000Z';
+		store.write(id, { ...stored(), refreshStartedAt: startedAt });
+		const after = await run(1, inspect);
+		expect(after.output('AAC')[0]).toMatchObject({ unsavedRefreshStartedAt: startedAt });
+		expect(await standIn.stats()).toMatchObject({ tokenRequests: 0 });
+	});
+
 	test('hostile issuers in n8n: error, nothing saved (the core test counts 0 requests for 28 of them)', async () => {
 		for (const iss of [
 			'https://pingauth.alteryxcloud.com.evil.example/as',

@@ -8,7 +8,8 @@ export const description: INodeProperties[] = [];
 
 /** What is known about the stored tokens, without any secret or request. */
 export async function execute(this: IExecuteFunctions): Promise<IDataObject> {
-	const settings = readCredential(await this.getCredentials(CREDENTIAL_TYPE));
+	const data = await this.getCredentials(CREDENTIAL_TYPE);
+	const settings = readCredential(data);
 	const refreshTokenExpiresAt = readRefreshTokenExpiry(settings.refreshToken);
 	return {
 		clientId: settings.clientId,
@@ -33,11 +34,12 @@ export async function execute(this: IExecuteFunctions): Promise<IDataObject> {
 			refreshTokenExpiresAt === undefined ? 'opaque (expiry not readable)' : 'JWT',
 		refreshTokenExpiresAt: iso(refreshTokenExpiresAt),
 		lastRotatedAt: settings.lastRotatedAt ?? null,
-		// Set only while a refresh's outcome is unknown (see helpers/tokens.ts).
+		// Set only while a refresh's outcome is unknown (see helpers/tokens.ts). Read from the data
+		// itself: readCredential's settings are shared while the token fields are the same, and
+		// this record is not one of them.
 		unsavedRefreshStartedAt:
-			typeof settings.input[REFRESH_STARTED_FIELD] === 'string' &&
-			settings.input[REFRESH_STARTED_FIELD]
-				? settings.input[REFRESH_STARTED_FIELD]
+			typeof data[REFRESH_STARTED_FIELD] === 'string' && data[REFRESH_STARTED_FIELD]
+				? data[REFRESH_STARTED_FIELD]
 				: null,
 		refreshMode: settings.refreshMode,
 		refreshMarginSeconds: settings.refreshMarginMs / 1000,
