@@ -301,6 +301,28 @@ describe('hostile or odd answers', () => {
 		);
 	});
 
+	test('a 200 that is not JSON whose content type holds something else (a gateway reflecting the Authorization header): not shown', async () => {
+		const { id, store, pair } = await credential({ apiBaseUrl: standIn.apiBaseUrl });
+		await api.addFault({
+			endpoint: 'getCurrentPerson',
+			status: 200,
+			rawBody: '<html><body>Sign in</body></html>',
+			contentType: `Bearer ${pair.accessToken}`,
+		});
+		const result = await probe(store, id, {
+			method: 'GET',
+			path: '/v4/people/current',
+			retry: 'read',
+		});
+		const error = result.nodeError('Probe') as unknown as NodeErrorShape;
+		const text = JSON.stringify(error) + error.message + error.description;
+		expect(text).not.toContain(pair.accessToken.slice(0, 12));
+		expect(text).not.toContain(pair.accessToken.slice(-12));
+		expect(error.message).toBe(
+			`${standIn.apiBaseUrl}/v4/people/current answered 200 with a content type not shown (not shaped like one), not JSON`,
+		);
+	});
+
 	test('a 200 that is not JSON (a login page behind a wrong API Base URL): an error naming the URL and the content type, no item', async () => {
 		const { id, store } = await credential({ apiBaseUrl: standIn.apiBaseUrl });
 		await api.addFault({

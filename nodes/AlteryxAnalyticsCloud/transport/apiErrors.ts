@@ -131,18 +131,30 @@ export function ambiguousStartError(
 	);
 }
 
+/**
+ * The answer's media type as shown in messages: only a value shaped like one (`text/html`). The
+ * header comes from whatever answered instead of AAC, so, as with the request id, anything else is
+ * not shown.
+ */
+function mediaTypeOf(headers: Record<string, string | undefined>): string {
+	const type = headers['content-type']?.split(';')[0].trim();
+	if (!type) return 'no content type';
+	return /^[\w.+-]{1,64}\/[\w.+-]{1,64}$/.test(type)
+		? type
+		: 'a content type not shown (not shaped like one)';
+}
+
 export function notJsonError(
 	context: AacNodeContext,
 	request: AacRequest,
 	url: string,
 	response: AacResponse,
 ): NodeApiError {
-	const type = response.headers['content-type'] ?? 'no content type';
 	const error = new NodeApiError(
 		context.getNode(),
 		{ message: 'Not JSON', httpCode: String(response.statusCode) } as JsonObject,
 		{
-			message: `${new URL(url).origin}${request.path} answered ${response.statusCode} with ${type.split(';')[0]}, not JSON`,
+			message: `${new URL(url).origin}${request.path} answered ${response.statusCode} with ${mediaTypeOf(response.headers)}, not JSON`,
 			description:
 				"AAC's API answers JSON. Check the credential's API Base URL (e.g. https://us1.alteryxcloud.com): a login page, a proxy or another server answered instead.",
 			httpCode: String(response.statusCode),
