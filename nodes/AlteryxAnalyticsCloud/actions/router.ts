@@ -8,7 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { toNodeError } from '../helpers/errors';
-import { outputFilterFor, outputForCaller } from '../helpers/tool';
+import { outputFilterFor } from '../helpers/tool';
 import * as accessToken from './accessToken/AccessToken.resource';
 import * as connection from './connection/Connection.resource';
 import * as flow from './flow/Flow.resource';
@@ -83,7 +83,7 @@ async function accessTokenOnce(
 		}));
 	}
 	// No token goes to an AI model: as a tool, or for n8n's Instance AI (see helpers/tool.ts).
-	const out = outputForCaller(context, json);
+	const out = outputFilterFor(context)(json);
 	return items.map((_, index) => ({ json: { ...out }, pairedItem: { item: index } }));
 }
 

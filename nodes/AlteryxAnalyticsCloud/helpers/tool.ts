@@ -62,18 +62,11 @@ export function toolSafeTokenOutput(json: IDataObject): IDataObject {
 
 /**
  * The run-time guard, whatever the editor offered and however old the workflow: run as a tool,
- * or for the Instance AI, an output
- * that carries the access token (Get's and Refresh's) becomes the token-free status above. It
- * keys on the fields, not on the operation's name, so it holds whatever the operations are
- * called. Anything else (Inspect, errors) passes unchanged.
- */
-export function outputForCaller(context: IExecuteFunctions, json: IDataObject): IDataObject {
-	return outputFilterFor(context)(json);
-}
-
-/**
- * outputForCaller decided once for a whole execution (the answer is the same for every item):
- * n8n's getNode() hands out a deep copy of the node, which per item costs more than the check.
+ * or for the Instance AI, an output that carries the access token (Get's and Refresh's) becomes
+ * the token-free status above. It keys on the fields, not on the operation's name, so it holds
+ * whatever the operations are called. Anything else (Inspect, errors) passes unchanged. Decided
+ * once for a whole execution (the answer is the same for every item): n8n's getNode() hands out a
+ * deep copy of the node, which per item costs more than the check.
  */
 export function outputFilterFor(context: IExecuteFunctions): (json: IDataObject) => IDataObject {
 	const node = context.getNode();

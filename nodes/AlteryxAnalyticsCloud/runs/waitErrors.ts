@@ -75,13 +75,6 @@ export function runEndedError(
 	);
 }
 
-/** The transport's network codes, and socket failures a poll's fetch may end with. */
-const NETWORK_CODES: ReadonlySet<string> = new Set([
-	...NETWORK_ERROR_CODES,
-	'UND_ERR_SOCKET',
-	'ERR_STREAM_PREMATURE_CLOSE',
-]);
-
 function statusCodeOf(error: Record<string, unknown>): number | undefined {
 	for (const key of ['httpCode', 'statusCode', 'status']) {
 		const value = Number(error[key]);
@@ -101,7 +94,7 @@ export function isTransientPollError(error: unknown): boolean {
 		if ((record.context as { notJson?: unknown } | undefined)?.notJson === true) return true;
 		const status = statusCodeOf(record);
 		if (status !== undefined) return status === 429 || status >= 500;
-		if (ownNetworkCode(record, NETWORK_CODES)) return true;
+		if (ownNetworkCode(record, NETWORK_ERROR_CODES)) return true;
 		if (record.name === 'TimeoutError' || record.name === 'AbortError') return true;
 		current = record.cause;
 	}

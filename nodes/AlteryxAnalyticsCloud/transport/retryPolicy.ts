@@ -33,7 +33,10 @@ export function networkFailureIsRetryable(request: AacRequest, code: string): bo
 	return request.retry === 'read' || NOT_SENT_CODES.has(code);
 }
 
-function header(headers: Record<string, unknown> | undefined, name: string): string | undefined {
+export function header(
+	headers: Record<string, unknown> | undefined,
+	name: string,
+): string | undefined {
 	const value = headers?.[name];
 	if (Array.isArray(value)) return value.length ? String(value[0]) : undefined;
 	return value === undefined || value === null ? undefined : String(value);
@@ -85,5 +88,3 @@ export function isCancellation(error: unknown): boolean {
 	}
 	return false;
 }
-
-export { header };

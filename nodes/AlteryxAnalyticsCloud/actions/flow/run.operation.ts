@@ -9,6 +9,7 @@ import { idOf } from '../../helpers/values';
 import { flowRunJson, waitForFlowRun } from '../../runs/flowRun';
 import { showFor } from '../descriptions';
 import { flowLocator, idParameter } from '../../methods/locators';
+import { defaultRunsPerMinute } from '../../runs/runPace';
 import { executeRun, runProperties } from '../runOperation';
 import { runOptionsProperty } from '../runOptions';
 import { runParametersOf, runParametersProperty } from '../runParameters';
@@ -17,7 +18,7 @@ const properties: INodeProperties[] = runProperties(
 	flowLocator('The flow to run (all its recipes with outputs)'),
 	[runParametersProperty],
 	// Flows: AAC's quota is 20 a minute per user, so 17 after the burst of 3.
-	runOptionsProperty([], 17),
+	runOptionsProperty([], defaultRunsPerMinute('runFlow')),
 );
 
 export const description = showFor('flow', 'run', properties);
