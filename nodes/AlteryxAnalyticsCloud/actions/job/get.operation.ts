@@ -1,17 +1,15 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { idParameter, runIdProperty } from '../../methods/locators';
+import { idParameter } from '../../methods/locators';
 import { readOperation } from '../read';
+import { jobIdProperty } from './jobIdProperty';
 
 /** GET /v4/jobGroups/{id}: status and times of one job group. */
 export const { concurrentItems, description, execute } = readOperation({
 	resource: 'job',
 	operation: 'get',
 	properties: [
-		runIdProperty(
-			'Job ID',
-			'The ID of the job (a job group: one run of a recipe), e.g. from a Run operation or the job library',
-		),
+		jobIdProperty(),
 		{
 			displayName: 'Options',
 			name: 'options',

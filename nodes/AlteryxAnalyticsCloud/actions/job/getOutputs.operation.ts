@@ -1,18 +1,14 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { idParameter, runIdProperty } from '../../methods/locators';
+import { idParameter } from '../../methods/locators';
 import { readOperation } from '../read';
+import { jobIdProperty } from './jobIdProperty';
 
 /** GET /v4/jobGroups/{id}/outputs: the files and tables a job wrote (files appear once it completed). */
 export const { concurrentItems, description, execute } = readOperation({
 	resource: 'job',
 	operation: 'getOutputs',
-	properties: [
-		runIdProperty(
-			'Job ID',
-			'The ID of the job (a job group: one run of a recipe), e.g. from a Run operation or the job library',
-		),
-	],
+	properties: [jobIdProperty()],
 	request: (context, itemIndex) => {
 		const jobId = idParameter(context, 'jobId', itemIndex, 'Job ID');
 		return { path: `/v4/jobGroups/${jobId}/outputs`, id: jobId };
