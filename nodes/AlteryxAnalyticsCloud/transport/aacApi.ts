@@ -1,7 +1,6 @@
 import { sleep, type IDataObject, type IHttpRequestOptions } from 'n8n-workflow';
 
 import { KEEPER_REMEDY, readCredential, sharedCoordinator, type TokenSettings } from '../core';
-import { NETWORK_FAILURES } from '../core/networkFailures';
 import type { AacNodeContext } from '../helpers/credentialWriter';
 import { isNotVisible, toNodeError } from '../helpers/errors';
 import { CREDENTIAL_TYPE } from '../helpers/n8nAdapter';
@@ -9,6 +8,7 @@ import { obtainAndSave } from '../helpers/tokens';
 import {
 	aacApiError,
 	ambiguousStartError,
+	networkFailureWords,
 	notJsonError,
 	requestIdOf,
 	unreachableError,
@@ -183,8 +183,12 @@ export async function aacApiRequest(
 				continue;
 			}
 			if (!NOT_SENT_CODES.has(code) && request.retry === 'startsWork') {
-				const failed = NETWORK_FAILURES[code]?.words ?? 'failed';
-				throw ambiguousStartError(this, request, failed, `Network error ${code}`);
+				throw ambiguousStartError(
+					this,
+					request,
+					networkFailureWords(code),
+					`Network error ${code}`,
+				);
 			}
 			throw unreachableError(this, request, url, code, attempt);
 		}

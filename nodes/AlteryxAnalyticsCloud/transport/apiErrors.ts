@@ -166,6 +166,11 @@ export function notJsonError(
 	return error;
 }
 
+/** A network failure in words ("was refused …"), from core's one table. */
+export function networkFailureWords(code: string): string {
+	return NETWORK_FAILURES[code]?.words ?? 'failed';
+}
+
 /** AAC could not be reached: the network failure in words, the code in the description. */
 export function unreachableError(
 	context: AacNodeContext,
@@ -174,7 +179,7 @@ export function unreachableError(
 	code: string,
 	attempt: number,
 ): NodeApiError {
-	const failed = NETWORK_FAILURES[code]?.words ?? 'failed';
+	const failed = networkFailureWords(code);
 	const error = new NodeApiError(
 		context.getNode(),
 		{ message: 'AAC could not be reached' } as JsonObject,
