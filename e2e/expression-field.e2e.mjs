@@ -19,7 +19,7 @@ import { setTimeout as wait } from 'node:timers/promises';
 import { CREDENTIAL_TYPE, freePort } from './lib/n8n.mjs';
 import { forEachN8n } from './lib/versions.mjs';
 import * as wf from './lib/workflows.mjs';
-import { startN8nProcess } from './queue/processes.mjs';
+import { startMain } from './queue/processes.mjs';
 
 const TOKEN_TTL_SECONDS = 10;
 /** How long after the rotation call 2 comes: past the package's 30 s. */
@@ -133,20 +133,7 @@ forEachN8n(
 			const port = await freePort();
 			const base = `http://127.0.0.1:${port}`;
 			webhookUrl = `${base}/webhook/${WEBHOOK_PATH}`;
-			main = await startN8nProcess(n8n, {
-				label: 'main',
-				args: ['start'],
-				env: {
-					N8N_PORT: String(port),
-					N8N_EDITOR_BASE_URL: base,
-					N8N_WEBHOOK_URL: `${base}/`,
-					N8N_SECURE_COOKIE: 'false',
-				},
-				ready: async () => {
-					const response = await fetch(`${base}/rest/settings`);
-					return response.ok && (response.headers.get('content-type') ?? '').includes('json');
-				},
-			});
+			main = await startMain(n8n, { port });
 			figures.bootSeconds = Math.round(main.bootMs / 1000);
 		});
 

@@ -22,7 +22,7 @@ import { setTimeout as wait } from 'node:timers/promises';
 import { freePort } from './lib/n8n.mjs';
 import { forEachN8n } from './lib/versions.mjs';
 import * as wf from './lib/workflows.mjs';
-import { startN8nProcess } from './queue/processes.mjs';
+import { startMain } from './queue/processes.mjs';
 
 const KEPT_ID = 'keeperKept';
 const DEAD_ID = 'keeperDead';
@@ -88,16 +88,7 @@ forEachN8n(
 				assert.equal(result.exitCode, 0, `activating ${id} failed; see ${result.logFile}`);
 			}
 			const port = await freePort();
-			const base = `http://127.0.0.1:${port}`;
-			main = await startN8nProcess(n8n, {
-				label: 'main',
-				args: ['start'],
-				env: { N8N_PORT: String(port), N8N_EDITOR_BASE_URL: base, N8N_SECURE_COOKIE: 'false' },
-				ready: async () => {
-					const response = await fetch(`${base}/rest/settings`);
-					return response.ok && (response.headers.get('content-type') ?? '').includes('json');
-				},
-			});
+			main = await startMain(n8n, { port });
 			figures.bootSeconds = Math.round(main.bootMs / 1000);
 			// From now on refresh tokens die unused after 90 s; the control pair is used by nobody.
 			keptStandIn.setRefreshTokenTtl(IDLE_LIFETIME_SECONDS);

@@ -19,7 +19,7 @@ import { setTimeout as wait } from 'node:timers/promises';
 import { CREDENTIAL_TYPE, PACKAGE_NAME, freePort } from './lib/n8n.mjs';
 import { forEachN8n } from './lib/versions.mjs';
 import * as wf from './lib/workflows.mjs';
-import { startN8nProcess } from './queue/processes.mjs';
+import { startMain } from './queue/processes.mjs';
 
 const TRIGGER_TYPE = `${PACKAGE_NAME}.alteryxAnalyticsCloudTrigger`;
 const ALL_ID = 'trigPollAll';
@@ -199,16 +199,7 @@ forEachN8n(
 			figures.beforeActivation = beforeActivation;
 
 			const port = await freePort();
-			const base = `http://127.0.0.1:${port}`;
-			main = await startN8nProcess(n8n, {
-				label: 'main',
-				args: ['start'],
-				env: { N8N_PORT: String(port), N8N_EDITOR_BASE_URL: base, N8N_SECURE_COOKIE: 'false' },
-				ready: async () => {
-					const response = await fetch(`${base}/rest/settings`);
-					return response.ok && (response.headers.get('content-type') ?? '').includes('json');
-				},
-			});
+			main = await startMain(n8n, { port });
 			figures.bootSeconds = Math.round(main.bootMs / 1000);
 		});
 

@@ -8,6 +8,12 @@ import { setTimeout as wait } from 'node:timers/promises';
 import { VERSIONS, freePort } from './n8n.mjs';
 import { stopProcessGroup } from './processGroup.mjs';
 
+/** Whether n8n's REST API answers at `url`: /healthz answers while n8n is still starting up. */
+export async function restApiAnswers(url) {
+	const response = await fetch(`${url}/rest/settings`);
+	return response.ok && (response.headers.get('content-type') ?? '').includes('json');
+}
+
 /**
  * Starts `n8n start` for a runner made by createN8n and resolves once its REST API answers.
  * `output` collects everything n8n prints (for the secrets checks); `stop()` ends the whole
@@ -47,9 +53,7 @@ export async function startServer(n8n, { port, timeoutMs = 240_000, inheritOutpu
 		if (child.exitCode !== null)
 			throw new Error(`n8n start exited ${child.exitCode}:\n${output.join('').slice(-3000)}`);
 		try {
-			// /healthz answers while n8n is still starting up; the REST API is what we need.
-			const response = await fetch(`${url}/rest/settings`);
-			if (response.ok && (response.headers.get('content-type') ?? '').includes('json')) break;
+			if (await restApiAnswers(url)) break;
 		} catch {
 			// not listening yet
 		}

@@ -11,7 +11,7 @@ import { startStandIn } from '../../standin/aac-standin.mjs';
 import { CREDENTIAL_TYPE, PACKED_PACKAGE, ROOT, createN8n, freePort } from '../lib/n8n.mjs';
 import { startPostgres, startRedis } from '../lib/services.mjs';
 import { startApiRecorder } from './apiRecorder.mjs';
-import { startN8nProcess } from './processes.mjs';
+import { startMain, startN8nProcess } from './processes.mjs';
 import {
 	CONTROL_CRED,
 	CRED,
@@ -180,31 +180,13 @@ function queueEnv({ postgres, redis }, keepLastFinished) {
 	};
 }
 
-/** `n8n start` on the cluster's port; `label` names its log file. */
-function startMain(c, label) {
-	return startN8nProcess(c.n8n, {
-		label,
-		args: ['start'],
-		env: {
-			N8N_PORT: String(c.mainPort),
-			N8N_EDITOR_BASE_URL: c.base,
-			N8N_WEBHOOK_URL: `${c.base}/`,
-			N8N_SECURE_COOKIE: 'false',
-		},
-		ready: async () => {
-			const response = await fetch(`${c.base}/rest/settings`);
-			return response.ok && (response.headers.get('content-type') ?? '').includes('json');
-		},
-	});
-}
-
 /** Main and workers, all at once: same database, same encryption key, own broker ports. */
 async function startProcesses(c, { workerCount, workerConcurrency }) {
 	const t2 = Date.now();
 	c.startedAt = t2;
 	c.mainPort = await freePort();
 	c.base = `http://127.0.0.1:${c.mainPort}`;
-	const mainReady = startMain(c, 'main');
+	const mainReady = startMain(c.n8n, { port: c.mainPort });
 	const workerReady = Array.from({ length: workerCount }, async (_, index) => {
 		const healthPort = await freePort();
 		return startN8nProcess(c.n8n, {
@@ -250,7 +232,7 @@ async function restartMain(c) {
 	const t0 = Date.now();
 	await c.main.stop();
 	const stoppedMs = Date.now() - t0;
-	c.main = await startMain(c, `main-restart-${c.mains.length}`);
+	c.main = await startMain(c.n8n, { port: c.mainPort, label: `main-restart-${c.mains.length}` });
 	c.mains.push(c.main);
 	return { stoppedMs, downMs: Date.now() - t0 };
 }

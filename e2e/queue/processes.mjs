@@ -9,6 +9,26 @@ import { setTimeout as wait } from 'node:timers/promises';
 
 import { VERSIONS, freePort } from '../lib/n8n.mjs';
 import { signalGroup, stopProcessGroup } from '../lib/processGroup.mjs';
+import { restApiAnswers } from '../lib/server.mjs';
+
+/**
+ * `n8n start` (editor, REST API and webhooks) on 127.0.0.1:`port`, ready once its REST API
+ * answers: the main process of a test.
+ */
+export function startMain(n8n, { port, label = 'main' }) {
+	const base = `http://127.0.0.1:${port}`;
+	return startN8nProcess(n8n, {
+		label,
+		args: ['start'],
+		env: {
+			N8N_PORT: String(port),
+			N8N_EDITOR_BASE_URL: base,
+			N8N_WEBHOOK_URL: `${base}/`,
+			N8N_SECURE_COOKIE: 'false',
+		},
+		ready: () => restApiAnswers(base),
+	});
+}
 
 /**
  * Spawns `n8n <args>` for a runner made by createN8n with `env` on top of the runner's env, and
